@@ -1,0 +1,312 @@
+import json
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import access, health
+from .forms import AssignmentForm, CommitteeForm, EndTermForm, EstateForm, MemberForm
+from .models import (
+    Committee,
+    CommitteeMember,
+    Company,
+    Department,
+    Estate,
+    Role,
+    StaffAssignment,
+    User,
+    audit,
+)
+
+
+def home_panels(request, now):
+    """Each app contributes panels to the home page (settings.HOME_PANELS)."""
+    panels = []
+    for path in settings.HOME_PANELS:
+        panel = import_string(path)(request, now)
+        if panel:
+            panels.append(panel)
+    return panels
+
+
+@login_required
+def home(request):
+    user = request.user
+    now = timezone.now()
+    estates = access.visible_estates(user).prefetch_related("committees")
+    ctx = {
+        "panels": home_panels(request, now),
+        "estates": estates[:50],
+        "estate_count": estates.count(),
+        "committees": access.visible_committees(user).select_related("estate") if user.is_committee else [],
+    }
+    return render(request, "liaison/home.html", ctx)
+
+
+# --- estates ---------------------------------------------------------------------------------------
+
+
+@login_required
+def estate_list(request):
+    if request.user.is_committee:
+        raise PermissionDenied
+    estates = access.visible_estates(request.user).prefetch_related("committees")
+    q = request.GET.get("q", "").strip()
+    if q:
+        estates = estates.filter(name__icontains=q)
+    return render(request, "liaison/estate_list.html", {"estates": estates, "q": q})
+
+
+@login_required
+def estate_detail(request, pk):
+    estate = access.get_visible(Estate.objects.all(), request.user, pk, estate="pk", committee=None)
+    return render(
+        request,
+        "liaison/estate_detail.html",
+        {
+            "estate": estate,
+            "committees": estate.committees.all(),
+            "assignments": estate.assignments.select_related("user"),
+            "can_manage": access.can_manage_estate(request.user, estate),
+        },
+    )
+
+
+def _company(user):
+    company = Company.objects.order_by("pk").first()
+    if company is None:
+        company = Company.objects.create(name=_("Property company"))
+    return company
+
+
+@login_required
+def estate_create(request):
+    if not request.user.is_admin:
+        raise PermissionDenied
+    form = EstateForm(request.POST or None, company=_company(request.user))
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            estate = form.save()
+            audit(estate, "created", actor=request.user)
+            from meetings.cadence_defaults import install_default_rules
+
+            install_default_rules(estate)
+        messages.success(request, _("Estate saved."))
+        return redirect("estate_detail", estate.pk)
+    return render(request, "liaison/form.html", {"form": form, "title": _("New estate")})
+
+
+@login_required
+def estate_edit(request, pk):
+    estate = access.get_visible(Estate.objects.all(), request.user, pk, estate="pk", committee=None)
+    if not request.user.is_admin:
+        raise PermissionDenied
+    form = EstateForm(request.POST or None, instance=estate)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            audit(estate, "edited", actor=request.user, changes={f: form.cleaned_data[f] for f in form.changed_data})
+        messages.success(request, _("Estate saved."))
+        return redirect("estate_detail", estate.pk)
+    return render(request, "liaison/form.html", {"form": form, "title": _("Edit estate"), "back": estate})
+
+
+@login_required
+def assignment_add(request, pk):
+    estate = access.get_visible(Estate.objects.all(), request.user, pk, estate="pk", committee=None)
+    if not request.user.is_admin:
+        raise PermissionDenied
+    form = AssignmentForm(request.POST or None, estate=estate)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            a = form.save()
+            audit(estate, "team_added", actor=request.user, changes={"user": a.user, "role": a.role})
+        messages.success(request, _("Team updated."))
+        return redirect("estate_detail", estate.pk)
+    return render(request, "liaison/form.html", {"form": form, "title": _("Add to the estate's team"), "back": estate})
+
+
+@login_required
+@require_POST
+def assignment_remove(request, pk):
+    a = get_object_or_404(StaffAssignment, pk=pk)
+    access.get_visible(Estate.objects.all(), request.user, a.estate_id, estate="pk", committee=None)
+    if not request.user.is_admin:
+        raise PermissionDenied
+    with transaction.atomic():
+        audit(a.estate, "team_removed", actor=request.user, changes={"user": a.user, "role": a.role})
+        a.delete()
+    messages.success(request, _("Team updated."))
+    return redirect("estate_detail", a.estate_id)
+
+
+# --- committees and members ------------------------------------------------------------------------
+
+
+def _managed_estate(request, pk):
+    estate = access.get_visible(Estate.objects.all(), request.user, pk, estate="pk", committee=None)
+    if not access.can_manage_estate(request.user, estate):
+        raise PermissionDenied
+    return estate
+
+
+@login_required
+def committee_create(request, estate_pk):
+    estate = _managed_estate(request, estate_pk)
+    form = CommitteeForm(request.POST or None, estate=estate)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            c = form.save()
+            audit(c, "created", actor=request.user)
+        messages.success(request, _("Committee saved."))
+        return redirect("committee_detail", c.pk)
+    return render(request, "liaison/form.html", {"form": form, "title": _("New committee"), "back": estate})
+
+
+@login_required
+def committee_detail(request, pk):
+    committee = access.get_visible(
+        Committee.objects.select_related("estate"), request.user, pk, estate="estate", committee="pk"
+    )
+    members = committee.members.select_related("user")
+    return render(
+        request,
+        "liaison/committee_detail.html",
+        {
+            "committee": committee,
+            "active": [m for m in members if m.is_active],
+            "past": [m for m in members if not m.is_active],
+            "can_manage": access.can_manage_estate(request.user, committee.estate),
+        },
+    )
+
+
+@login_required
+def committee_edit(request, pk):
+    committee = access.get_visible(Committee.objects.all(), request.user, pk, committee="pk")
+    _managed_estate(request, committee.estate_id)
+    form = CommitteeForm(request.POST or None, instance=committee, estate=committee.estate)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            audit(committee, "edited", actor=request.user, changes={f: form.cleaned_data[f] for f in form.changed_data})
+        messages.success(request, _("Committee saved."))
+        return redirect("committee_detail", committee.pk)
+    return render(request, "liaison/form.html", {"form": form, "title": _("Edit committee"), "back": committee})
+
+
+def _save_member(request, form, action):
+    try:
+        with transaction.atomic():
+            m = form.save()
+            audit(
+                m,
+                action,
+                actor=request.user,
+                estate=m.committee.estate,
+                changes={f: form.cleaned_data[f] for f in form.changed_data},
+            )
+    except IntegrityError:
+        # a concurrent save won the race for the one chair seat
+        form.add_error("role", _("The committee already has an active chair. End the current chair's term first."))
+        return None
+    return m
+
+
+@login_required
+def member_create(request, committee_pk):
+    committee = access.get_visible(Committee.objects.all(), request.user, committee_pk, committee="pk")
+    _managed_estate(request, committee.estate_id)
+    form = MemberForm(request.POST or None, committee=committee)
+    if request.method == "POST" and form.is_valid() and _save_member(request, form, "member_added"):
+        messages.success(request, _("Member saved."))
+        return redirect("committee_detail", committee.pk)
+    return render(request, "liaison/form.html", {"form": form, "title": _("New committee member"), "back": committee})
+
+
+@login_required
+def member_edit(request, pk):
+    member = access.get_visible(
+        CommitteeMember.objects.select_related("committee"),
+        request.user,
+        pk,
+        estate="committee__estate",
+        committee="committee",
+    )
+    _managed_estate(request, member.committee.estate_id)
+    form = MemberForm(request.POST or None, instance=member, committee=member.committee)
+    if request.method == "POST" and form.is_valid() and _save_member(request, form, "member_edited"):
+        messages.success(request, _("Member saved."))
+        return redirect("committee_detail", member.committee_id)
+    return render(
+        request, "liaison/form.html", {"form": form, "title": _("Edit committee member"), "back": member.committee}
+    )
+
+
+@login_required
+def member_end_term(request, pk):
+    member = access.get_visible(
+        CommitteeMember.objects.select_related("committee"),
+        request.user,
+        pk,
+        estate="committee__estate",
+        committee="committee",
+    )
+    _managed_estate(request, member.committee.estate_id)
+    if not member.is_active:
+        messages.error(request, _("This member's term has already ended."))
+        return redirect("committee_detail", member.committee_id)
+    form = EndTermForm(request.POST or None, member=member)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            member.ended_on = form.cleaned_data["ended_on"]
+            member.end_reason = form.cleaned_data["end_reason"]
+            member.save(update_fields=["ended_on", "end_reason"])
+            audit(
+                member,
+                "term_ended",
+                actor=request.user,
+                estate=member.committee.estate,
+                changes={"ended_on": member.ended_on, "reason": member.end_reason},
+            )
+        messages.success(request, _("The term has ended; the member stays in the committee's history."))
+        return redirect("committee_detail", member.committee_id)
+    return render(
+        request,
+        "liaison/form.html",
+        {"form": form, "title": _("End the term of %(name)s") % {"name": member.name}, "back": member.committee},
+    )
+
+
+# --- people ----------------------------------------------------------------------------------------
+
+
+@login_required
+def staff_list(request):
+    if request.user.is_committee:
+        raise PermissionDenied
+    departments = Department.objects.prefetch_related("user_set").select_related("head")
+    staff = User.objects.exclude(role=Role.COMMITTEE).filter(is_active=True).select_related("department")
+    staff = staff.prefetch_related("assignments__estate").order_by("role", "name")
+    return render(request, "liaison/staff_list.html", {"departments": departments, "staff": staff})
+
+
+# --- health ----------------------------------------------------------------------------------------
+
+
+def healthz(request):
+    report = health.report()
+    status = 200 if report["ok"] else 503
+    return HttpResponse(json.dumps(report, ensure_ascii=False), status=status, content_type="application/json")
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)
