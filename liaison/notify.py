@@ -62,3 +62,11 @@ def _enqueue(task):
         import logging
 
         logging.getLogger(__name__).warning("broker unavailable; delivery deferred to the periodic job")
+
+
+def notify_group(estate, *, kind, key, subject, body="", url="", params=None, now=None):
+    """Post a message to the estate's group-robot webhook(s) once per key (WeCom/DingTalk/Feishu).
+
+    Interface fixed for the apps; delivery is built by the notifications work (issue 7).
+    """
+    return []
