@@ -1,1 +1,535 @@
-from django.db import models  # noqa: F401
+"""Meetings: kinds, cadence rules and their period status, meetings with agenda, materials,
+invitations, what was sent, attendance (sign-in, AM-02-R02), minutes (AM-02-R03), resolutions, photos.
+
+Field names are documented for the other apps in docs/meetings.md.
+"""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+COMMITTEE_KINDS = [
+    ("oc", _("Homeowners' committee")),
+    ("rc", _("Residents' committee")),
+    ("mc", _("Neighbourhood management committee")),
+]
+
+
+def _token():
+    return secrets.token_urlsafe(24)
+
+
+class MeetingKind(models.Model):
+    """A kind of meeting (data, editable by an administrator)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    # comma-separated committee kinds this meeting kind is held with ("oc,rc"); blank = any
+    committee_kinds = models.CharField(_("committee types"), max_length=20, blank=True)
+    requires_approval = models.BooleanField(
+        _("needs the leader's approval"), default=False, help_text=_("Special-topic meetings, §4.1.4.1")
+    )
+    min_notice_days = models.PositiveSmallIntegerField(
+        _("minimum notice (days)"), default=0, help_text=_("Days between sending the notice and the meeting")
+    )
+    is_emergency = models.BooleanField(_("emergency meeting"), default=False)
+    clause = models.CharField(_("source clause"), max_length=50, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("meeting kind")
+        verbose_name_plural = _("meeting kinds")
+        ordering = ["order", "code"]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self):
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+    def allowed_for(self, committee_kind):
+        kinds = [k.strip() for k in self.committee_kinds.split(",") if k.strip()]
+        return not kinds or committee_kind in kinds
+
+
+class Meeting(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+        REJECTED = "rejected", _("Returned by the leader")
+        CONFIRMED = "confirmed", _("Confirmed and sent")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    OPEN_STATUSES = (Status.DRAFT, Status.AWAITING_APPROVAL, Status.REJECTED, Status.CONFIRMED)
+
+    estate = models.ForeignKey(
+        "liaison.Estate", verbose_name=_("estate"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    committee = models.ForeignKey(
+        "liaison.Committee", verbose_name=_("committee"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    kind = models.ForeignKey(
+        MeetingKind, verbose_name=_("meeting kind"), on_delete=models.PROTECT, related_name="meetings"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    starts_at = models.DateTimeField(_("starts at"), db_index=True)
+    ends_at = models.DateTimeField(_("ends at"))
+    place = models.CharField(_("place"), max_length=200)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    organizer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("organiser"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="organized_meetings",
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    # notice rule (§4.1.4.2, §4.2.1.2): the days required when saved, and a written override
+    notice_days_required = models.PositiveSmallIntegerField(_("notice required (days)"), default=0)
+    notice_override = models.BooleanField(_("notice rule overridden"), default=False)
+    notice_override_reason = models.TextField(_("reason for overriding the notice rule"), blank=True)
+    notice_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    notice_override_at = models.DateTimeField(null=True, blank=True)
+
+    # leader's approval (§4.1.4.1)
+    approval_requested_at = models.DateTimeField(_("approval requested at"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="approved_meetings",
+    )
+    approval_instruction = models.TextField(_("leader's instruction (领导批示)"), blank=True)
+    rejected_at = models.DateTimeField(null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rejection_comment = models.TextField(_("leader's comment"), blank=True)
+
+    # sending the notice to the committee
+    sent_at = models.DateTimeField(_("notice sent at"), null=True, blank=True)
+
+    # rescheduling / cancelling; SEQUENCE of the iCalendar event
+    sequence = models.PositiveIntegerField(default=0)
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+
+    # attendance recorded => the meeting is "held" for the cadence
+    attendance_recorded_at = models.DateTimeField(_("attendance recorded at"), null=True, blank=True)
+    checkin_token = models.CharField(max_length=64, default=_token, unique=True, editable=False)
+
+    # minutes within 3 days (seed 004 篇3 七.7); the deadline is an indexed column
+    minutes_due_at = models.DateTimeField(_("minutes due by"), null=True, blank=True)
+    minutes_reminded_at = models.DateTimeField(null=True, blank=True)
+    minutes_breach_at = models.DateTimeField(_("minutes deadline missed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"),
+        ]
+        indexes = [
+            models.Index(fields=["estate", "starts_at"]),
+            models.Index(fields=["committee", "starts_at"]),
+            # serves the minutes scan: WHERE minutes_breach_at IS NULL AND status = 'held' ORDER BY minutes_due_at
+            models.Index(
+                fields=["minutes_due_at"],
+                condition=Q(minutes_breach_at__isnull=True, minutes_due_at__isnull=False),
+                name="meeting_minutes_open",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("meetings:detail", args=[self.pk])
+
+    @property
+    def is_held(self):
+        return self.attendance_recorded_at is not None
+
+    @property
+    def is_cancelled(self):
+        return self.status == self.Status.CANCELLED
+
+
+class MeetingChange(models.Model):
+    """A reschedule or cancellation, with the reason (kept for history)."""
+
+    class Kind(models.TextChoices):
+        RESCHEDULED = "rescheduled", _("Rescheduled")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    old_starts_at = models.DateTimeField(null=True, blank=True)
+    old_ends_at = models.DateTimeField(null=True, blank=True)
+    new_starts_at = models.DateTimeField(null=True, blank=True)
+    new_ends_at = models.DateTimeField(null=True, blank=True)
+    old_place = models.CharField(max_length=200, blank=True)
+    new_place = models.CharField(max_length=200, blank=True)
+    reason = models.TextField(_("reason"))
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+
+class AgendaItem(models.Model):
+    """An agenda item; a request to the committee states cause, process, necessity, owners' attitude and
+    the support asked (§4.1.4.3, §4.2.2.1). `discussion` is filled in the minutes."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    order = models.PositiveSmallIntegerField(_("order"), default=1)
+    title = models.CharField(_("agenda item"), max_length=200)
+    presenter = models.CharField(_("presented by"), max_length=100, blank=True)
+    cause = models.TextField(_("cause"), blank=True)
+    process = models.TextField(_("process so far"), blank=True)
+    necessity = models.TextField(_("necessity"), blank=True)
+    owners_attitude = models.TextField(_("owners' attitude"), blank=True)
+    support_requested = models.TextField(_("support asked of the committee"), blank=True)
+    discussion = models.TextField(_("discussion"), blank=True)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+def material_path(instance, filename):
+    return f"meetings/{instance.meeting_id}/materials/{uuid.uuid4().hex}"
+
+
+def photo_path(instance, filename):
+    return f"meetings/{instance.meeting_id}/photos/{uuid.uuid4().hex}"
+
+
+class Material(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="materials")
+    agenda_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="materials"
+    )
+    file = models.FileField(upload_to=material_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("material")
+        verbose_name_plural = _("materials")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Photo(models.Model):
+    """Photos taken at the meeting (§4.1.2 camera)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to=photo_path)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["uploaded_at", "pk"]
+
+
+class Invitation(models.Model):
+    """Someone invited: a committee member, a company staff member, or an outside person."""
+
+    class Response(models.TextChoices):
+        PENDING = "pending", _("No answer yet")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="meeting_invitations"
+    )
+    member = models.ForeignKey(
+        "liaison.CommitteeMember", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    unit = models.CharField(_("unit / role"), max_length=100, blank=True)
+    phone = models.CharField(_("mobile"), max_length=20, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    response = models.CharField(_("answer"), max_length=10, choices=Response.choices, default=Response.PENDING)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    response_note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "user"], condition=Q(user__isnull=False), name="invitation_once_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "member"], condition=Q(member__isnull=False), name="invitation_once_per_member"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Dispatch(models.Model):
+    """What was sent, when, to whom: the agenda and materials going out (invitation, update, cancellation)."""
+
+    class Kind(models.TextChoices):
+        INVITATION = "invitation", _("Invitation with agenda and materials")
+        UPDATE = "update", _("Change of time or place")
+        CANCELLATION = "cancellation", _("Cancellation")
+        MINUTES = "minutes", _("Minutes")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="dispatches")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    sent_at = models.DateTimeField(default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # [{"name", "unit", "email", "user_id"}] and the secretariat
+    recipients = models.JSONField(default=list)
+    secretariat_email = models.EmailField(blank=True)
+    secretariat_emailed_at = models.DateTimeField(null=True, blank=True)
+    # snapshot of what went out: agenda titles and material names, time and place
+    content = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("sent notice")
+        verbose_name_plural = _("sent notices")
+        ordering = ["sent_at", "pk"]
+
+
+class Attendance(models.Model):
+    """One line of the sign-in sheet (AM-02-R02)."""
+
+    class Method(models.TextChoices):
+        STAFF = "staff", _("Ticked by staff")
+        WALK_IN = "walk_in", _("Walk-in, added by staff")
+        QR = "qr", _("Signed in by QR code")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    invitation = models.ForeignKey(
+        Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="attendances"
+    )
+    name = models.CharField(_("name"), max_length=50)
+    unit = models.CharField(_("unit / role"), max_length=100, blank=True)
+    phone = models.CharField(_("mobile"), max_length=20, blank=True)
+    signed_in_at = models.DateTimeField(_("signed in at"), default=timezone.now)
+    method = models.CharField(max_length=10, choices=Method.choices, default=Method.STAFF)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        ordering = ["signed_in_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "invitation"],
+                condition=Q(invitation__isnull=False),
+                name="attendance_once_per_invite",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Minutes(models.Model):
+    """The minutes (AM-02-R03). Discussion per agenda item lives on AgendaItem.discussion."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="minutes")
+    host = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    host_name = models.CharField(_("host"), max_length=50)
+    recorder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="recorded_minutes"
+    )
+    recorder_name = models.CharField(_("recorder"), max_length=50)
+    summary = models.TextField(_("other discussion"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    finalised_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    distributed_at = models.DateTimeField(_("distributed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("minutes")
+        verbose_name_plural = _("minutes")
+
+    @property
+    def is_final(self):
+        return self.finalised_at is not None
+
+
+class Resolution(models.Model):
+    """A decision with a person responsible, an action and a due date (seed 004 篇3 七.6, 七.8)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        DONE = "done", _("Done")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="resolutions")
+    agenda_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="resolutions"
+    )
+    order = models.PositiveSmallIntegerField(default=1)
+    text = models.TextField(_("resolution"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person responsible"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meeting_resolutions",
+    )
+    owner_name = models.CharField(_("person responsible"), max_length=50)
+    action = models.TextField(_("action"))
+    due_date = models.DateField(_("due date"), db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    completion_note = models.TextField(_("how it was done"), blank=True)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("resolution")
+        verbose_name_plural = _("resolutions")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class CadenceRule(models.Model):
+    """How often meetings of given kinds must happen with a committee type of one estate."""
+
+    class Period(models.TextChoices):
+        MONTH = "month", _("Every month")
+        TWO_MONTHS = "two_months", _("Every two months")
+        QUARTER = "quarter", _("Every quarter")
+        HALF_YEAR = "half_year", _("Every half-year")
+        YEAR = "year", _("Every year")
+        MONTH_BY_DAY = "month_by_day", _("Each month before a given day")
+        MONTH_WINDOW = "month_window", _("Each month between two days")
+
+    class Responsible(models.TextChoices):
+        DIRECTOR = "director", _("Office director")
+        SUPERVISOR = "supervisor", _("Supervisor")
+
+    estate = models.ForeignKey(
+        "liaison.Estate", verbose_name=_("estate"), on_delete=models.CASCADE, related_name="cadence_rules"
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    committee_kind = models.CharField(_("committee type"), max_length=2, choices=COMMITTEE_KINDS)
+    kinds = models.ManyToManyField(
+        MeetingKind, verbose_name=_("meeting kinds that count"), related_name="cadence_rules"
+    )
+    min_count = models.PositiveSmallIntegerField(_("minimum number"), default=1)
+    period = models.CharField(_("period"), max_length=20, choices=Period.choices, default=Period.MONTH)
+    # MONTH_BY_DAY: due before day_to (period = 1st .. day_to - 1); MONTH_WINDOW: day_from .. day_to
+    day_from = models.PositiveSmallIntegerField(_("from day of month"), null=True, blank=True)
+    day_to = models.PositiveSmallIntegerField(_("to day of month"), null=True, blank=True)
+    at_risk_days = models.PositiveSmallIntegerField(_("warn this many days before the period ends"), default=7)
+    responsible = models.CharField(
+        _("responsible"), max_length=20, choices=Responsible.choices, default=Responsible.DIRECTOR
+    )
+    clause = models.CharField(_("source clause"), max_length=50, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+    # periods are checked from here on (no misses invented for the time before the rule existed)
+    effective_from = models.DateField(_("effective from"), default=timezone.localdate)
+
+    class Meta:
+        verbose_name = _("cadence rule")
+        verbose_name_plural = _("cadence rules")
+        ordering = ["estate", "committee_kind", "code"]
+        constraints = [models.UniqueConstraint(fields=["estate", "code"], name="cadence_rule_code_per_estate")]
+
+    def __str__(self):
+        return f"{self.estate} · {self.name}"
+
+
+class CadencePeriod(models.Model):
+    """One row per (rule, period): its status, and when each notice went out (each exactly once)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("In progress")
+        AT_RISK = "at_risk", _("At risk")
+        MET = "met", _("Met")
+        MISSED = "missed", _("Missed")
+
+    estate = models.ForeignKey("liaison.Estate", on_delete=models.CASCADE, related_name="cadence_periods")
+    rule = models.ForeignKey(CadenceRule, on_delete=models.CASCADE, related_name="periods")
+    period_start = models.DateField()
+    period_end = models.DateField(help_text="last day of the period (inclusive)")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    held_count = models.PositiveSmallIntegerField(default=0)
+    scheduled_count = models.PositiveSmallIntegerField(default=0)
+    required_count = models.PositiveSmallIntegerField(default=1)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    at_risk_notified_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    missed_notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("cadence period")
+        verbose_name_plural = _("cadence periods")
+        ordering = ["period_start", "rule"]
+        constraints = [models.UniqueConstraint(fields=["rule", "period_start"], name="cadence_period_once")]
+        indexes = [models.Index(fields=["estate", "period_start"])]
+
+
+class CalendarToken(models.Model):
+    """A secret for the user's private iCalendar feed URL."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_calendar")
+    token = models.CharField(max_length=64, unique=True, default=_token)
+    created_at = models.DateTimeField(default=timezone.now)
