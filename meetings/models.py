@@ -145,6 +145,8 @@ class Meeting(models.Model):
     minutes_due_at = models.DateTimeField(_("minutes due by"), null=True, blank=True)
     minutes_reminded_at = models.DateTimeField(null=True, blank=True)
     minutes_breach_at = models.DateTimeField(_("minutes deadline missed at"), null=True, blank=True)
+    # set when the minutes are distributed or the breach is recorded: the scan is done with this meeting
+    minutes_closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("meeting")
@@ -156,11 +158,12 @@ class Meeting(models.Model):
         indexes = [
             models.Index(fields=["estate", "starts_at"]),
             models.Index(fields=["committee", "starts_at"]),
-            # serves the minutes scan: WHERE minutes_breach_at IS NULL AND status = 'held' ORDER BY minutes_due_at
+            # serves the minutes scan: WHERE minutes_closed_at IS NULL AND minutes_due_at IS NOT NULL
+            # ORDER BY minutes_due_at
             models.Index(
                 fields=["minutes_due_at"],
-                condition=Q(minutes_breach_at__isnull=True, minutes_due_at__isnull=False),
-                name="meeting_minutes_open",
+                condition=Q(minutes_closed_at__isnull=True, minutes_due_at__isnull=False),
+                name="meeting_minutes_pending",
             ),
         ]
 
