@@ -12,6 +12,7 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LIAISON_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "staticfiles").mkdir(exist_ok=True)
 
 
 def env_bool(name, default=False):
@@ -219,6 +220,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Only the beat holding a lock schedules (a Redis key on the broker when REDIS_URL is set, an fcntl lock
+# on VAR_DIR/celerybeat.lock with the filesystem broker): a second beat started by mistake waits.
+CELERY_BEAT_SCHEDULER = "liaison.beat_lock.LockedScheduler"
 
 
 # Periodic jobs: each app lists its own in <app>/beat.py (SCHEDULE); each job is a thin task

@@ -153,9 +153,14 @@ def assignment_remove(request, pk):
 
 def _managed_estate(request, pk):
     estate = access.get_visible(Estate.objects.all(), request.user, pk, estate="pk", committee=None)
+    _require_manage(request, estate)
+    return estate
+
+
+def _require_manage(request, estate):
+    """Seeing an estate's committee is not enough to change it: 403 for those who may only look."""
     if not access.can_manage_estate(request.user, estate):
         raise PermissionDenied
-    return estate
 
 
 @login_required
@@ -191,8 +196,8 @@ def committee_detail(request, pk):
 
 @login_required
 def committee_edit(request, pk):
-    committee = access.get_visible(Committee.objects.all(), request.user, pk, committee="pk")
-    _managed_estate(request, committee.estate_id)
+    committee = access.get_visible(Committee.objects.select_related("estate"), request.user, pk, committee="pk")
+    _require_manage(request, committee.estate)
     form = CommitteeForm(request.POST or None, instance=committee, estate=committee.estate)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -223,8 +228,8 @@ def _save_member(request, form, action):
 
 @login_required
 def member_create(request, committee_pk):
-    committee = access.get_visible(Committee.objects.all(), request.user, committee_pk, committee="pk")
-    _managed_estate(request, committee.estate_id)
+    committee = access.get_visible(Committee.objects.select_related("estate"), request.user, committee_pk, committee="pk")
+    _require_manage(request, committee.estate)
     form = MemberForm(request.POST or None, committee=committee)
     if request.method == "POST" and form.is_valid() and _save_member(request, form, "member_added"):
         messages.success(request, _("Member saved."))
@@ -241,7 +246,7 @@ def member_edit(request, pk):
         estate="committee__estate",
         committee="committee",
     )
-    _managed_estate(request, member.committee.estate_id)
+    _require_manage(request, member.committee.estate)
     form = MemberForm(request.POST or None, instance=member, committee=member.committee)
     if request.method == "POST" and form.is_valid() and _save_member(request, form, "member_edited"):
         messages.success(request, _("Member saved."))
@@ -260,7 +265,7 @@ def member_end_term(request, pk):
         estate="committee__estate",
         committee="committee",
     )
-    _managed_estate(request, member.committee.estate_id)
+    _require_manage(request, member.committee.estate)
     if not member.is_active:
         messages.error(request, _("This member's term has already ended."))
         return redirect("committee_detail", member.committee_id)
