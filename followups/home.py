@@ -1,3 +1,57 @@
+"""The issues panel on the home page."""
+
+from django.utils.translation import gettext_lazy as _
+
+from liaison.models import Role
+
+from .deadlines import humanize
+from .models import Issue
+from .permissions import visible_issues
+
+
+def _rows(qs, now):
+    rows = []
+    for issue in qs:
+        nxt = issue.next_deadline()
+        rows.append(
+            {
+                "issue": issue,
+                "next": nxt,
+                "when": humanize(nxt[1], now) if nxt else "",
+                "overdue": bool(nxt and nxt[1] < now),
+            }
+        )
+    return rows
+
+
 def panel(request, now):
-    """This app's panel on the home page: a dict with 'template' and its context, or None."""
-    return None
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    open_qs = (
+        visible_issues(user)
+        .filter(closed_at__isnull=True)
+        .select_related("estate", "committee", "assignee")
+        .order_by("next_check_at", "-raised_at")
+    )
+    if user.is_committee:
+        title = _("Our committee's issues")
+        rows = _rows(open_qs[:10], now)
+        awaiting = open_qs.filter(status=Issue.Status.RESOLVED).count()
+    elif user.role == Role.DEPARTMENT:
+        title = _("My assigned work")
+        rows = _rows(open_qs.filter(assignee=user)[:15], now)
+        awaiting = 0
+    else:
+        title = _("Open issues")
+        rows = _rows(open_qs[:10], now)
+        awaiting = open_qs.filter(status=Issue.Status.OPEN).count()
+    return {
+        "template": "followups/home_panel.html",
+        "title": title,
+        "rows": rows,
+        "open_count": open_qs.count(),
+        "overdue_count": open_qs.filter(Issue.overdue_q(now)).count(),
+        "awaiting": awaiting,
+        "can_raise": user.role != Role.ASSESSOR,
+    }

@@ -1,0 +1,210 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from liaison.models import Department, Estate, Role, User
+from liaison.uploads import validate_upload
+
+from .models import Callback, Category, Issue, OutsideBody, Satisfaction, Source, Urgency
+
+DT_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalField(forms.DateTimeField):
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DT_FORMAT)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", [DT_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
+        kwargs.setdefault(
+            "error_messages",
+            {"invalid": _("Enter a date and time, e.g. 2026-10-09 14:30."), "required": _("Enter a date and time.")},
+        )
+        super().__init__(**kwargs)
+
+
+def local_now():
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+def apply_errors(form, error):
+    """Put a ValidationError from an action onto the form: on its field when the form has it."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            for e in errors:
+                form.add_error(field if field in form.fields else None, e)
+    else:
+        for e in error.error_list:
+            form.add_error(None, e)
+
+
+def staff_users():
+    return User.objects.filter(
+        is_active=True, role__in=[Role.DIRECTOR, Role.SUPERVISOR, Role.DEPARTMENT, Role.LEADER]
+    ).order_by("role", "name", "username")
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        dept = f" · {obj.department}" if obj.department_id else ""
+        return f"{obj.display_name} ({obj.get_role_display()}{dept})"
+
+
+class IssueForm(forms.Form):
+    committee = forms.ModelChoiceField(label=_("Committee"), queryset=None)
+    raised_by = forms.CharField(label=_("Raised by"), max_length=100)
+    raised_at = DateTimeLocalField(label=_("Raised at"), help_text=_("May be in the past; never in the future."))
+    source = forms.ChoiceField(label=_("Source"), choices=Source.choices)
+    source_ref = forms.CharField(
+        label=_("Source reference"), max_length=100, required=False, help_text=_("e.g. the contact sheet's number")
+    )
+    title = forms.CharField(label=_("Subject"), max_length=200, required=False)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
+    category = forms.ChoiceField(label=_("Category"), choices=[("", "—")] + Category.choices, required=False)
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+    urgency = forms.ChoiceField(label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL)
+    answer_on_spot = forms.CharField(
+        label=_("Answered on the spot"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("If the issue was answered on the spot, record the answer: the issue is closed at once."),
+    )
+    attachment = forms.FileField(label=_("Attachment"), required=False, validators=[validate_upload])
+
+    def __init__(self, *args, user, committees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["committee"].queryset = committees
+        self.fields["committee"].label_from_instance = lambda c: f"{c.estate.name} · {c.name}"
+        if committees.count() == 1:
+            self.fields["committee"].initial = committees.first().pk
+        if user.is_committee:
+            # a committee member raises online, now, in their own name
+            for name in ("raised_by", "raised_at", "source", "source_ref", "answer_on_spot"):
+                del self.fields[name]
+        else:
+            self.fields["raised_at"].initial = local_now()
+
+
+class ClassifyForm(forms.Form):
+    responsibility = forms.ChoiceField(
+        label=_("Responsibility"),
+        choices=[c for c in Issue.Responsibility.choices if c[0]],
+        widget=forms.RadioSelect,
+    )
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all(), required=False)
+    assignee = StaffChoiceField(label=_("Person responsible"), queryset=None, required=False)
+    outside_reason = forms.CharField(
+        label=_("Reason given to the committee"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text=_("Required when the issue is outside the company's responsibility."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff_users()
+
+
+class AssignForm(forms.Form):
+    assignee = StaffChoiceField(label=_("Person responsible"), queryset=None)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = staff_users()
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(label=_("Reply to the committee"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class OutsideBodyForm(forms.ModelForm):
+    acted_at = DateTimeLocalField(label=_("When"))
+
+    class Meta:
+        model = OutsideBody
+        fields = ["kind", "name", "contact", "action", "acted_at"]
+        widgets = {"action": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["acted_at"].initial = local_now()
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.CharField(label=_("How it was resolved"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CallbackForm(forms.Form):
+    called_at = DateTimeLocalField(label=_("When"))
+    method = forms.ChoiceField(
+        label=_("Method"), choices=[c for c in Callback.Method.choices if c[0] != Callback.Method.ONLINE]
+    )
+    person_reached = forms.CharField(label=_("Person reached"), max_length=100)
+    result = forms.CharField(label=_("Result"), widget=forms.Textarea(attrs={"rows": 2}))
+    satisfaction = forms.ChoiceField(label=_("Satisfaction"), choices=Satisfaction.choices, widget=forms.RadioSelect)
+    next_step = forms.CharField(label=_("Next step"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    resolved = forms.BooleanField(
+        label=_("The matter is resolved (closes the issue if the committee is satisfied)"), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["called_at"].initial = local_now()
+
+
+class ConfirmForm(forms.Form):
+    satisfaction = forms.ChoiceField(
+        label=_("Are you satisfied?"), choices=Satisfaction.choices, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("If you are not satisfied, say what is still not resolved."),
+    )
+
+
+class CloseForm(forms.Form):
+    decision = forms.CharField(
+        label=_("Manager's decision"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed unless a satisfied callback was recorded after the resolution."),
+    )
+
+
+class AttachForm(forms.Form):
+    file = forms.FileField(label=_("File"), validators=[validate_upload])
+
+
+class FilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False)
+    estate = forms.ModelChoiceField(label=_("Estate"), queryset=Estate.objects.none(), required=False)
+    committee = forms.ModelChoiceField(label=_("Committee"), queryset=None, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", "—"), ("open", _("All open"))] + Issue.Status.choices, required=False
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    assignee = StaffChoiceField(label=_("Person responsible"), queryset=None, required=False)
+    category = forms.ChoiceField(label=_("Category"), choices=[("", "—")] + Category.choices, required=False)
+    date_from = forms.DateField(
+        label=_("Raised from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = forms.DateField(
+        label=_("Raised until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+    def __init__(self, *args, estates, committees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["estate"].queryset = estates
+        self.fields["committee"].queryset = committees.select_related("estate")
+        self.fields["committee"].label_from_instance = lambda c: f"{c.estate.name} · {c.name}"
+        self.fields["assignee"].queryset = staff_users()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise ValidationError(_("The start date is after the end date."))
+        return data
