@@ -1,78 +1,269 @@
 """Deliver the outbox: claim each due Delivery with a conditional UPDATE, send, mark.
 
-Promise: at most once per (notification, channel) on success; a crash between claim and mark
-leaves the row 'sending' and it is retried after CLAIM_TIMEOUT (so a crash retries rather than loses).
+The promise (docs/notifications.md, "Delivery promise"): a message is sent AT MOST ONCE per
+(notification, channel) and per (group message, robot). The claim (PENDING -> SENDING) commits before
+the network call and the mark (-> SENT) after it. A worker that dies between the two leaves the row
+SENDING; when its claim expires the loop does NOT send it again (it cannot know whether the message
+went out) but marks it FAILED as "interrupted" and tells the administrators, who may send it again
+from the admin. The inbox copy is never lost: it is written with the event.
+Ordinary failures (SMTP error, endpoint down, robot error code) retry with exponential backoff and
+give up after a limit, visibly (FAILED, every attempt logged, administrators told in their inbox).
 """
 
 import datetime
 import logging
+import os
+import time
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db.models import Q
-from django.utils import timezone
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
-from .models import Delivery
+from . import webhooks
+from .models import Delivery, DeliveryAttempt, Role, User
 
 log = logging.getLogger(__name__)
+
+# Longer than any single send can take (webhook budget, SMTP timeouts, the task's hard time limit),
+# so an expired claim means the worker died.
 CLAIM_TIMEOUT = datetime.timedelta(minutes=10)
-MAX_ATTEMPTS = 6
+# Stop the loop before the task's soft time limit; the task re-queues itself for the rest.
+RUN_BUDGET_SECONDS = 180
+
+
+def _setting(name, default, cast):
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(name, default)
+    return cast(value)
+
+
+def max_attempts():
+    return _setting("LIAISON_DELIVERY_MAX_ATTEMPTS", 6, int)
 
 
 def backoff(attempts):
-    return datetime.timedelta(minutes=2 ** min(attempts, 8))
+    """Wait after the n-th failed attempt: base, 2×base, 4×base … capped at 6 hours."""
+    base = _setting("LIAISON_DELIVERY_BACKOFF_SECONDS", 60, float)
+    return datetime.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 6 * 3600))
+
+
+class PermanentError(Exception):
+    """Retrying cannot help (bad configuration, no address): fail at once."""
 
 
 def due_deliveries(now):
+    # one indexed query (partial index delivery_due): pending rows that are due, and claims that expired
     return Delivery.objects.filter(
-        Q(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
-        | Q(status=Delivery.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT)
-    ).order_by("next_attempt_at")
+        status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING], next_attempt_at__lte=now
+    ).order_by("next_attempt_at", "pk")
 
 
 def claim(delivery, now):
-    """Conditional UPDATE on (id, old state): only one worker wins."""
+    """Conditional UPDATE on (id, old state): only one worker wins. The claim expires at next_attempt_at."""
     return (
-        Delivery.objects.filter(pk=delivery.pk, status=delivery.status, attempts=delivery.attempts).update(
-            status=Delivery.Status.SENDING, claimed_at=now, attempts=delivery.attempts + 1
+        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.PENDING, attempts=delivery.attempts).update(
+            status=Delivery.Status.SENDING,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+            next_attempt_at=now + CLAIM_TIMEOUT,
         )
         == 1
     )
 
 
+# --- rendering and sending -----------------------------------------------------------------------------
+
+
+def absolute(url):
+    if not url:
+        return ""
+    if url.startswith(("http://", "https://")):
+        return url
+    return f"{settings.SITE_URL.rstrip('/')}{url}"
+
+
+def build_email(notification):
+    user = notification.recipient
+    lang = user.language or settings.LANGUAGE_CODE
+    ctx = {
+        "user": user,
+        "n": notification,
+        "link": absolute(notification.url),
+        "inbox_link": absolute(reverse("inbox")),
+        "prefs_link": absolute(reverse("notification_preferences")),
+        "sections": notification.data.get("sections") if isinstance(notification.data, dict) else None,
+        "site_url": settings.SITE_URL.rstrip("/"),
+    }
+    with translation.override(lang):
+        template = "notifications/digest_email" if ctx["sections"] else "notifications/email"
+        text = render_to_string(f"{template}.txt", ctx)
+        html = render_to_string(f"{template}.html", ctx)
+    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "localhost"
+    msg = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+        # a stable Message-ID lets mail systems recognise a copy if one ever goes out twice
+        headers={"Message-ID": f"<liaison.n{notification.pk}@{domain}>", "X-Liaison-Kind": notification.kind},
+    )
+    msg.attach_alternative(html, "text/html")
+    return msg
+
+
 def send(delivery):
-    n = delivery.notification
+    """Send one delivery; return a short result text. Raises on failure."""
     if delivery.channel == Delivery.Channel.EMAIL:
-        body = n.body
-        if n.url:
-            body = f"{body}\n\n{settings.SITE_URL}{n.url}"
-        send_mail(n.subject, body, settings.DEFAULT_FROM_EMAIL, [n.recipient.email])
-    else:
-        raise ValueError(f"unknown channel {delivery.channel}")
+        n = delivery.notification
+        if not n.recipient.is_active or not n.recipient.email:
+            raise PermanentError("recipient is inactive or has no email address")
+        build_email(n).send()
+        return f"sent to {n.recipient.email}"
+    if delivery.channel == Delivery.Channel.WEBHOOK:
+        m, hook = delivery.group_message, delivery.webhook
+        if not hook.active:
+            raise PermanentError("the group robot was switched off")
+        try:
+            return webhooks.send(hook, m.subject, m.body, absolute(m.url))
+        except webhooks.WebhookURLError as exc:
+            raise PermanentError(str(exc))
+    raise PermanentError(f"unknown channel {delivery.channel}")
 
 
-def deliver_pending(now=None, limit=500):
-    """Deliver what is due. Returns the number of deliveries sent."""
-    sent = 0
-    for _ in range(limit):
-        now = now or timezone.now()
-        delivery = due_deliveries(now).select_related("notification__recipient").first()
+# --- the loop ------------------------------------------------------------------------------------------
+
+
+def _record(delivery, started, ok, result):
+    DeliveryAttempt.objects.create(
+        delivery=delivery,
+        channel=delivery.channel,
+        started_at=started,
+        duration_ms=max(0, int((timezone.now() - started).total_seconds() * 1000)),
+        ok=ok,
+        result=str(result)[:2000],
+    )
+
+
+def _give_up(delivery, reason, now):
+    """Mark FAILED (conditional on our claim) and tell the administrators, in one transaction."""
+    with transaction.atomic():
+        changed = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
+            status=Delivery.Status.FAILED, last_error=str(reason)[:2000], next_attempt_at=now
+        )
+        if changed:
+            alert_admins(delivery, reason, now)
+    return changed
+
+
+def alert_admins(delivery, reason, now):
+    from .notify import notify
+
+    admins = User.objects.filter(is_active=True).filter(role=Role.ADMIN) | User.objects.filter(
+        is_active=True, is_superuser=True
+    )
+    target = delivery.notification or delivery.group_message
+    notify(
+        admins.distinct(),
+        kind="delivery.failed",
+        key=f"delivery-failed:{delivery.pk}:{now.isoformat()}",
+        subject=_("Delivery failed: %(channel)s · %(subject)s"),
+        body=_("Gave up after %(attempts)s attempts. Last error: %(error)s"),
+        params={
+            "channel": delivery.get_channel_display(),
+            "subject": str(target)[:80],
+            "attempts": delivery.attempts,
+            "error": str(reason)[:300],
+        },
+        url=reverse("admin:liaison_delivery_change", args=[delivery.pk]),
+        now=now,
+        email=False,  # never through the channel that may be failing; the inbox and admin show it
+    )
+
+
+def deliver_one(delivery, now):
+    """Claim, send, mark one due delivery. Returns 'sent', 'retry', 'failed', 'interrupted' or None (lost race)."""
+    if delivery.status == Delivery.Status.SENDING:
+        # an expired claim: the worker died between claim and mark; the outcome is unknown
+        reason = _("Interrupted while sending (worker stopped); it may or may not have been delivered.")
+        with transaction.atomic():
+            changed = Delivery.objects.filter(
+                pk=delivery.pk, status=Delivery.Status.SENDING, claimed_at=delivery.claimed_at
+            ).update(status=Delivery.Status.FAILED, last_error=str(reason), next_attempt_at=now)
+            if not changed:
+                return None
+            _record(delivery, now, False, reason)
+            alert_admins(delivery, reason, now)
+        return "interrupted"
+    if not claim(delivery, now):
+        return None
+    delivery.attempts += 1
+    started = timezone.now()
+    try:
+        result = send(delivery)
+    except PermanentError as exc:
+        log.warning("delivery %s failed permanently: %s", delivery.pk, exc)
+        _record(delivery, started, False, exc)
+        _give_up(delivery, exc, now)
+        return "failed"
+    except Exception as exc:  # noqa: BLE001 - any channel failure is recorded, then retried
+        log.warning("delivery %s attempt %s failed: %s", delivery.pk, delivery.attempts, exc)
+        error = f"{type(exc).__name__}: {exc}"
+        _record(delivery, started, False, error)
+        if delivery.attempts >= max_attempts():
+            _give_up(delivery, error, now)
+            return "failed"
+        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
+            status=Delivery.Status.PENDING,
+            next_attempt_at=now + backoff(delivery.attempts),
+            last_error=error[:2000],
+        )
+        return "retry"
+    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    _record(delivery, started, True, result)
+    return "sent"
+
+
+def deliver_pending(now=None, limit=500, budget=RUN_BUDGET_SECONDS):
+    """Deliver what is due, one row at a time. Returns counts and when the next retry is due."""
+    counts = {"sent": 0, "retry": 0, "failed": 0, "interrupted": 0, "more": False}
+    started = time.monotonic()
+    for _i in range(limit):
+        if time.monotonic() - started > budget:
+            counts["more"] = True
+            break
+        current = now or timezone.now()
+        delivery = due_deliveries(current).select_related("notification__recipient", "group_message", "webhook").first()
         if delivery is None:
             break
-        if not claim(delivery, now):
-            continue
-        attempts = delivery.attempts + 1
-        try:
-            send(delivery)
-        except Exception as exc:  # noqa: BLE001 - any channel failure is recorded, then retried
-            log.warning("delivery %s failed: %s", delivery.pk, exc)
-            failed = attempts >= MAX_ATTEMPTS
-            Delivery.objects.filter(pk=delivery.pk).update(
-                status=Delivery.Status.FAILED if failed else Delivery.Status.PENDING,
-                next_attempt_at=now + backoff(attempts),
-                last_error=str(exc)[:2000],
-            )
-            continue
-        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENT, sent_at=timezone.now())
-        sent += 1
-    return sent
+        outcome = deliver_one(delivery, current)
+        if outcome:
+            counts[outcome] += 1
+    else:
+        counts["more"] = True
+    counts["next_retry_at"] = next_retry_at() if counts["retry"] else None
+    return counts
+
+
+def next_retry_at():
+    return (
+        Delivery.objects.filter(status=Delivery.Status.PENDING)
+        .order_by("next_attempt_at")
+        .values_list("next_attempt_at", flat=True)
+        .first()
+    )
+
+
+def retry(deliveries, now=None):
+    """An administrator sends failed deliveries again (a new round of attempts)."""
+    now = now or timezone.now()
+    return deliveries.filter(status=Delivery.Status.FAILED).update(
+        status=Delivery.Status.PENDING, attempts=0, next_attempt_at=now, claimed_at=None
+    )

@@ -1,15 +1,22 @@
-"""notify(): the one way the apps send a message to people.
+"""notify() and notify_group(): the one way the apps send a message.
 
-Call it inside the transaction of the event. It stores one Notification per recipient (the in-portal
-inbox) and one Delivery per outside channel, keyed so that a repeated call changes nothing, and asks
-Celery to deliver after commit. Texts are lazy translations rendered in each recipient's language.
+Call them inside the transaction of the event. notify() stores one Notification per recipient (the
+in-portal inbox) and one Delivery per outside channel the recipient wants; notify_group() stores one
+GroupMessage per estate and key and one Delivery per group robot of the estate. Keys make a repeated
+call a no-op; Celery delivers after commit. Texts may be lazy translations with %(name)s params:
+they are rendered in each recipient's language (group robots: the portal's default language).
 """
+
+import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
-from .models import Delivery, Notification
+from . import preferences
+from .models import Delivery, GroupMessage, Notification, RobotWebhook
+
+log = logging.getLogger(__name__)
 
 
 def _render(text, params, language):
@@ -18,15 +25,28 @@ def _render(text, params, language):
         return text % params if params else text
 
 
-def notify(recipients, *, kind, key, subject, body="", url="", params=None, estate=None, now=None, email=True):
+def notify(
+    recipients, *, kind, key, subject, body="", url="", params=None, estate=None, now=None, email=True, data=None
+):
     """Send a message to each recipient exactly once per `key`. Returns the notifications created."""
     now = now or timezone.now()
-    created = []
+    users = []
     seen = set()
     for user in recipients:
         if user is None or user.pk in seen or not user.is_active:
             continue
         seen.add(user.pk)
+        users.append(user)
+    if not users:
+        return []
+    no_email = set()
+    if email:
+        no_email = preferences.users_refusing_email([u.pk for u in users], kind)
+        if preferences.estate_muted(estate, Delivery.Channel.EMAIL, kind):
+            no_email = {u.pk for u in users}
+    created = []
+    queued = False
+    for user in users:
         lang = user.language or settings.LANGUAGE_CODE
         full_key = f"{key}:u{user.pk}"[:200]
         try:
@@ -39,34 +59,67 @@ def notify(recipients, *, kind, key, subject, body="", url="", params=None, esta
                     subject=_render(subject, params, lang)[:200],
                     body=_render(body, params, lang) if body else "",
                     url=url,
+                    data=data or {},
                     created=now,
                 )
         except IntegrityError:
             continue  # already sent for this key: exactly once
-        if email and user.email:
+        if email and user.email and user.pk not in no_email:
             Delivery.objects.create(notification=n, channel=Delivery.Channel.EMAIL, next_attempt_at=now)
+            queued = True
         created.append(n)
-    if created:
-        from .tasks import deliver_pending
-
-        transaction.on_commit(lambda: _enqueue(deliver_pending))
+    if queued:
+        schedule_delivery()
     return created
 
 
-def _enqueue(task):
+def notify_group(estate, *, kind, key, subject, body="", url="", params=None, now=None):
+    """Post a message to the estate's group robot(s) once per key (WeCom / DingTalk / Feishu).
+
+    Returns [the GroupMessage] when stored now, [] when the key was already used.
+    """
+    if estate is None:
+        return []
+    now = now or timezone.now()
+    lang = settings.LANGUAGE_CODE
+    try:
+        with transaction.atomic():
+            message = GroupMessage.objects.create(
+                estate=estate,
+                kind=kind,
+                key=f"{key}:e{estate.pk}"[:200],
+                subject=_render(subject, params, lang)[:200],
+                body=_render(body, params, lang) if body else "",
+                url=url,
+                created=now,
+            )
+    except IntegrityError:
+        return []
+    if preferences.estate_muted(estate, Delivery.Channel.WEBHOOK, kind):
+        return [message]
+    queued = False
+    for webhook in RobotWebhook.objects.filter(estate=estate, active=True):
+        if webhook.accepts(kind):
+            Delivery.objects.create(
+                group_message=message, webhook=webhook, channel=Delivery.Channel.WEBHOOK, next_attempt_at=now
+            )
+            queued = True
+    if queued:
+        schedule_delivery()
+    return [message]
+
+
+def schedule_delivery():
+    """Ask Celery to run the delivery loop once the current transaction commits."""
+    from .tasks import deliver_pending
+
+    transaction.on_commit(lambda: _enqueue(deliver_pending))
+
+
+def _enqueue(task, **options):
     # The broker may be down: the outbox rows stay in the database and the periodic
     # deliver_pending job picks them up, so a failed enqueue loses nothing.
     try:
-        task.apply_async(retry=False)
+        task.apply_async(retry=False, **options)
     except Exception:  # noqa: BLE001
-        import logging
-
-        logging.getLogger(__name__).warning("broker unavailable; delivery deferred to the periodic job")
-
-
-def notify_group(estate, *, kind, key, subject, body="", url="", params=None, now=None):
-    """Post a message to the estate's group-robot webhook(s) once per key (WeCom/DingTalk/Feishu).
-
-    Interface fixed for the apps; delivery is built by the notifications work (issue 7).
-    """
-    return []
+        log.warning("broker unavailable; delivery deferred to the periodic job")

@@ -1,8 +1,26 @@
-from celery import shared_task
+"""Celery tasks: thin wrappers around the plain functions in delivery.py and digest.py."""
 
-from . import delivery
+from celery import shared_task
+from django.utils import timezone
+
+from . import delivery, digest
+
+# Retries further away than this are left to the periodic deliver-notifications job (every minute).
+MAX_SELF_RESCHEDULE_SECONDS = 120
 
 
 @shared_task
 def deliver_pending():
-    return delivery.deliver_pending()
+    result = delivery.deliver_pending()
+    if result["more"]:
+        deliver_pending.apply_async(retry=False)
+    elif result["next_retry_at"] is not None:
+        wait = (result["next_retry_at"] - timezone.now()).total_seconds()
+        if wait <= MAX_SELF_RESCHEDULE_SECONDS:
+            deliver_pending.apply_async(countdown=max(wait, 0) + 0.05, retry=False)
+    return {k: v for k, v in result.items() if k != "next_retry_at"}
+
+
+@shared_task
+def send_digests():
+    return digest.send_digests(timezone.now())

@@ -1,4 +1,15 @@
-from .notifications import Delivery, Notification  # noqa: F401
+from .notifications import (  # noqa: F401
+    KIND_CATEGORIES,
+    Delivery,
+    DeliveryAttempt,
+    DigestRun,
+    EstateMute,
+    GroupMessage,
+    Notification,
+    NotificationPreference,
+    RobotWebhook,
+    kind_category,
+)
 from .registry import (  # noqa: F401
     ALL_ESTATES_ROLES,
     STAFF_ROLES,

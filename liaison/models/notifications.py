@@ -1,7 +1,8 @@
-"""The notification outbox: a message per recipient, a delivery row per channel.
+"""Notifications: the inbox, the outbox of deliveries, group robots, preferences and mutes.
 
-A message is written in the same transaction as the event that causes it; delivery happens later
-(Celery, after commit). The unique `key` makes a repeated event (a scan run twice) a no-op.
+A message is written in the same transaction as the event that causes it; delivery to outside
+channels happens later (Celery, after commit) from `Delivery` rows. Unique keys make a repeated
+event (a scan run twice) a no-op. See docs/notifications.md for the delivery promise.
 """
 
 from django.conf import settings
@@ -10,20 +11,41 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# Kinds are strings chosen by the apps ("meeting.notice", "issue.overdue", ...); preferences and
+# mutes work on the part before the first dot. Unknown prefixes fall under "other".
+KIND_CATEGORIES = [
+    ("meeting", _("Meetings")),
+    ("cadence", _("Meeting cadence")),
+    ("issue", _("Issues and follow-ups")),
+    ("signoff", _("Sign-off of records")),
+    ("digest", _("Daily digest")),
+    ("other", _("Other messages")),
+]
+KNOWN_CATEGORIES = {c for c, _label in KIND_CATEGORIES}
+
+
+def kind_category(kind):
+    prefix = (kind or "").split(".", 1)[0]
+    return prefix if prefix in KNOWN_CATEGORIES else "other"
+
 
 class Notification(models.Model):
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
     )
-    estate = models.ForeignKey("liaison.Estate", null=True, blank=True, on_delete=models.CASCADE)
+    estate = models.ForeignKey(
+        "liaison.Estate", null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("estate")
+    )
     kind = models.CharField(_("kind"), max_length=50)
     # (object, event, deadline, recipient): a database constraint makes each message happen once
     key = models.CharField(max_length=200, unique=True)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(max_length=300, blank=True)
-    created = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
+    # structured content for richer rendering (the digest's sections); the text is in `body`
+    data = models.JSONField(default=dict, blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -32,13 +54,107 @@ class Notification(models.Model):
         indexes = [
             # serves the header's unread count: WHERE recipient_id = ? AND read_at IS NULL
             models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
+            # serves the inbox list: WHERE recipient_id = ? ORDER BY created DESC
+            models.Index(fields=["recipient", "-created"], name="notification_inbox"),
         ]
 
     def __str__(self):
         return self.subject
 
 
+class RobotWebhook(models.Model):
+    """An estate's group-chat robot (企业微信 / 钉钉 / 飞书). Configured by administrators."""
+
+    class Provider(models.TextChoices):
+        WECOM = "wecom", _("WeCom (企业微信)")
+        DINGTALK = "dingtalk", _("DingTalk (钉钉)")
+        FEISHU = "feishu", _("Feishu (飞书)")
+
+    class Format(models.TextChoices):
+        TEXT = "text", _("Plain text")
+        MARKDOWN = "markdown", _("Markdown")
+
+    estate = models.ForeignKey(
+        "liaison.Estate", verbose_name=_("estate"), on_delete=models.CASCADE, related_name="robot_webhooks"
+    )
+    name = models.CharField(_("name"), max_length=100, help_text=_("e.g. the group chat's name"))
+    provider = models.CharField(_("provider"), max_length=20, choices=Provider.choices)
+    url = models.URLField(
+        _("webhook URL"),
+        max_length=500,
+        help_text=_("The robot's address as the group chat shows it; https only."),
+    )
+    secret = models.CharField(
+        _("signing secret"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "DingTalk or Feishu 'signature' security setting (starts with SEC for DingTalk); leave empty if not used."
+        ),
+    )
+    format = models.CharField(_("message format"), max_length=10, choices=Format.choices, default=Format.MARKDOWN)
+    kinds = models.CharField(
+        _("message kinds"),
+        max_length=200,
+        blank=True,
+        help_text=_("Comma-separated: meeting, cadence, issue, signoff, digest, other. Empty: all kinds."),
+    )
+    active = models.BooleanField(_("active"), default=True)
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("group robot")
+        verbose_name_plural = _("group robots")
+        ordering = ["estate__name", "name"]
+
+    def __str__(self):
+        return f"{self.estate} · {self.name} ({self.get_provider_display()})"
+
+    def accepts(self, kind):
+        wanted = {k.strip() for k in self.kinds.split(",") if k.strip()}
+        return not wanted or kind_category(kind) in wanted
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from liaison.webhooks import WebhookURLError, validate_webhook_url
+
+        if self.url:
+            try:
+                validate_webhook_url(self.url)
+            except WebhookURLError as exc:
+                raise ValidationError({"url": str(exc)})
+        wanted = {k.strip() for k in self.kinds.split(",") if k.strip()}
+        unknown = wanted - KNOWN_CATEGORIES
+        if unknown:
+            raise ValidationError({"kinds": _("Unknown kinds: %(kinds)s") % {"kinds": ", ".join(sorted(unknown))}})
+
+
+class GroupMessage(models.Model):
+    """One message to an estate's group chat(s), once per key (notify_group)."""
+
+    estate = models.ForeignKey(
+        "liaison.Estate", verbose_name=_("estate"), on_delete=models.CASCADE, related_name="group_messages"
+    )
+    kind = models.CharField(_("kind"), max_length=50)
+    key = models.CharField(max_length=200, unique=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("group message")
+        verbose_name_plural = _("group messages")
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return self.subject
+
+
 class Delivery(models.Model):
+    """One message on one outside channel: claimed before sending, marked after."""
+
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")
         WEBHOOK = "webhook", _("Group robot")
@@ -49,19 +165,43 @@ class Delivery(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
-    channel = models.CharField(max_length=20, choices=Channel.choices)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
+    notification = models.ForeignKey(
+        Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    group_message = models.ForeignKey(
+        GroupMessage, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    webhook = models.ForeignKey(
+        RobotWebhook, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
 
     class Meta:
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
-        constraints = [models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "channel"],
+                condition=Q(notification__isnull=False),
+                name="delivery_once_per_channel",
+            ),
+            models.UniqueConstraint(
+                fields=["group_message", "webhook"],
+                condition=Q(group_message__isnull=False),
+                name="delivery_once_per_robot",
+            ),
+            models.CheckConstraint(
+                condition=(Q(notification__isnull=False, group_message__isnull=True, webhook__isnull=True))
+                | Q(notification__isnull=True, group_message__isnull=False, webhook__isnull=False),
+                name="delivery_one_target",
+            ),
+        ]
         indexes = [
             # serves the delivery loop: WHERE status IN (pending, sending) ORDER BY next_attempt_at
             models.Index(
@@ -70,3 +210,73 @@ class Delivery(models.Model):
                 name="delivery_due",
             ),
         ]
+
+    def __str__(self):
+        target = self.notification or self.group_message
+        return f"{target} · {self.get_channel_display()} · {self.get_status_display()}"
+
+
+class DeliveryAttempt(models.Model):
+    """Each try on a channel: when, how long, and what came back."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="attempt_log")
+    channel = models.CharField(_("channel"), max_length=20, choices=Delivery.Channel.choices)
+    started_at = models.DateTimeField(_("time"))
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"), default=0)
+    ok = models.BooleanField(_("succeeded"), default=False)
+    result = models.TextField(_("result"), blank=True)
+
+    class Meta:
+        verbose_name = _("delivery attempt")
+        verbose_name_plural = _("delivery attempts")
+        ordering = ["started_at", "id"]
+
+
+class NotificationPreference(models.Model):
+    """A user's choice of email for one category of messages (the inbox is always on)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    category = models.CharField(_("kind"), max_length=20, choices=KIND_CATEGORIES)
+    email = models.BooleanField(_("email"), default=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [models.UniqueConstraint(fields=["user", "category"], name="preference_once_per_category")]
+
+
+class EstateMute(models.Model):
+    """An estate silences one outside channel, for one category of messages or (empty) for all."""
+
+    estate = models.ForeignKey(
+        "liaison.Estate", verbose_name=_("estate"), on_delete=models.CASCADE, related_name="channel_mutes"
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Delivery.Channel.choices)
+    category = models.CharField(
+        _("kind"), max_length=20, choices=KIND_CATEGORIES, blank=True, help_text=_("Empty: every kind.")
+    )
+    created = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("estate channel mute")
+        verbose_name_plural = _("estate channel mutes")
+        constraints = [
+            models.UniqueConstraint(fields=["estate", "channel", "category"], name="mute_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.estate} · {self.get_channel_display()} · {self.get_category_display() or '*'}"
+
+
+class DigestRun(models.Model):
+    """Claims one user's digest for one local day: the unique row makes it happen once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    created = models.DateTimeField(default=timezone.now)
+    items = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "day"], name="digest_once_per_day")]
