@@ -1,0 +1,927 @@
+"""The meeting flow as do-functions: each validates, changes rows in one transaction, writes the audit
+row and the notifications (exactly once, by key). Views and tests call these; none reads the clock.
+
+Errors are raised as django ValidationError with a dict {field: message} so forms can show them.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from liaison import access
+from liaison.models import Role, User, audit
+from liaison.notify import notify
+
+from . import rules
+from .models import (
+    Attendance,
+    Dispatch,
+    Invitation,
+    Meeting,
+    MeetingChange,
+    Minutes,
+    Resolution,
+)
+
+S = Meeting.Status
+
+
+# --- who ---------------------------------------------------------------------------------------------
+
+
+def leaders():
+    return User.objects.filter(role=Role.LEADER, is_active=True)
+
+
+def estate_staff(estate, roles):
+    return User.objects.filter(assignments__estate=estate, assignments__role__in=roles, is_active=True).distinct()
+
+
+def can_manage(user, estate):
+    """Schedule and run meetings: administrators and the estate's director(s) and supervisor(s)."""
+    return access.can_manage_estate(user, estate)
+
+
+def can_approve(user):
+    return user.is_authenticated and user.is_active and (user.role == Role.LEADER or user.is_superuser)
+
+
+def visible_meetings(user):
+    """Meetings `user` may see. A committee sees a meeting only once it has been sent to it."""
+    qs = access.scope(Meeting.objects.all(), user)
+    if user.is_authenticated and user.is_committee:
+        qs = qs.filter(sent_at__isnull=False)
+    return qs
+
+
+def _require_manager(actor, estate):
+    if not can_manage(actor, estate):
+        raise PermissionDenied
+
+
+def _url(meeting):
+    return reverse("meetings:detail", args=[meeting.pk])
+
+
+def _params(meeting):
+    from django.utils import formats, timezone
+
+    local = timezone.localtime(meeting.starts_at)
+    return {
+        "title": meeting.title,
+        "estate": meeting.estate.name,
+        "committee": meeting.committee.name,
+        "when": formats.date_format(local, "Y-m-d H:i"),
+        "place": meeting.place,
+    }
+
+
+def invitee_users(meeting):
+    return [i.user for i in meeting.invitations.select_related("user") if i.user_id and i.user.is_active]
+
+
+# --- scheduling --------------------------------------------------------------------------------------
+
+
+def _check_schedule(*, estate, committee, kind, starts_at, ends_at, now, override_reason, check_notice=True):
+    errors = {}
+    if committee is not None and committee.estate_id != estate.pk:
+        errors["committee"] = _("This committee belongs to another estate.")
+    if kind is not None and committee is not None and not kind.allowed_for(committee.kind):
+        errors["kind"] = _("A %(kind)s is not held with a %(committee_kind)s.") % {
+            "kind": kind.label,
+            "committee_kind": committee.get_kind_display(),
+        }
+    if starts_at and ends_at and ends_at <= starts_at:
+        errors["ends_at"] = _("The meeting must end after it starts.")
+    required = 0
+    if kind is not None and committee is not None and starts_at and check_notice:
+        required = rules.notice_days_required(kind, committee.kind)
+        problem = rules.notice_problem(kind=kind, committee_kind=committee.kind, starts_at=starts_at, now=now)
+        if problem and not (override_reason or "").strip():
+            errors["starts_at"] = problem
+    elif kind is not None and committee is not None:
+        required = rules.notice_days_required(kind, committee.kind)
+    if errors:
+        raise ValidationError(errors)
+    return required
+
+
+def _apply_override(meeting, *, kind, committee, starts_at, now, override_reason, actor):
+    """Record a written override only where the rule is actually broken."""
+    problem = rules.notice_problem(kind=kind, committee_kind=committee.kind, starts_at=starts_at, now=now)
+    if problem and (override_reason or "").strip():
+        meeting.notice_override = True
+        meeting.notice_override_reason = override_reason.strip()
+        meeting.notice_override_by = actor
+        meeting.notice_override_at = now
+        return True
+    return False
+
+
+def create_meeting(
+    *,
+    estate,
+    committee,
+    kind,
+    title,
+    starts_at,
+    ends_at,
+    place,
+    actor,
+    now,
+    notes="",
+    override_reason="",
+    organizer=None,
+    invite_committee=True,
+):
+    _require_manager(actor, estate)
+    required = _check_schedule(
+        estate=estate,
+        committee=committee,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        now=now,
+        override_reason=override_reason,
+    )
+    with transaction.atomic():
+        meeting = Meeting(
+            estate=estate,
+            committee=committee,
+            kind=kind,
+            title=title.strip(),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            place=place.strip(),
+            notes=notes,
+            organizer=organizer or actor,
+            notice_days_required=required,
+            created_at=now,
+            updated_at=now,
+        )
+        _apply_override(
+            meeting,
+            kind=kind,
+            committee=committee,
+            starts_at=starts_at,
+            now=now,
+            override_reason=override_reason,
+            actor=actor,
+        )
+        meeting.save()
+        if invite_committee:
+            for member in committee.active_members().select_related("user"):
+                Invitation.objects.create(
+                    meeting=meeting,
+                    member=member,
+                    user=member.user if member.user_id and member.user.is_active else None,
+                    name=member.name,
+                    unit=f"{committee.name} {member.get_role_display()}",
+                    phone=member.phone or (member.user.phone if member.user_id else ""),
+                    email=member.email or (member.user.email if member.user_id else ""),
+                )
+        org = meeting.organizer
+        if org is not None and not meeting.invitations.filter(user=org).exists():
+            Invitation.objects.create(
+                meeting=meeting,
+                user=org,
+                name=org.display_name,
+                unit=_staff_unit(org),
+                phone=org.phone,
+                email=org.email,
+                response=Invitation.Response.ACCEPTED,
+                responded_at=now,
+            )
+        audit(
+            meeting,
+            "created",
+            actor=actor,
+            now=now,
+            changes={
+                "status": meeting.status,
+                "starts_at": starts_at,
+                "notice_override": meeting.notice_override_reason or None,
+            },
+        )
+    return meeting
+
+
+def _staff_unit(user):
+    dept = user.department.name if user.department_id else ""
+    return " ".join(x for x in [dept, str(user.get_role_display())] if x)
+
+
+def update_meeting(meeting, *, actor, now, reason="", override_reason="", **fields):
+    """Edit a meeting. Once it has been sent, moving its time or place is a reschedule: the reason is
+    kept, SEQUENCE goes up (the calendar entry moves), the invitees are told."""
+    _require_manager(actor, meeting.estate)
+    if meeting.status in (S.CANCELLED, S.HELD):
+        raise ValidationError({"__all__": _("A held or cancelled meeting can no longer be changed.")})
+    new = {
+        k: fields.get(k, getattr(meeting, k))
+        for k in ("committee", "kind", "title", "starts_at", "ends_at", "place", "notes")
+    }
+    if meeting.sent_at and (new["committee"] != meeting.committee or new["kind"] != meeting.kind):
+        raise ValidationError(
+            {"kind": _("The committee and kind of a meeting already sent cannot change; cancel it instead.")}
+        )
+    moved = new["starts_at"] != meeting.starts_at or new["ends_at"] != meeting.ends_at or new["place"] != meeting.place
+    time_moved = new["starts_at"] != meeting.starts_at
+    if moved and meeting.sent_at and not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for rescheduling: the invitees will see it.")})
+    required = _check_schedule(
+        estate=meeting.estate,
+        committee=new["committee"],
+        kind=new["kind"],
+        starts_at=new["starts_at"],
+        ends_at=new["ends_at"],
+        now=now,
+        override_reason=override_reason or (meeting.notice_override_reason if not time_moved else ""),
+        check_notice=time_moved or new["kind"] != meeting.kind or new["committee"] != meeting.committee,
+    )
+    with transaction.atomic():
+        old = {"starts_at": meeting.starts_at, "ends_at": meeting.ends_at, "place": meeting.place}
+        for k, v in new.items():
+            setattr(meeting, k, v.strip() if isinstance(v, str) else v)
+        meeting.notice_days_required = required
+        if time_moved:
+            if not _apply_override(
+                meeting,
+                kind=meeting.kind,
+                committee=meeting.committee,
+                starts_at=meeting.starts_at,
+                now=now,
+                override_reason=override_reason,
+                actor=actor,
+            ):
+                # the new time keeps the rule; an old override no longer applies
+                meeting.notice_override = False
+        meeting.updated_at = now
+        if moved and meeting.sent_at:
+            meeting.sequence = F("sequence") + 1
+        meeting.save()
+        meeting.refresh_from_db()
+        if moved and (reason or "").strip():
+            MeetingChange.objects.create(
+                meeting=meeting,
+                kind=MeetingChange.Kind.RESCHEDULED,
+                old_starts_at=old["starts_at"],
+                old_ends_at=old["ends_at"],
+                new_starts_at=meeting.starts_at,
+                new_ends_at=meeting.ends_at,
+                old_place=old["place"],
+                new_place=meeting.place,
+                reason=reason.strip(),
+                changed_by=actor,
+                changed_at=now,
+            )
+        audit(
+            meeting,
+            "rescheduled" if moved and meeting.sent_at else "edited",
+            actor=actor,
+            now=now,
+            changes={"old": old, "starts_at": meeting.starts_at, "place": meeting.place, "reason": reason or None},
+        )
+        if moved and meeting.sent_at:
+            recipients = invitee_users(meeting)
+            _dispatch(meeting, Dispatch.Kind.UPDATE, actor=actor, now=now, extra={"reason": reason.strip()})
+            notify(
+                recipients,
+                kind="meeting.rescheduled",
+                key=f"meeting:{meeting.pk}:seq{meeting.sequence}:moved",
+                subject=_("Meeting moved: %(title)s, now %(when)s at %(place)s"),
+                body=_("Reason: %(reason)s"),
+                params={**_params(meeting), "reason": reason.strip()},
+                url=_url(meeting),
+                estate=meeting.estate,
+                now=now,
+            )
+    return meeting
+
+
+def cancel_meeting(meeting, *, actor, reason, now):
+    _require_manager(actor, meeting.estate)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for cancelling.")})
+    if meeting.status in (S.CANCELLED, S.HELD):
+        raise ValidationError({"__all__": _("A held or cancelled meeting cannot be cancelled.")})
+    with transaction.atomic():
+        changed = Meeting.objects.filter(pk=meeting.pk, status=meeting.status).update(
+            status=S.CANCELLED,
+            cancelled_at=now,
+            cancel_reason=reason.strip(),
+            sequence=F("sequence") + 1,
+            updated_at=now,
+        )
+        if changed != 1:
+            raise ValidationError({"__all__": _("The meeting was changed meanwhile; reload the page.")})
+        old_status = meeting.status
+        meeting.refresh_from_db()
+        MeetingChange.objects.create(
+            meeting=meeting,
+            kind=MeetingChange.Kind.CANCELLED,
+            old_starts_at=meeting.starts_at,
+            old_ends_at=meeting.ends_at,
+            old_place=meeting.place,
+            reason=reason.strip(),
+            changed_by=actor,
+            changed_at=now,
+        )
+        audit(
+            meeting, "cancelled", actor=actor, now=now, changes={"status": [old_status, S.CANCELLED], "reason": reason}
+        )
+        if meeting.sent_at:
+            _dispatch(meeting, Dispatch.Kind.CANCELLATION, actor=actor, now=now, extra={"reason": reason.strip()})
+            notify(
+                invitee_users(meeting),
+                kind="meeting.cancelled",
+                key=f"meeting:{meeting.pk}:cancelled",
+                subject=_("Meeting cancelled: %(title)s (%(when)s)"),
+                body=_("Reason: %(reason)s"),
+                params={**_params(meeting), "reason": reason.strip()},
+                url=_url(meeting),
+                estate=meeting.estate,
+                now=now,
+            )
+        elif old_status == S.AWAITING_APPROVAL:
+            notify(
+                leaders(),
+                kind="meeting.approval_withdrawn",
+                key=f"meeting:{meeting.pk}:approval-withdrawn",
+                subject=_("Request withdrawn: %(title)s was cancelled before approval"),
+                params=_params(meeting),
+                url=_url(meeting),
+                estate=meeting.estate,
+                now=now,
+            )
+    return meeting
+
+
+# --- approval (§4.1.4.1) -------------------------------------------------------------------------------
+
+
+def submit_for_approval(meeting, *, actor, now):
+    _require_manager(actor, meeting.estate)
+    if not meeting.kind.requires_approval:
+        raise ValidationError({"__all__": _("This kind of meeting does not need the leader's approval.")})
+    if meeting.status not in (S.DRAFT, S.REJECTED):
+        raise ValidationError({"__all__": _("Only a draft or a returned meeting can be submitted for approval.")})
+    if not meeting.agenda_items.exists():
+        raise ValidationError({"__all__": _("Add at least one agenda item before asking for approval.")})
+    with transaction.atomic():
+        old = meeting.status
+        if (
+            Meeting.objects.filter(pk=meeting.pk, status=old).update(
+                status=S.AWAITING_APPROVAL, approval_requested_at=now, updated_at=now
+            )
+            != 1
+        ):
+            raise ValidationError({"__all__": _("The meeting was changed meanwhile; reload the page.")})
+        meeting.refresh_from_db()
+        audit(meeting, "approval_requested", actor=actor, now=now, changes={"status": [old, meeting.status]})
+        notify(
+            leaders(),
+            kind="meeting.approval_requested",
+            key=f"meeting:{meeting.pk}:approval:{now.timestamp():.0f}",
+            subject=_("Approval requested: special-topic meeting “%(title)s” at %(estate)s on %(when)s"),
+            body=_(
+                "%(actor)s asks for your approval and instruction (领导批示) before the meeting is sent to %(committee)s."
+            ),
+            params={**_params(meeting), "actor": actor.display_name},
+            url=_url(meeting),
+            estate=meeting.estate,
+            now=now,
+        )
+    return meeting
+
+
+def approve_meeting(meeting, *, actor, instruction, now):
+    """The leader approves with an instruction; the meeting is then sent to the committee at once."""
+    if not can_approve(actor):
+        raise PermissionDenied
+    if not (instruction or "").strip():
+        raise ValidationError({"instruction": _("Write your instruction (领导批示).")})
+    with transaction.atomic():
+        if (
+            Meeting.objects.filter(pk=meeting.pk, status=S.AWAITING_APPROVAL).update(
+                approved_at=now,
+                approver=actor,
+                approval_instruction=instruction.strip(),
+                updated_at=now,
+                status=S.DRAFT,
+            )
+            != 1
+        ):
+            raise ValidationError({"__all__": _("This meeting is not awaiting approval (anymore).")})
+        meeting.refresh_from_db()
+        audit(
+            meeting,
+            "approved",
+            actor=actor,
+            now=now,
+            changes={"status": [S.AWAITING_APPROVAL, "approved"], "instruction": instruction.strip()},
+        )
+        notify(
+            [meeting.organizer],
+            kind="meeting.approved",
+            key=f"meeting:{meeting.pk}:approved",
+            subject=_("Approved: %(title)s — the notice has been sent to %(committee)s"),
+            body=_("Instruction from %(leader)s: %(instruction)s"),
+            params={**_params(meeting), "leader": actor.display_name, "instruction": instruction.strip()},
+            url=_url(meeting),
+            estate=meeting.estate,
+            now=now,
+        )
+        send_meeting(meeting, actor=actor, now=now, _approved=True)
+    return meeting
+
+
+def reject_meeting(meeting, *, actor, comment, now):
+    if not can_approve(actor):
+        raise PermissionDenied
+    if not (comment or "").strip():
+        raise ValidationError({"comment": _("Say what should change: the director will see your comment.")})
+    with transaction.atomic():
+        if (
+            Meeting.objects.filter(pk=meeting.pk, status=S.AWAITING_APPROVAL).update(
+                status=S.REJECTED, rejected_at=now, rejected_by=actor, rejection_comment=comment.strip(), updated_at=now
+            )
+            != 1
+        ):
+            raise ValidationError({"__all__": _("This meeting is not awaiting approval (anymore).")})
+        meeting.refresh_from_db()
+        audit(
+            meeting,
+            "rejected",
+            actor=actor,
+            now=now,
+            changes={"status": [S.AWAITING_APPROVAL, S.REJECTED], "comment": comment},
+        )
+        notify(
+            [meeting.organizer],
+            kind="meeting.rejected",
+            key=f"meeting:{meeting.pk}:rejected:{now.timestamp():.0f}",
+            subject=_("Returned by %(leader)s: %(title)s"),
+            body=_("Comment: %(comment)s"),
+            params={**_params(meeting), "leader": actor.display_name, "comment": comment.strip()},
+            url=_url(meeting),
+            estate=meeting.estate,
+            now=now,
+        )
+    return meeting
+
+
+# --- sending -----------------------------------------------------------------------------------------
+
+
+def _dispatch(meeting, kind, *, actor, now, extra=None):
+    invites = list(meeting.invitations.all())
+    recipients = [
+        {"name": i.name, "unit": i.unit, "email": i.email, "user_id": i.user_id, "portal": bool(i.user_id)}
+        for i in invites
+    ]
+    content = {
+        "title": meeting.title,
+        "starts_at": meeting.starts_at.isoformat(),
+        "ends_at": meeting.ends_at.isoformat(),
+        "place": meeting.place,
+        "agenda": [a.title for a in meeting.agenda_items.all()],
+        "materials": [m.original_name for m in meeting.materials.all()],
+        "sequence": meeting.sequence,
+        **(extra or {}),
+    }
+    d = Dispatch.objects.create(
+        meeting=meeting,
+        kind=kind,
+        sent_at=now,
+        sent_by=actor if actor is not None and actor.is_authenticated else None,
+        recipients=recipients,
+        secretariat_email=meeting.committee.secretariat_email or "",
+        content=content,
+    )
+    if d.secretariat_email:
+        from .tasks import email_secretariat
+
+        transaction.on_commit(lambda: _enqueue(email_secretariat, d.pk))
+    return d
+
+
+def _enqueue(task, *args):
+    try:
+        task.apply_async(args=args, retry=False)
+    except Exception:  # noqa: BLE001 - the periodic job retries unsent secretariat mail
+        import logging
+
+        logging.getLogger(__name__).warning("broker unavailable; secretariat email deferred to the periodic job")
+
+
+def send_meeting(meeting, *, actor, now, override_reason="", _approved=False):
+    """Confirm the meeting and send agenda and materials to the secretariat and the invitees."""
+    if not _approved:
+        _require_manager(actor, meeting.estate)
+        if meeting.kind.requires_approval and not meeting.approved_at:
+            raise ValidationError(
+                {"__all__": _("A special-topic meeting is sent only after the leader has approved it.")}
+            )
+    if meeting.status not in (S.DRAFT,) or meeting.sent_at:
+        raise ValidationError({"__all__": _("This meeting has already been sent or cannot be sent now.")})
+    if not _approved:
+        problem = rules.notice_problem(
+            kind=meeting.kind, committee_kind=meeting.committee.kind, starts_at=meeting.starts_at, now=now
+        )
+        if problem and not meeting.notice_override:
+            if not (override_reason or "").strip():
+                raise ValidationError({"override_reason": problem})
+            meeting.notice_override = True
+            meeting.notice_override_reason = override_reason.strip()
+            meeting.notice_override_by = actor
+            meeting.notice_override_at = now
+            meeting.save(
+                update_fields=["notice_override", "notice_override_reason", "notice_override_by", "notice_override_at"]
+            )
+    with transaction.atomic():
+        if (
+            Meeting.objects.filter(pk=meeting.pk, status=S.DRAFT, sent_at__isnull=True).update(
+                status=S.CONFIRMED, sent_at=now, updated_at=now
+            )
+            != 1
+        ):
+            raise ValidationError({"__all__": _("This meeting has already been sent or cannot be sent now.")})
+        meeting.refresh_from_db()
+        audit(meeting, "sent", actor=actor, now=now, changes={"status": [S.DRAFT, S.CONFIRMED]})
+        _dispatch(meeting, Dispatch.Kind.INVITATION, actor=actor, now=now)
+        notify(
+            invitee_users(meeting),
+            kind="meeting.invitation",
+            key=f"meeting:{meeting.pk}:invitation",
+            subject=_("Meeting invitation: %(title)s, %(when)s at %(place)s"),
+            body=_(
+                "%(estate)s · %(committee)s. The agenda and materials are on the meeting page; please accept or decline."
+            ),
+            params=_params(meeting),
+            url=_url(meeting),
+            estate=meeting.estate,
+            now=now,
+        )
+    return meeting
+
+
+def respond(invitation, *, user, response, now, note=""):
+    if invitation.user_id != user.pk:
+        raise PermissionDenied
+    if response not in (Invitation.Response.ACCEPTED, Invitation.Response.DECLINED):
+        raise ValidationError({"response": _("Choose accept or decline.")})
+    meeting = invitation.meeting
+    if meeting.status != S.CONFIRMED:
+        raise ValidationError({"__all__": _("This meeting is not open for answers.")})
+    with transaction.atomic():
+        old = invitation.response
+        invitation.response = response
+        invitation.responded_at = now
+        invitation.response_note = (note or "").strip()[:200]
+        invitation.save(update_fields=["response", "responded_at", "response_note"])
+        audit(
+            invitation, "responded", actor=user, estate=meeting.estate, now=now, changes={"response": [old, response]}
+        )
+    return invitation
+
+
+# --- attendance (AM-02-R02) ---------------------------------------------------------------------------
+
+
+def _mark_held(meeting, *, actor, now):
+    """The first attendance line makes the meeting held (counts for the cadence) and starts the minutes clock."""
+    due = rules.minutes_due_at(meeting.starts_at)
+    if (
+        Meeting.objects.filter(pk=meeting.pk, attendance_recorded_at__isnull=True).update(
+            attendance_recorded_at=now, status=S.HELD, minutes_due_at=due, updated_at=now
+        )
+        == 1
+    ):
+        audit(
+            meeting,
+            "held",
+            actor=actor,
+            job="" if actor else "sign-in",
+            now=now,
+            changes={"status": [meeting.status, S.HELD], "minutes_due_at": due},
+        )
+    meeting.refresh_from_db()
+
+
+def _check_attendance_open(meeting, now):
+    if meeting.status not in (S.CONFIRMED, S.HELD):
+        raise ValidationError({"__all__": _("Attendance is taken for a confirmed meeting.")})
+    if now < rules.checkin_window(meeting)[0]:
+        raise ValidationError({"__all__": _("Sign-in opens an hour before the meeting starts.")})
+    if hasattr(meeting, "minutes") and meeting.minutes.is_final:
+        raise ValidationError({"__all__": _("The minutes are final; the sign-in sheet can no longer change.")})
+
+
+def sign_in_invitee(meeting, invitation, *, actor, now, method=Attendance.Method.STAFF):
+    if actor is not None:
+        _require_manager(actor, meeting.estate)
+    if invitation.meeting_id != meeting.pk:
+        raise ValidationError({"__all__": _("This person is not invited to this meeting.")})
+    _check_attendance_open(meeting, now)
+    with transaction.atomic():
+        att, created = Attendance.objects.get_or_create(
+            meeting=meeting,
+            invitation=invitation,
+            defaults={
+                "name": invitation.name,
+                "unit": invitation.unit,
+                "phone": invitation.phone,
+                "signed_in_at": now,
+                "method": method,
+                "recorded_by": actor,
+            },
+        )
+        if created:
+            audit(
+                att,
+                "signed_in",
+                actor=actor,
+                job="qr" if actor is None else "",
+                estate=meeting.estate,
+                now=now,
+                changes={"meeting": meeting.pk, "name": att.name, "method": method},
+            )
+            _mark_held(meeting, actor=actor, now=now)
+    return att
+
+
+def add_walk_in(meeting, *, actor, name, unit, phone, now):
+    _require_manager(actor, meeting.estate)
+    _check_attendance_open(meeting, now)
+    errors = {}
+    if not (name or "").strip():
+        errors["name"] = _("Enter the attendee's name.")
+    if phone and len(rules.normalise_phone(phone)) < 7:
+        errors["phone"] = _("Enter a valid phone number.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        att = Attendance.objects.create(
+            meeting=meeting,
+            name=name.strip(),
+            unit=(unit or "").strip(),
+            phone=(phone or "").strip(),
+            signed_in_at=now,
+            method=Attendance.Method.WALK_IN,
+            recorded_by=actor,
+        )
+        audit(
+            att,
+            "walk_in_added",
+            actor=actor,
+            estate=meeting.estate,
+            now=now,
+            changes={"meeting": meeting.pk, "name": att.name},
+        )
+        _mark_held(meeting, actor=actor, now=now)
+    return att
+
+
+def remove_attendance(attendance, *, actor, now):
+    meeting = attendance.meeting
+    _require_manager(actor, meeting.estate)
+    if hasattr(meeting, "minutes") and meeting.minutes.is_final:
+        raise ValidationError({"__all__": _("The minutes are final; the sign-in sheet can no longer change.")})
+    with transaction.atomic():
+        audit(
+            attendance,
+            "sign_in_removed",
+            actor=actor,
+            estate=meeting.estate,
+            now=now,
+            changes={"name": attendance.name},
+        )
+        attendance.delete()
+    # a meeting stays "held" once attendance was recorded: the record of it having taken place remains
+
+
+def qr_sign_in(meeting, *, name, phone, now):
+    """Self sign-in by QR code: only an invitee whose name and phone match the invitation, only around the
+    meeting's time. Returns the attendance (the same one when signing in twice)."""
+    if not rules.checkin_open(meeting, now):
+        raise ValidationError({"__all__": _("Sign-in for this meeting is not open now.")})
+    digits = rules.normalise_phone(phone)
+    name = (name or "").strip()
+    if not name or len(digits) < 7:
+        raise ValidationError({"__all__": _("Enter your name and the mobile number on the invitation.")})
+    match = None
+    for inv in meeting.invitations.all():
+        if rules.normalise_phone(inv.phone) == digits and inv.name.replace(" ", "") == name.replace(" ", ""):
+            match = inv
+            break
+    if match is None:
+        raise ValidationError(
+            {
+                "__all__": _(
+                    "Your name and mobile number do not match the invitation list. Please sign in with the staff at the desk."
+                )
+            }
+        )
+    return sign_in_invitee(meeting, match, actor=None, now=now, method=Attendance.Method.QR)
+
+
+# --- minutes (AM-02-R03) -----------------------------------------------------------------------------
+
+
+def can_write_minutes(user, meeting):
+    if can_manage(user, meeting.estate):
+        return True
+    m = getattr(meeting, "minutes", None)
+    return m is not None and m.recorder_id == user.pk
+
+
+def save_minutes(
+    meeting, *, actor, now, host_name, recorder_name, host=None, recorder=None, summary="", discussions=None
+):
+    if not can_write_minutes(actor, meeting):
+        raise PermissionDenied
+    if not meeting.is_held:
+        raise ValidationError(
+            {"__all__": _("Record the attendance first: minutes are written for a meeting that took place.")}
+        )
+    errors = {}
+    if not (host_name or "").strip():
+        errors["host_name"] = _("Enter who chaired the meeting.")
+    if not (recorder_name or "").strip():
+        errors["recorder_name"] = _("Enter who took the minutes.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        minutes, created = Minutes.objects.select_for_update().get_or_create(
+            meeting=meeting,
+            defaults={"host_name": host_name.strip(), "recorder_name": recorder_name.strip(), "created_at": now},
+        )
+        if minutes.is_final:
+            raise ValidationError({"__all__": _("The minutes are final and have been distributed.")})
+        minutes.host_name = host_name.strip()
+        minutes.recorder_name = recorder_name.strip()
+        minutes.host = host
+        minutes.recorder = recorder
+        minutes.summary = summary or ""
+        minutes.updated_at = now
+        minutes.save()
+        for item in meeting.agenda_items.all():
+            if discussions and item.pk in discussions:
+                item.discussion = discussions[item.pk]
+                item.save(update_fields=["discussion"])
+        audit(
+            minutes,
+            "minutes_created" if created else "minutes_saved",
+            actor=actor,
+            estate=meeting.estate,
+            now=now,
+            changes={"meeting": meeting.pk},
+        )
+    return minutes
+
+
+def add_resolution(meeting, *, actor, now, text, owner_name, action, due_date, owner=None, agenda_item=None):
+    if not can_write_minutes(actor, meeting):
+        raise PermissionDenied
+    m = getattr(meeting, "minutes", None)
+    if m is not None and m.is_final:
+        raise ValidationError({"__all__": _("The minutes are final and have been distributed.")})
+    errors = {}
+    if not (text or "").strip():
+        errors["text"] = _("Write the resolution.")
+    if not (owner_name or "").strip() and owner is None:
+        errors["owner_name"] = _("Every resolution names a person responsible.")
+    if not (action or "").strip():
+        errors["action"] = _("Every resolution has an action plan.")
+    if due_date is None:
+        errors["due_date"] = _("Give a due date.")
+    elif due_date < meeting.starts_at.date():
+        errors["due_date"] = _("The due date cannot be before the meeting.")
+    if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
+        errors["agenda_item"] = _("Choose an item of this meeting's agenda.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        order = meeting.resolutions.count() + 1
+        r = Resolution.objects.create(
+            meeting=meeting,
+            agenda_item=agenda_item,
+            order=order,
+            text=text.strip(),
+            owner=owner,
+            owner_name=(owner_name or "").strip() or owner.display_name,
+            action=action.strip(),
+            due_date=due_date,
+        )
+        audit(
+            r,
+            "resolution_added",
+            actor=actor,
+            estate=meeting.estate,
+            now=now,
+            changes={"due_date": due_date, "owner": r.owner_name},
+        )
+    return r
+
+
+def complete_resolution(resolution, *, actor, now, note):
+    meeting = resolution.meeting
+    if not (can_manage(actor, meeting.estate) or resolution.owner_id == actor.pk):
+        raise PermissionDenied
+    if not (note or "").strip():
+        raise ValidationError({"note": _("Say how it was done.")})
+    with transaction.atomic():
+        if (
+            Resolution.objects.filter(pk=resolution.pk, status=Resolution.Status.OPEN).update(
+                status=Resolution.Status.DONE, completed_at=now, completed_by=actor, completion_note=note.strip()
+            )
+            != 1
+        ):
+            raise ValidationError({"__all__": _("This resolution is already done.")})
+        resolution.refresh_from_db()
+        audit(
+            resolution,
+            "resolution_done",
+            actor=actor,
+            estate=meeting.estate,
+            now=now,
+            changes={"status": [Resolution.Status.OPEN, Resolution.Status.DONE], "note": note.strip()},
+        )
+    return resolution
+
+
+def finalise_minutes(meeting, *, actor, now):
+    """Finalise and distribute to every attendee and those concerned (seed 004 篇3 七.7)."""
+    if not can_write_minutes(actor, meeting):
+        raise PermissionDenied
+    minutes = getattr(meeting, "minutes", None)
+    if minutes is None:
+        raise ValidationError({"__all__": _("Write the minutes first.")})
+    if not meeting.attendances.exists():
+        raise ValidationError({"__all__": _("The sign-in sheet is empty.")})
+    with transaction.atomic():
+        if (
+            Minutes.objects.filter(pk=minutes.pk, finalised_at__isnull=True).update(
+                finalised_at=now, finalised_by=actor, distributed_at=now, updated_at=now
+            )
+            != 1
+        ):
+            raise ValidationError({"__all__": _("The minutes are final and have been distributed.")})
+        Meeting.objects.filter(pk=meeting.pk, minutes_closed_at__isnull=True).update(minutes_closed_at=now)
+        minutes.refresh_from_db()
+        meeting.refresh_from_db()
+        on_time = meeting.minutes_due_at is None or now < meeting.minutes_due_at
+        audit(
+            minutes,
+            "minutes_distributed",
+            actor=actor,
+            estate=meeting.estate,
+            now=now,
+            changes={"meeting": meeting.pk, "on_time": on_time, "due": meeting.minutes_due_at},
+        )
+        _dispatch(meeting, Dispatch.Kind.MINUTES, actor=actor, now=now)
+        attendee_users = set()
+        for att in meeting.attendances.select_related("invitation__user"):
+            if att.invitation_id and att.invitation.user_id:
+                attendee_users.add(att.invitation.user)
+        concerned = set(invitee_users(meeting)) | attendee_users
+        concerned |= {r.owner for r in meeting.resolutions.select_related("owner") if r.owner_id}
+        if meeting.organizer_id:
+            concerned.add(meeting.organizer)
+        notify(
+            concerned,
+            kind="minutes.distributed",
+            key=f"meeting:{meeting.pk}:minutes",
+            subject=_("Minutes of “%(title)s” (%(when)s)"),
+            body=_("The minutes, resolutions and the issues raised are on the meeting page."),
+            params=_params(meeting),
+            url=_url(meeting),
+            estate=meeting.estate,
+            now=now,
+        )
+    return minutes
+
+
+def raise_meeting_issue(meeting, *, actor, now, raised_by, description, answer_on_spot="", category=""):
+    """An issue raised by the committee at the meeting, recorded in the follow-up module."""
+    if not can_write_minutes(actor, meeting):
+        raise PermissionDenied
+    from followups.actions import raise_issue
+
+    return raise_issue(
+        estate=meeting.estate,
+        committee=meeting.committee,
+        raised_by=raised_by,
+        raised_at=min(meeting.starts_at, now),
+        description=description,
+        source="meeting",
+        meeting=meeting,
+        answer_on_spot=answer_on_spot,
+        category=category,
+        actor=actor,
+        now=now,
+    )

@@ -1,0 +1,180 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from liaison.uploads import validate_image, validate_upload
+
+from .models import AgendaItem, MeetingKind
+
+DT = {"type": "datetime-local", "class": "form-control"}
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class MeetingForm(forms.Form):
+    committee = forms.ModelChoiceField(label=_("Committee"), queryset=None)
+    kind = forms.ModelChoiceField(label=_("Meeting kind"), queryset=MeetingKind.objects.filter(active=True))
+    title = forms.CharField(label=_("Title"), max_length=200)
+    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeLocalInput())
+    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DateTimeLocalInput())
+    place = forms.CharField(label=_("Place"), max_length=200)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when moving a meeting that has been sent: the invitees see it."),
+    )
+    override_reason = forms.CharField(
+        label=_("Override the notice rule — written reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only for an emergency: the override is shown on the meeting and counts in the monthly assessment."
+        ),
+    )
+    confirm_overlap = forms.BooleanField(label=_("Save anyway despite the overlap"), required=False)
+
+    def __init__(self, *args, estate, committees, editing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.estate = estate
+        self.fields["committee"].queryset = committees
+        self.fields["committee"].label_from_instance = lambda c: f"{c.name}（{c.get_kind_display()}）"
+        self.fields["kind"].label_from_instance = lambda k: k.label
+        if editing is None or not editing.sent_at:
+            del self.fields["reason"]
+        if editing is not None and editing.sent_at:
+            self.fields["committee"].disabled = True
+            self.fields["kind"].disabled = True
+
+    def clean(self):
+        data = super().clean()
+        s, e = data.get("starts_at"), data.get("ends_at")
+        if s and e and e <= s:
+            self.add_error("ends_at", _("The meeting must end after it starts."))
+        return data
+
+
+class AgendaItemForm(forms.ModelForm):
+    class Meta:
+        model = AgendaItem
+        fields = [
+            "order",
+            "title",
+            "presenter",
+            "cause",
+            "process",
+            "necessity",
+            "owners_attitude",
+            "support_requested",
+        ]
+        widgets = {
+            f: forms.Textarea(attrs={"rows": 2})
+            for f in ["cause", "process", "necessity", "owners_attitude", "support_requested"]
+        }
+        help_texts = {
+            "cause": _("Why this comes up (§4.1.4.3)."),
+            "process": _("What has happened so far."),
+            "necessity": _("Why it has to be done."),
+            "owners_attitude": _("What the owners think of it."),
+            "support_requested": _("What the committee is asked to do."),
+        }
+
+
+class MaterialForm(forms.Form):
+    file = forms.FileField(label=_("Material"), validators=[validate_upload])
+
+
+class PhotoForm(forms.Form):
+    image = forms.FileField(label=_("Photo"), validators=[validate_image])
+    caption = forms.CharField(label=_("Caption"), required=False, max_length=200)
+
+
+class InviteForm(forms.Form):
+    user = forms.ModelChoiceField(label=_("Company staff"), queryset=None, required=False)
+    name = forms.CharField(label=_("Or another person: name"), required=False, max_length=50)
+    unit = forms.CharField(label=_("Unit / role"), required=False, max_length=100)
+    phone = forms.CharField(label=_("Mobile"), required=False, max_length=20)
+    email = forms.EmailField(label=_("Email"), required=False)
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = staff
+        self.fields["user"].label_from_instance = lambda u: f"{u.display_name}（{u.get_role_display()}）"
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("user") and not (data.get("name") or "").strip():
+            raise forms.ValidationError(_("Choose a staff member or enter a name."))
+        return data
+
+
+class WalkInForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    unit = forms.CharField(label=_("Unit / room or organisation"), required=False, max_length=100)
+    phone = forms.CharField(label=_("Mobile"), required=False, max_length=20)
+
+
+class CheckinForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=50)
+    phone = forms.CharField(label=_("Your mobile number"), max_length=20)
+
+
+class MinutesForm(forms.Form):
+    host_name = forms.CharField(label=_("Host"), max_length=50)
+    recorder_name = forms.CharField(label=_("Recorder"), max_length=50)
+    summary = forms.CharField(label=_("Other discussion"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.items = list(items)
+        for item in self.items:
+            self.fields[f"discussion_{item.pk}"] = forms.CharField(
+                label=_("Discussion: %(item)s") % {"item": item.title},
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+                initial=item.discussion,
+            )
+
+    def discussions(self):
+        return {item.pk: self.cleaned_data.get(f"discussion_{item.pk}", "") for item in self.items}
+
+
+class ResolutionForm(forms.Form):
+    text = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 2}))
+    agenda_item = forms.ModelChoiceField(label=_("Agenda item"), queryset=None, required=False)
+    owner = forms.ModelChoiceField(label=_("Person responsible (portal user)"), queryset=None, required=False)
+    owner_name = forms.CharField(label=_("Or name of the person responsible"), required=False, max_length=50)
+    action = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, meeting, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agenda_item"].queryset = meeting.agenda_items.all()
+        self.fields["owner"].queryset = staff
+        self.fields["owner"].label_from_instance = lambda u: u.display_name
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("owner") and not (data.get("owner_name") or "").strip():
+            self.add_error("owner_name", _("Every resolution names a person responsible."))
+        return data
+
+
+class IssueForm(forms.Form):
+    raised_by = forms.CharField(label=_("Raised by"), max_length=100)
+    description = forms.CharField(label=_("Issue"), widget=forms.Textarea(attrs={"rows": 2}))
+    answer_on_spot = forms.CharField(
+        label=_("Answered on the spot"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("If answered at the meeting, write the answer: the issue is then closed at once."),
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,216 @@
+"""Periodic jobs other than the cadence: minutes deadlines, overdue resolutions, secretariat email.
+
+Each scan finds what is due with one indexed query and claims each item with a conditional UPDATE.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from liaison.models import Role, audit
+from liaison.notify import notify
+
+from . import periods, rules
+from .models import Dispatch, Meeting, Resolution
+
+log = logging.getLogger(__name__)
+JOB = "meetings.minutes"
+
+
+def _minutes_people(meeting):
+    people = []
+    m = getattr(meeting, "minutes", None)
+    if m is not None and m.recorder_id:
+        people.append(m.recorder)
+    if meeting.organizer_id:
+        people.append(meeting.organizer)
+    return people
+
+
+def scan_minutes(now):
+    """Remind the recorder before the 3-day deadline; record a breach once when it passes."""
+    horizon = now + datetime.timedelta(hours=rules.minutes_reminder_hours())
+    due = (
+        Meeting.objects.filter(
+            minutes_closed_at__isnull=True, minutes_due_at__isnull=False, minutes_due_at__lte=horizon
+        )
+        .select_related("estate", "organizer")
+        .order_by("minutes_due_at")
+    )
+    done = {"reminded": 0, "breached": 0}
+    for meeting in due:
+        url = reverse("meetings:minutes", args=[meeting.pk])
+        params = {"title": meeting.title, "estate": meeting.estate.name}
+        with transaction.atomic():
+            if now >= meeting.minutes_due_at:
+                if (
+                    Meeting.objects.filter(pk=meeting.pk, minutes_closed_at__isnull=True).update(
+                        minutes_breach_at=now, minutes_closed_at=now
+                    )
+                    != 1
+                ):
+                    continue
+                audit(meeting, "minutes_deadline_missed", job=JOB, now=now, changes={"due": meeting.minutes_due_at})
+                from .actions import estate_staff
+
+                notify(
+                    set(_minutes_people(meeting)) | set(estate_staff(meeting.estate, [Role.DIRECTOR])),
+                    kind="minutes.overdue",
+                    key=f"meeting:{meeting.pk}:minutes-overdue",
+                    subject=_("Minutes overdue: “%(title)s” (%(estate)s) were not distributed within 3 days"),
+                    body=_(
+                        "The breach is recorded for the monthly assessment. Distribute the minutes as soon as possible."
+                    ),
+                    params=params,
+                    url=url,
+                    estate=meeting.estate,
+                    now=now,
+                )
+                done["breached"] += 1
+            elif meeting.minutes_reminded_at is None:
+                if (
+                    Meeting.objects.filter(pk=meeting.pk, minutes_reminded_at__isnull=True).update(
+                        minutes_reminded_at=now
+                    )
+                    != 1
+                ):
+                    continue
+                notify(
+                    _minutes_people(meeting),
+                    kind="minutes.due",
+                    key=f"meeting:{meeting.pk}:minutes-due",
+                    subject=_("Minutes due soon: “%(title)s” (%(estate)s) must be distributed by %(due)s"),
+                    params={
+                        **params,
+                        "due": periods.local_date(meeting.minutes_due_at - datetime.timedelta(seconds=1)).isoformat(),
+                    },
+                    url=url,
+                    estate=meeting.estate,
+                    now=now,
+                )
+                done["reminded"] += 1
+    return done
+
+
+def scan_resolutions(now):
+    """Tell the person responsible (and the organiser) once when a resolution passes its due date."""
+    today = periods.local_date(now)
+    overdue = (
+        Resolution.objects.filter(status=Resolution.Status.OPEN, overdue_notified_at__isnull=True, due_date__lt=today)
+        .select_related("meeting__estate", "meeting__organizer", "owner")
+        .order_by("due_date")
+    )
+    count = 0
+    for r in overdue:
+        with transaction.atomic():
+            if (
+                Resolution.objects.filter(pk=r.pk, overdue_notified_at__isnull=True).update(overdue_notified_at=now)
+                != 1
+            ):
+                continue
+            notify(
+                [u for u in (r.owner, r.meeting.organizer) if u is not None],
+                kind="resolution.overdue",
+                key=f"resolution:{r.pk}:overdue",
+                subject=_("Resolution overdue: %(text)s (due %(due)s, %(owner)s)"),
+                params={"text": r.text[:80], "due": r.due_date.isoformat(), "owner": r.owner_name},
+                url=reverse("meetings:minutes", args=[r.meeting_id]),
+                estate=r.meeting.estate,
+                now=now,
+            )
+            count += 1
+    return count
+
+
+def email_secretariat(dispatch_id, now=None):
+    """Email the committee secretariat what was sent (agenda and materials attached). Claimed once."""
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    if (
+        Dispatch.objects.filter(pk=dispatch_id, secretariat_emailed_at__isnull=True)
+        .exclude(secretariat_email="")
+        .update(secretariat_emailed_at=now)
+        != 1
+    ):
+        return False
+    d = Dispatch.objects.select_related("meeting__committee", "meeting__estate").get(pk=dispatch_id)
+    m = d.meeting
+    lines = [
+        f"{m.estate.name} · {m.committee.name}",
+        f"{m.title}",
+        f"{periods.local_date(m.starts_at)} {m.starts_at.astimezone(periods.local_tz()):%H:%M}–"
+        f"{m.ends_at.astimezone(periods.local_tz()):%H:%M} · {m.place}",
+        "",
+    ]
+    if d.kind == Dispatch.Kind.CANCELLATION:
+        lines.append(f"会议取消 / Cancelled: {d.content.get('reason', '')}")
+    elif d.kind == Dispatch.Kind.UPDATE:
+        lines.append(f"会议改期 / Rescheduled: {d.content.get('reason', '')}")
+    for i, a in enumerate(m.agenda_items.all(), 1):
+        lines.append(f"{i}. {a.title}")
+        for label, value in (
+            ("起因", a.cause),
+            ("经过", a.process),
+            ("必要性", a.necessity),
+            ("业主态度", a.owners_attitude),
+            ("需业委会支持", a.support_requested),
+        ):
+            if value:
+                lines.append(f"   {label}：{value}")
+    if d.kind == Dispatch.Kind.MINUTES:
+        lines.append("")
+        lines.append(f"{settings.SITE_URL}{reverse('meetings:detail', args=[m.pk])}")
+    subjects = {
+        Dispatch.Kind.INVITATION: "会议通知",
+        Dispatch.Kind.UPDATE: "会议改期通知",
+        Dispatch.Kind.CANCELLATION: "会议取消通知",
+        Dispatch.Kind.MINUTES: "会议记录",
+    }
+    msg = EmailMessage(f"【{subjects.get(d.kind, '会议')}】{m.title}", "\n".join(lines), to=[d.secretariat_email])
+    if d.kind == Dispatch.Kind.INVITATION:
+        size = 0
+        for mat in m.materials.all():
+            size += mat.size
+            if size > 8 * 1024 * 1024:
+                break
+            with mat.file.open("rb") as fh:
+                msg.attach(mat.original_name, fh.read(), mat.content_type)
+    try:
+        msg.send()
+    except Exception:
+        # give the claim back so that the periodic job retries
+        Dispatch.objects.filter(pk=dispatch_id).update(secretariat_emailed_at=None)
+        raise
+    return True
+
+
+def retry_secretariat_email(now):
+    pending = (
+        Dispatch.objects.filter(secretariat_emailed_at__isnull=True)
+        .exclude(secretariat_email="")
+        .values_list("pk", flat=True)[:100]
+    )
+    sent = 0
+    for pk in pending:
+        try:
+            sent += bool(email_secretariat(pk, now=now))
+        except Exception:  # noqa: BLE001
+            log.exception("secretariat email %s failed", pk)
+    return sent
+
+
+def run_daily(now):
+    from .cadence import scan_cadence
+
+    return {
+        "cadence": scan_cadence(now),
+        "minutes": scan_minutes(now),
+        "resolutions": scan_resolutions(now),
+        "secretariat": retry_secretariat_email(now),
+    }

@@ -1,0 +1,954 @@
+"""Thin views: scope the objects (404 outside the user's estates), parse input, call actions, render."""
+
+import calendar
+import datetime
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from liaison import access
+from liaison.models import Committee, Estate, Role, User, audit
+
+from . import actions, cadence, ical, periods, rules
+from .forms import (
+    AgendaItemForm,
+    CheckinForm,
+    InviteForm,
+    IssueForm,
+    MaterialForm,
+    MeetingForm,
+    MinutesForm,
+    PhotoForm,
+    ResolutionForm,
+    WalkInForm,
+)
+from .models import AgendaItem, Attendance, CalendarToken, Invitation, Material, Meeting, Photo, Resolution
+
+S = Meeting.Status
+
+
+def _meeting(request, pk):
+    return access.get_visible(
+        actions.visible_meetings(request.user).select_related("estate", "committee", "kind", "organizer"),
+        request.user,
+        pk,
+    )
+
+
+def _child(request, model, pk):
+    """An object belonging to a meeting, found only through the meetings the user may see."""
+    try:
+        obj = model.objects.select_related("meeting").get(pk=pk)
+    except (model.DoesNotExist, ValueError, TypeError):
+        raise Http404
+    _meeting(request, obj.meeting_id)
+    return obj
+
+
+def _errors_to_messages(request, exc):
+    for e in exc.messages:
+        messages.error(request, e)
+
+
+def _apply_errors(form, exc):
+    for field, errs in exc.message_dict.items():
+        for e in errs:
+            form.add_error(field if field in form.fields else None, e)
+
+
+def _staff_for(estate):
+    return User.objects.filter(is_active=True).filter(assignments__estate=estate) | User.objects.filter(
+        is_active=True, role__in=[Role.LEADER]
+    )
+
+
+# --- lists and calendar ------------------------------------------------------------------------------
+
+
+@login_required
+def meeting_list(request):
+    user = request.user
+    now = timezone.now()
+    qs = actions.visible_meetings(user).select_related("estate", "committee", "kind")
+    estates = access.visible_estates(user)
+    committees = access.visible_committees(user).select_related("estate")
+    estate = committee = None
+    if request.GET.get("estate"):
+        try:
+            estate = estates.get(pk=int(request.GET["estate"]))
+        except (Estate.DoesNotExist, ValueError):
+            raise Http404
+        qs = qs.filter(estate=estate)
+        committees = committees.filter(estate=estate)
+    if request.GET.get("committee"):
+        try:
+            committee = committees.get(pk=request.GET["committee"])
+        except (Committee.DoesNotExist, ValueError):
+            raise Http404
+        qs = qs.filter(committee=committee)
+    today = periods.local_date(now)
+    try:
+        year, month = (int(x) for x in request.GET.get("month", "").split("-"))
+        first = datetime.date(year, month, 1)
+    except ValueError:
+        first = today.replace(day=1)
+    last = periods.last_day(first.year, first.month)
+    month_qs = qs.filter(
+        starts_at__gte=periods.start_of_day(first),
+        starts_at__lt=periods.start_of_day(last + datetime.timedelta(days=1)),
+    ).order_by("starts_at")
+    by_day = {}
+    for m in month_qs:
+        by_day.setdefault(periods.local_date(m.starts_at), []).append(m)
+    weeks = []
+    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
+        weeks.append(
+            [
+                {"date": d, "in_month": d.month == first.month, "today": d == today, "meetings": by_day.get(d, [])}
+                for d in week
+            ]
+        )
+    prev_y, prev_m = periods.add_months(first.year, first.month, -1)
+    next_y, next_m = periods.add_months(first.year, first.month, 1)
+    upcoming = (
+        qs.filter(starts_at__gte=now - datetime.timedelta(hours=6))
+        .exclude(status=S.CANCELLED)
+        .order_by("starts_at")[:30]
+    )
+    recent = qs.filter(starts_at__lt=now - datetime.timedelta(hours=6)).order_by("-starts_at")[:30]
+    return render(
+        request,
+        "meetings/list.html",
+        {
+            "weeks": weeks,
+            "first": first,
+            "prev_month": f"{prev_y}-{prev_m:02d}",
+            "next_month": f"{next_y}-{next_m:02d}",
+            "estates": estates,
+            "committees": committees,
+            "estate": estate,
+            "committee": committee,
+            "upcoming": upcoming,
+            "recent": recent,
+            "month_meetings": month_qs,
+            "can_create": any(actions.can_manage(user, e) for e in estates[:20]) if not user.is_committee else False,
+        },
+    )
+
+
+@login_required
+def approvals(request):
+    if not actions.can_approve(request.user):
+        raise PermissionDenied
+    pending = (
+        actions.visible_meetings(request.user)
+        .filter(status=S.AWAITING_APPROVAL)
+        .select_related("estate", "committee", "kind", "organizer")
+        .order_by("starts_at")
+    )
+    decided = (
+        actions.visible_meetings(request.user)
+        .filter(approved_at__isnull=False)
+        .select_related("estate", "approver")
+        .order_by("-approved_at")[:20]
+    )
+    return render(request, "meetings/approvals.html", {"pending": pending, "decided": decided})
+
+
+@login_required
+def cadence_status(request):
+    if request.user.is_committee:
+        raise PermissionDenied
+    now = timezone.now()
+    estates = access.visible_estates(request.user)
+    if request.GET.get("estate"):
+        estates = estates.filter(pk=request.GET["estate"]) if request.GET["estate"].isdigit() else estates.none()
+    rows = [{"estate": e, "rules": cadence.due_next(e, now)} for e in estates[:50]]
+    from .models import CadencePeriod
+
+    history = (
+        access.scope(CadencePeriod.objects.all(), request.user, committee=None)
+        .filter(closed_at__isnull=False)
+        .select_related("rule", "estate")
+        .order_by("-period_end")[:50]
+    )
+    return render(request, "meetings/cadence.html", {"rows": rows, "history": history})
+
+
+# --- create / edit -----------------------------------------------------------------------------------
+
+
+def _overlap_warning(form, *, estate, committee, starts_at, ends_at, organizer, exclude_pk=None):
+    clashes = list(
+        rules.overlapping(
+            Meeting.objects.select_related("committee"),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            committee=committee,
+            organizer=organizer,
+            exclude_pk=exclude_pk,
+        )[:5]
+    )
+    if clashes and not form.cleaned_data.get("confirm_overlap"):
+        names = "；".join(f"{m.title}（{timezone.localtime(m.starts_at):%Y-%m-%d %H:%M}）" for m in clashes)
+        form.add_error(
+            "confirm_overlap",
+            _(
+                "This overlaps with %(meetings)s for the same committee or the same organiser. Tick the box to save anyway."
+            )
+            % {"meetings": names},
+        )
+        return True
+    return False
+
+
+@login_required
+def meeting_create(request):
+    user = request.user
+    estate_id = request.GET.get("estate") or request.POST.get("estate")
+    managed = access.managed_estates(user)
+    if not managed.exists():
+        raise PermissionDenied
+    if not estate_id:
+        if managed.count() == 1:
+            estate = managed.first()
+        else:
+            return render(request, "meetings/pick_estate.html", {"estates": managed})
+    else:
+        estate = access.get_visible(Estate.objects.all(), user, estate_id, estate="pk", committee=None)
+        if not actions.can_manage(user, estate):
+            raise PermissionDenied
+    committees = estate.committees.all()
+    initial = {}
+    if request.GET.get("committee"):
+        initial["committee"] = (
+            committees.filter(pk=request.GET["committee"]).first() if request.GET["committee"].isdigit() else None
+        )
+    if request.GET.get("kind"):
+        initial["kind"] = request.GET["kind"] if request.GET["kind"].isdigit() else None
+    form = MeetingForm(request.POST or None, estate=estate, committees=committees, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        now = timezone.now()
+        if not _overlap_warning(
+            form,
+            estate=estate,
+            committee=d["committee"],
+            starts_at=d["starts_at"],
+            ends_at=d["ends_at"],
+            organizer=user,
+        ):
+            try:
+                meeting = actions.create_meeting(
+                    estate=estate,
+                    committee=d["committee"],
+                    kind=d["kind"],
+                    title=d["title"],
+                    starts_at=d["starts_at"],
+                    ends_at=d["ends_at"],
+                    place=d["place"],
+                    notes=d["notes"],
+                    override_reason=d["override_reason"],
+                    actor=user,
+                    now=now,
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Meeting saved as a draft. Add the agenda and materials, then send it."))
+                return redirect(meeting)
+    return render(request, "meetings/meeting_form.html", {"form": form, "estate": estate, "title": _("New meeting")})
+
+
+@login_required
+def meeting_edit(request, pk):
+    meeting = _meeting(request, pk)
+    if not actions.can_manage(request.user, meeting.estate):
+        raise PermissionDenied
+    if meeting.status in (S.CANCELLED, S.HELD):
+        messages.error(request, _("A held or cancelled meeting can no longer be changed."))
+        return redirect(meeting)
+    initial = {
+        "committee": meeting.committee,
+        "kind": meeting.kind,
+        "title": meeting.title,
+        "starts_at": timezone.localtime(meeting.starts_at),
+        "ends_at": timezone.localtime(meeting.ends_at),
+        "place": meeting.place,
+        "notes": meeting.notes,
+        "override_reason": meeting.notice_override_reason,
+    }
+    form = MeetingForm(
+        request.POST or None,
+        estate=meeting.estate,
+        committees=meeting.estate.committees.all(),
+        editing=meeting,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        if not _overlap_warning(
+            form,
+            estate=meeting.estate,
+            committee=d["committee"],
+            starts_at=d["starts_at"],
+            ends_at=d["ends_at"],
+            organizer=meeting.organizer,
+            exclude_pk=meeting.pk,
+        ):
+            try:
+                actions.update_meeting(
+                    meeting,
+                    actor=request.user,
+                    now=timezone.now(),
+                    reason=d.get("reason", ""),
+                    override_reason=d["override_reason"]
+                    if d["override_reason"] != meeting.notice_override_reason
+                    else "",
+                    committee=d["committee"],
+                    kind=d["kind"],
+                    title=d["title"],
+                    starts_at=d["starts_at"],
+                    ends_at=d["ends_at"],
+                    place=d["place"],
+                    notes=d["notes"],
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            else:
+                messages.success(request, _("Meeting updated."))
+                return redirect(meeting)
+    return render(
+        request,
+        "meetings/meeting_form.html",
+        {"form": form, "estate": meeting.estate, "meeting": meeting, "title": _("Edit meeting")},
+    )
+
+
+# --- detail and transitions --------------------------------------------------------------------------
+
+
+@login_required
+def meeting_detail(request, pk):
+    meeting = _meeting(request, pk)
+    user = request.user
+    manage = actions.can_manage(user, meeting.estate)
+    my_invitation = meeting.invitations.filter(user=user).first()
+    ctx = {
+        "meeting": meeting,
+        "manage": manage,
+        "approve": actions.can_approve(user) and meeting.status == S.AWAITING_APPROVAL,
+        "agenda": meeting.agenda_items.all(),
+        "materials": meeting.materials.all(),
+        "photos": meeting.photos.all(),
+        "invitations": meeting.invitations.select_related("user"),
+        "dispatches": meeting.dispatches.all() if not user.is_committee else [],
+        "changes": meeting.changes.select_related("changed_by"),
+        "attendances": meeting.attendances.all(),
+        "minutes": getattr(meeting, "minutes", None),
+        "resolutions": meeting.resolutions.all(),
+        "my_invitation": my_invitation,
+        "notice_problem": rules.notice_problem(
+            kind=meeting.kind, committee_kind=meeting.committee.kind, starts_at=meeting.starts_at, now=timezone.now()
+        )
+        if meeting.status == S.DRAFT and not meeting.sent_at
+        else None,
+        "material_form": MaterialForm(),
+        "photo_form": PhotoForm(),
+        "invite_form": InviteForm(staff=_staff_for(meeting.estate).distinct()) if manage else None,
+        "issues": list(meeting.issues.all()) if hasattr(meeting, "issues") else [],
+    }
+    if user.is_committee and ctx["minutes"] is not None and not ctx["minutes"].is_final:
+        ctx["minutes"] = None
+        ctx["resolutions"] = []
+    return render(request, "meetings/detail.html", ctx)
+
+
+def _transition(request, pk, fn, ok_message, **kwargs):
+    meeting = _meeting(request, pk)
+    try:
+        fn(meeting, actor=request.user, now=timezone.now(), **kwargs)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, ok_message)
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def meeting_submit(request, pk):
+    return _transition(request, pk, actions.submit_for_approval, _("Sent to the leader in charge for approval."))
+
+
+@login_required
+@require_POST
+def meeting_send(request, pk):
+    return _transition(
+        request,
+        pk,
+        actions.send_meeting,
+        _("The notice, agenda and materials have been sent."),
+        override_reason=request.POST.get("override_reason", ""),
+    )
+
+
+@login_required
+@require_POST
+def meeting_approve(request, pk):
+    return _transition(
+        request,
+        pk,
+        actions.approve_meeting,
+        _("Approved. The meeting has been sent to the committee."),
+        instruction=request.POST.get("instruction", ""),
+    )
+
+
+@login_required
+@require_POST
+def meeting_reject(request, pk):
+    return _transition(
+        request,
+        pk,
+        actions.reject_meeting,
+        _("Returned to the director with your comment."),
+        comment=request.POST.get("comment", ""),
+    )
+
+
+@login_required
+@require_POST
+def meeting_cancel(request, pk):
+    return _transition(
+        request, pk, actions.cancel_meeting, _("Meeting cancelled."), reason=request.POST.get("reason", "")
+    )
+
+
+@login_required
+@require_POST
+def invitation_respond(request, pk):
+    inv = _child(request, Invitation, pk)
+    try:
+        actions.respond(
+            inv,
+            user=request.user,
+            response=request.POST.get("response", ""),
+            note=request.POST.get("note", ""),
+            now=timezone.now(),
+        )
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, _("Your answer has been recorded."))
+    return redirect(request.POST.get("next") if request.POST.get("next") == "/" else inv.meeting)
+
+
+# --- agenda, materials, invitees ---------------------------------------------------------------------
+
+
+def _editable(request, meeting):
+    if not actions.can_manage(request.user, meeting.estate):
+        raise PermissionDenied
+    if meeting.status in (S.CANCELLED,) or meeting.status == S.AWAITING_APPROVAL:
+        messages.error(request, _("The agenda cannot change while the meeting awaits approval or is cancelled."))
+        return False
+    return True
+
+
+@login_required
+def agenda_add(request, pk):
+    meeting = _meeting(request, pk)
+    if not _editable(request, meeting):
+        return redirect(meeting)
+    form = AgendaItemForm(request.POST or None, initial={"order": meeting.agenda_items.count() + 1})
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            item = form.save(commit=False)
+            item.meeting = meeting
+            item.save()
+            audit(
+                item,
+                "agenda_item_added",
+                actor=request.user,
+                estate=meeting.estate,
+                changes={"meeting": meeting.pk, "title": item.title},
+            )
+        messages.success(request, _("Agenda item added."))
+        return redirect(meeting)
+    return render(request, "meetings/agenda_form.html", {"form": form, "meeting": meeting})
+
+
+@login_required
+def agenda_edit(request, pk):
+    item = _child(request, AgendaItem, pk)
+    meeting = item.meeting
+    if not _editable(request, meeting):
+        return redirect(meeting)
+    form = AgendaItemForm(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            audit(
+                item,
+                "agenda_item_edited",
+                actor=request.user,
+                estate=meeting.estate,
+                changes={"fields": form.changed_data},
+            )
+        messages.success(request, _("Agenda item saved."))
+        return redirect(meeting)
+    return render(request, "meetings/agenda_form.html", {"form": form, "meeting": meeting, "item": item})
+
+
+@login_required
+@require_POST
+def agenda_delete(request, pk):
+    item = _child(request, AgendaItem, pk)
+    meeting = item.meeting
+    if _editable(request, meeting):
+        if meeting.sent_at:
+            messages.error(request, _("The agenda has been sent; edit the item instead of deleting it."))
+        else:
+            with transaction.atomic():
+                audit(
+                    item,
+                    "agenda_item_deleted",
+                    actor=request.user,
+                    estate=meeting.estate,
+                    changes={"title": item.title},
+                )
+                item.delete()
+            messages.success(request, _("Agenda item removed."))
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def material_upload(request, pk):
+    meeting = _meeting(request, pk)
+    if not _editable(request, meeting):
+        return redirect(meeting)
+    form = MaterialForm(request.POST, request.FILES)
+    if form.is_valid():
+        f = form.cleaned_data["file"]
+        from liaison.uploads import sniff
+
+        f.seek(0)
+        kind = sniff(f.read(2048), f) or "application/octet-stream"
+        f.seek(0)
+        with transaction.atomic():
+            mat = Material.objects.create(
+                meeting=meeting,
+                file=f,
+                original_name=f.name[:200],
+                content_type=kind,
+                size=f.size,
+                uploaded_by=request.user,
+            )
+            audit(
+                mat,
+                "material_uploaded",
+                actor=request.user,
+                estate=meeting.estate,
+                changes={"meeting": meeting.pk, "name": mat.original_name},
+            )
+        messages.success(request, _("Material uploaded."))
+    else:
+        for e in form.errors.get("file", []):
+            messages.error(request, e)
+    return redirect(meeting)
+
+
+@login_required
+def material_download(request, pk):
+    from liaison.uploads import attachment_response
+
+    mat = _child(request, Material, pk)
+    return attachment_response(mat.file, mat.original_name)
+
+
+@login_required
+@require_POST
+def material_delete(request, pk):
+    mat = _child(request, Material, pk)
+    meeting = mat.meeting
+    if _editable(request, meeting):
+        with transaction.atomic():
+            audit(
+                mat, "material_deleted", actor=request.user, estate=meeting.estate, changes={"name": mat.original_name}
+            )
+            mat.file.delete(save=False)
+            mat.delete()
+        messages.success(request, _("Material removed."))
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def photo_upload(request, pk):
+    meeting = _meeting(request, pk)
+    if not actions.can_manage(request.user, meeting.estate):
+        raise PermissionDenied
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        f = form.cleaned_data["image"]
+        from liaison.uploads import sniff
+
+        f.seek(0)
+        kind = sniff(f.read(2048), f)
+        f.seek(0)
+        with transaction.atomic():
+            photo = Photo.objects.create(
+                meeting=meeting,
+                image=f,
+                original_name=f.name[:200],
+                content_type=kind,
+                caption=form.cleaned_data["caption"],
+                uploaded_by=request.user,
+            )
+            audit(photo, "photo_uploaded", actor=request.user, estate=meeting.estate, changes={"meeting": meeting.pk})
+        messages.success(request, _("Photo added."))
+    else:
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
+    return redirect(meeting)
+
+
+@login_required
+def photo_download(request, pk):
+    from liaison.uploads import attachment_response
+
+    photo = _child(request, Photo, pk)
+    return attachment_response(photo.image, photo.original_name)
+
+
+@login_required
+@require_POST
+def invite_add(request, pk):
+    meeting = _meeting(request, pk)
+    if not actions.can_manage(request.user, meeting.estate):
+        raise PermissionDenied
+    form = InviteForm(request.POST, staff=_staff_for(meeting.estate).distinct())
+    if form.is_valid():
+        d = form.cleaned_data
+        u = d.get("user")
+        if u and meeting.invitations.filter(user=u).exists():
+            messages.info(request, _("%(name)s is already invited.") % {"name": u.display_name})
+            return redirect(meeting)
+        with transaction.atomic():
+            inv = Invitation.objects.create(
+                meeting=meeting,
+                user=u,
+                name=u.display_name if u else d["name"].strip(),
+                unit=d["unit"] or (actions._staff_unit(u) if u else ""),
+                phone=d["phone"] or (u.phone if u else ""),
+                email=d["email"] or (u.email if u else ""),
+            )
+            audit(
+                inv,
+                "invited",
+                actor=request.user,
+                estate=meeting.estate,
+                changes={"meeting": meeting.pk, "name": inv.name},
+            )
+            if meeting.sent_at and u:
+                from liaison.notify import notify
+
+                notify(
+                    [u],
+                    kind="meeting.invitation",
+                    key=f"meeting:{meeting.pk}:invitation",
+                    subject=_("Meeting invitation: %(title)s, %(when)s at %(place)s"),
+                    params=actions._params(meeting),
+                    url=meeting.get_absolute_url(),
+                    estate=meeting.estate,
+                )
+        messages.success(request, _("Invitee added."))
+    else:
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
+    return redirect(meeting)
+
+
+@login_required
+@require_POST
+def invite_remove(request, pk):
+    inv = _child(request, Invitation, pk)
+    meeting = inv.meeting
+    if not actions.can_manage(request.user, meeting.estate):
+        raise PermissionDenied
+    if inv.attendances.exists():
+        messages.error(request, _("This person has signed in; remove the sign-in first."))
+    else:
+        with transaction.atomic():
+            audit(inv, "uninvited", actor=request.user, estate=meeting.estate, changes={"name": inv.name})
+            inv.delete()
+        messages.success(request, _("Invitee removed."))
+    return redirect(meeting)
+
+
+# --- sign-in (AM-02-R02) -----------------------------------------------------------------------------
+
+
+@login_required
+def signin(request, pk):
+    meeting = _meeting(request, pk)
+    if not actions.can_manage(request.user, meeting.estate):
+        raise PermissionDenied
+    present = {a.invitation_id: a for a in meeting.attendances.all() if a.invitation_id}
+    rows = [{"inv": inv, "att": present.get(inv.pk)} for inv in meeting.invitations.all()]
+    from .qr import qr_data_uri
+
+    checkin_url = request.build_absolute_uri(f"/meetings/checkin/{meeting.checkin_token}/")
+    return render(
+        request,
+        "meetings/signin.html",
+        {
+            "meeting": meeting,
+            "rows": rows,
+            "walk_ins": meeting.attendances.filter(invitation__isnull=True),
+            "walkin_form": WalkInForm(),
+            "qr": qr_data_uri(checkin_url),
+            "checkin_url": checkin_url,
+            "checkin_open": rules.checkin_open(meeting, timezone.now()),
+            "window": rules.checkin_window(meeting),
+        },
+    )
+
+
+@login_required
+@require_POST
+def signin_tick(request, pk, inv_pk):
+    meeting = _meeting(request, pk)
+    try:
+        inv = meeting.invitations.get(pk=inv_pk)
+    except Invitation.DoesNotExist:
+        raise Http404
+    try:
+        actions.sign_in_invitee(meeting, inv, actor=request.user, now=timezone.now())
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    return redirect("meetings:signin", meeting.pk)
+
+
+@login_required
+@require_POST
+def signin_walkin(request, pk):
+    meeting = _meeting(request, pk)
+    form = WalkInForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.add_walk_in(meeting, actor=request.user, now=timezone.now(), **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_messages(request, exc)
+        else:
+            messages.success(request, _("Walk-in attendee added."))
+    else:
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
+    return redirect("meetings:signin", meeting.pk)
+
+
+@login_required
+@require_POST
+def attendance_remove(request, pk):
+    att = _child(request, Attendance, pk)
+    try:
+        actions.remove_attendance(att, actor=request.user, now=timezone.now())
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    return redirect("meetings:signin", att.meeting_id)
+
+
+def checkin(request, token):
+    """Public self sign-in page reached by the QR code: name + mobile checked against the invitations."""
+    meeting = Meeting.objects.filter(checkin_token=token).select_related("estate", "committee").first()
+    if meeting is None or not secrets.compare_digest(meeting.checkin_token, token):
+        raise Http404
+    now = timezone.now()
+    form = CheckinForm(request.POST or None)
+    done = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = actions.qr_sign_in(meeting, now=now, **form.cleaned_data)
+        except ValidationError as exc:
+            for e in exc.messages:
+                form.add_error(None, e)
+    return render(
+        request,
+        "meetings/checkin.html",
+        {"meeting": meeting, "form": form, "done": done, "open": rules.checkin_open(meeting, now)},
+    )
+
+
+# --- minutes (AM-02-R03) ------------------------------------------------------------------------------
+
+
+@login_required
+def minutes_edit(request, pk):
+    meeting = _meeting(request, pk)
+    user = request.user
+    minutes = getattr(meeting, "minutes", None)
+    if not actions.can_write_minutes(user, meeting):
+        if minutes is not None and minutes.is_final:
+            return redirect(meeting)
+        raise PermissionDenied
+    if not meeting.is_held:
+        messages.error(request, _("Record the attendance first: minutes are written for a meeting that took place."))
+        return redirect(meeting)
+    items = list(meeting.agenda_items.all())
+    initial = {
+        "host_name": minutes.host_name if minutes else (meeting.organizer.display_name if meeting.organizer else ""),
+        "recorder_name": minutes.recorder_name if minutes else user.display_name,
+        "summary": minutes.summary if minutes else "",
+    }
+    form = MinutesForm(request.POST or None, items=items, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.save_minutes(
+                meeting,
+                actor=user,
+                now=timezone.now(),
+                host_name=d["host_name"],
+                recorder_name=d["recorder_name"],
+                host=minutes.host if minutes else meeting.organizer,
+                recorder=minutes.recorder if minutes and minutes.recorder_id else user,
+                summary=d["summary"],
+                discussions=form.discussions(),
+            )
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Minutes saved."))
+            return redirect("meetings:minutes", meeting.pk)
+    staff = _staff_for(meeting.estate).distinct()
+    return render(
+        request,
+        "meetings/minutes.html",
+        {
+            "meeting": meeting,
+            "minutes": minutes,
+            "form": form,
+            "resolution_form": ResolutionForm(meeting=meeting, staff=staff),
+            "issue_form": IssueForm(),
+            "resolutions": meeting.resolutions.select_related("owner", "agenda_item"),
+            "attendances": meeting.attendances.all(),
+            "issues": list(meeting.issues.all()) if hasattr(meeting, "issues") else [],
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def resolution_add(request, pk):
+    meeting = _meeting(request, pk)
+    form = ResolutionForm(request.POST, meeting=meeting, staff=_staff_for(meeting.estate).distinct())
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            actions.add_resolution(
+                meeting,
+                actor=request.user,
+                now=timezone.now(),
+                text=d["text"],
+                owner=d["owner"],
+                owner_name=d["owner_name"],
+                action=d["action"],
+                due_date=d["due_date"],
+                agenda_item=d["agenda_item"],
+            )
+        except ValidationError as exc:
+            _errors_to_messages(request, exc)
+        else:
+            messages.success(request, _("Resolution added."))
+    else:
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
+    return redirect("meetings:minutes", meeting.pk)
+
+
+@login_required
+@require_POST
+def resolution_done(request, pk):
+    r = _child(request, Resolution, pk)
+    try:
+        actions.complete_resolution(r, actor=request.user, now=timezone.now(), note=request.POST.get("note", ""))
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, _("Resolution marked as done."))
+    return redirect(r.meeting)
+
+
+@login_required
+@require_POST
+def issue_add(request, pk):
+    meeting = _meeting(request, pk)
+    form = IssueForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.raise_meeting_issue(meeting, actor=request.user, now=timezone.now(), **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_messages(request, exc)
+        else:
+            messages.success(request, _("Issue recorded in the follow-up list."))
+    else:
+        for errs in form.errors.values():
+            for e in errs:
+                messages.error(request, e)
+    return redirect("meetings:minutes", meeting.pk)
+
+
+@login_required
+@require_POST
+def minutes_finalise(request, pk):
+    meeting = _meeting(request, pk)
+    try:
+        actions.finalise_minutes(meeting, actor=request.user, now=timezone.now())
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+        return redirect("meetings:minutes", meeting.pk)
+    messages.success(request, _("Minutes finalised and distributed to the attendees and those concerned."))
+    return redirect(meeting)
+
+
+# --- calendar feed -----------------------------------------------------------------------------------
+
+
+@login_required
+def calendar_page(request):
+    token, _created = CalendarToken.objects.get_or_create(user=request.user)
+    if request.method == "POST":
+        token.token = secrets.token_urlsafe(24)
+        token.created_at = timezone.now()
+        token.save()
+        messages.success(request, _("A new calendar link was made; the old one no longer works."))
+        return redirect("meetings:calendar")
+    url = request.build_absolute_uri(f"/meetings/calendar/{token.token}.ics")
+    return render(request, "meetings/calendar.html", {"feed_url": url})
+
+
+def calendar_feed(request, token):
+    ct = CalendarToken.objects.filter(token=token).select_related("user").first()
+    if ct is None or not ct.user.is_active or not secrets.compare_digest(ct.token, token):
+        raise Http404
+    body = ical.feed_for(ct.user, timezone.now(), site=request.build_absolute_uri("/").rstrip("/"))
+    resp = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    resp["Content-Disposition"] = 'inline; filename="meetings.ics"'
+    resp["Cache-Control"] = "private, max-age=300"
+    return resp
