@@ -1,3 +1,9 @@
-def test_home_redirects_anonymous_to_login(client, db):
-    r = client.get("/")
-    assert r.status_code == 302 and "/login/" in r["Location"]
+from django.conf import settings
+
+
+def test_tests_do_not_use_the_development_var_dir(db):
+    # a test run must not queue tasks into the broker folder that `make run` drains
+    assert settings.VAR_DIR != settings.BASE_DIR / "var"
+    assert settings.CELERY_BROKER_URL.startswith("redis://") or "liaison-test-var-" in str(
+        settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]
+    )

@@ -49,7 +49,7 @@ class Command(BaseCommand):
         finally:
             for p in procs.values():
                 if p.poll() is None:
-                    os.killpg(p.pid, signal.SIGTERM)
+                    p.terminate()  # the leader only: celery then shuts its pool down warmly
             deadline = time.time() + 15
             for p in procs.values():
                 try:
