@@ -10,6 +10,11 @@ from pathlib import Path
 import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+if os.environ.get("PYTEST_VERSION") and not os.environ.get("LIAISON_VAR_DIR"):
+    # under pytest: never the development database, broker folder or media of `make run`
+    import tempfile
+
+    os.environ["LIAISON_VAR_DIR"] = tempfile.mkdtemp(prefix="liaison-test-var-")
 VAR_DIR = Path(os.environ.get("LIAISON_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 (VAR_DIR / "staticfiles").mkdir(exist_ok=True)
