@@ -53,8 +53,8 @@ def items(user, now):
     )
     for issue in qs.order_by("next_check_at")[: LIMIT * 2]:
         for kind, due in issue.open_deadlines():
-            if due > horizon:
-                continue
+            if due > horizon or (kind == "callback" and user.role == Role.DEPARTMENT):
+                continue  # callbacks are the office's job, not the assignee's
             if due < now:
                 section = "overdue"
             elif timezone.localtime(due).date() == today:
