@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "meetings",
     "followups",
     "records",
+    "api",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -258,3 +262,15 @@ LOGGING = {
 HOME_PANELS = ["meetings.home.panel", "followups.home.panel", "records.home.panel"]
 CSRF_FAILURE_VIEW = "liaison.views.csrf_failure"
 AXES_VERBOSE = False
+
+# --- JSON API (api/) ----------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "liaison API",
+    "VERSION": "1.0.0",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}

@@ -30,5 +30,6 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("issues/", include("followups.urls")),
     path("records/", include("records.urls")),
+    path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
