@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "meetings",
     "followups",
     "records",
+    "assessment",
     "api",
     "rest_framework",
     "drf_spectacular",
@@ -240,7 +241,7 @@ def _beat_schedule():
     from importlib import import_module
 
     schedule = {}
-    for app in ("liaison", "meetings", "followups", "records"):
+    for app in ("liaison", "meetings", "followups", "records", "assessment"):
         try:
             schedule.update(import_module(f"{app}.beat").SCHEDULE)
         except ModuleNotFoundError:

@@ -30,6 +30,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("issues/", include("followups.urls")),
     path("records/", include("records.urls")),
+    path("assessment/", include("assessment.urls")),
     path("api/", include("api.urls")),
     path("admin/", admin.site.urls),
 ]
