@@ -60,7 +60,9 @@ def _url(issue):
 
 
 def _lock(issue):
-    return Issue.objects.select_for_update().select_related("estate", "committee", "policy").get(pk=issue.pk)
+    return (
+        Issue.objects.select_for_update(of=("self",)).select_related("estate", "committee", "policy").get(pk=issue.pk)
+    )
 
 
 def _refuse_if_closed(issue, what):

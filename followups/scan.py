@@ -101,7 +101,7 @@ def process_issue(pk, now, *, job=JOB):
     """Record and send what is due for one issue. Returns (events, notifications) or None if skipped."""
     with transaction.atomic():
         issue = (
-            Issue.objects.select_for_update(skip_locked=True)
+            Issue.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("estate", "committee", "policy", "assignee")
             .filter(pk=pk, closed_at__isnull=True, next_check_at__lte=now)
             .first()
