@@ -218,9 +218,11 @@ def deliver_one(delivery, now):
         if delivery.attempts >= max_attempts():
             _give_up(delivery, error, now)
             return "failed"
+        # counted from the end of this attempt (now + the time the attempt took)
+        elapsed = timezone.now() - started
         Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
             status=Delivery.Status.PENDING,
-            next_attempt_at=now + backoff(delivery.attempts),
+            next_attempt_at=now + max(elapsed, datetime.timedelta(0)) + backoff(delivery.attempts),
             last_error=error[:2000],
         )
         return "retry"

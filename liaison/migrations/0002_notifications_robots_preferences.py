@@ -7,223 +7,383 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('liaison', '0001_initial'),
+        ("liaison", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DeliveryAttempt',
+            name="DeliveryAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('webhook', 'Group robot')], max_length=20, verbose_name='channel')),
-                ('started_at', models.DateTimeField(verbose_name='time')),
-                ('duration_ms', models.PositiveIntegerField(default=0, verbose_name='duration (ms)')),
-                ('ok', models.BooleanField(default=False, verbose_name='succeeded')),
-                ('result', models.TextField(blank=True, verbose_name='result')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "Email"), ("webhook", "Group robot")], max_length=20, verbose_name="channel"
+                    ),
+                ),
+                ("started_at", models.DateTimeField(verbose_name="time")),
+                ("duration_ms", models.PositiveIntegerField(default=0, verbose_name="duration (ms)")),
+                ("ok", models.BooleanField(default=False, verbose_name="succeeded")),
+                ("result", models.TextField(blank=True, verbose_name="result")),
             ],
             options={
-                'verbose_name': 'delivery attempt',
-                'verbose_name_plural': 'delivery attempts',
-                'ordering': ['started_at', 'id'],
+                "verbose_name": "delivery attempt",
+                "verbose_name_plural": "delivery attempts",
+                "ordering": ["started_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DigestRun',
+            name="DigestRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('created', models.DateTimeField(default=django.utils.timezone.now)),
-                ('items', models.PositiveIntegerField(default=0)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("created", models.DateTimeField(default=django.utils.timezone.now)),
+                ("items", models.PositiveIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='EstateMute',
+            name="EstateMute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('webhook', 'Group robot')], max_length=20, verbose_name='channel')),
-                ('category', models.CharField(blank=True, choices=[('meeting', 'Meetings'), ('cadence', 'Meeting cadence'), ('issue', 'Issues and follow-ups'), ('signoff', 'Sign-off of records'), ('digest', 'Daily digest'), ('other', 'Other messages')], help_text='Empty: every kind.', max_length=20, verbose_name='kind')),
-                ('created', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[("email", "Email"), ("webhook", "Group robot")], max_length=20, verbose_name="channel"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("meeting", "Meetings"),
+                            ("cadence", "Meeting cadence"),
+                            ("issue", "Issues and follow-ups"),
+                            ("signoff", "Sign-off of records"),
+                            ("digest", "Daily digest"),
+                            ("other", "Other messages"),
+                        ],
+                        help_text="Empty: every kind.",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "created",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="created"),
+                ),
             ],
             options={
-                'verbose_name': 'estate channel mute',
-                'verbose_name_plural': 'estate channel mutes',
+                "verbose_name": "estate channel mute",
+                "verbose_name_plural": "estate channel mutes",
             },
         ),
         migrations.CreateModel(
-            name='GroupMessage',
+            name="GroupMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=50, verbose_name='kind')),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('subject', models.CharField(max_length=200, verbose_name='subject')),
-                ('body', models.TextField(blank=True, verbose_name='message')),
-                ('url', models.CharField(blank=True, max_length=300)),
-                ('created', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=50, verbose_name="kind")),
+                ("key", models.CharField(max_length=200, unique=True)),
+                ("subject", models.CharField(max_length=200, verbose_name="subject")),
+                ("body", models.TextField(blank=True, verbose_name="message")),
+                ("url", models.CharField(blank=True, max_length=300)),
+                ("created", models.DateTimeField(default=django.utils.timezone.now, verbose_name="created")),
             ],
             options={
-                'verbose_name': 'group message',
-                'verbose_name_plural': 'group messages',
-                'ordering': ['-created', '-id'],
+                "verbose_name": "group message",
+                "verbose_name_plural": "group messages",
+                "ordering": ["-created", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='NotificationPreference',
+            name="NotificationPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('meeting', 'Meetings'), ('cadence', 'Meeting cadence'), ('issue', 'Issues and follow-ups'), ('signoff', 'Sign-off of records'), ('digest', 'Daily digest'), ('other', 'Other messages')], max_length=20, verbose_name='kind')),
-                ('email', models.BooleanField(default=True, verbose_name='email')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("meeting", "Meetings"),
+                            ("cadence", "Meeting cadence"),
+                            ("issue", "Issues and follow-ups"),
+                            ("signoff", "Sign-off of records"),
+                            ("digest", "Daily digest"),
+                            ("other", "Other messages"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("email", models.BooleanField(default=True, verbose_name="email")),
             ],
             options={
-                'verbose_name': 'notification preference',
-                'verbose_name_plural': 'notification preferences',
+                "verbose_name": "notification preference",
+                "verbose_name_plural": "notification preferences",
             },
         ),
         migrations.CreateModel(
-            name='RobotWebhook',
+            name="RobotWebhook",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text="e.g. the group chat's name", max_length=100, verbose_name='name')),
-                ('provider', models.CharField(choices=[('wecom', 'WeCom (企业微信)'), ('dingtalk', 'DingTalk (钉钉)'), ('feishu', 'Feishu (飞书)')], max_length=20, verbose_name='provider')),
-                ('url', models.URLField(help_text="The robot's address as the group chat shows it; https only.", max_length=500, verbose_name='webhook URL')),
-                ('secret', models.CharField(blank=True, help_text="DingTalk or Feishu 'signature' security setting (starts with SEC for DingTalk); leave empty if not used.", max_length=200, verbose_name='signing secret')),
-                ('format', models.CharField(choices=[('text', 'Plain text'), ('markdown', 'Markdown')], default='markdown', max_length=10, verbose_name='message format')),
-                ('kinds', models.CharField(blank=True, help_text='Comma-separated: meeting, cadence, issue, signoff, digest, other. Empty: all kinds.', max_length=200, verbose_name='message kinds')),
-                ('active', models.BooleanField(default=True, verbose_name='active')),
-                ('created', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(help_text="e.g. the group chat's name", max_length=100, verbose_name="name")),
+                (
+                    "provider",
+                    models.CharField(
+                        choices=[
+                            ("wecom", "WeCom (企业微信)"),
+                            ("dingtalk", "DingTalk (钉钉)"),
+                            ("feishu", "Feishu (飞书)"),
+                        ],
+                        max_length=20,
+                        verbose_name="provider",
+                    ),
+                ),
+                (
+                    "url",
+                    models.URLField(
+                        help_text="The robot's address as the group chat shows it; https only.",
+                        max_length=500,
+                        verbose_name="webhook URL",
+                    ),
+                ),
+                (
+                    "secret",
+                    models.CharField(
+                        blank=True,
+                        help_text="DingTalk or Feishu 'signature' security setting (starts with SEC for DingTalk); leave empty if not used.",
+                        max_length=200,
+                        verbose_name="signing secret",
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[("text", "Plain text"), ("markdown", "Markdown")],
+                        default="markdown",
+                        max_length=10,
+                        verbose_name="message format",
+                    ),
+                ),
+                (
+                    "kinds",
+                    models.CharField(
+                        blank=True,
+                        help_text="Comma-separated: meeting, cadence, issue, signoff, digest, other. Empty: all kinds.",
+                        max_length=200,
+                        verbose_name="message kinds",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "created",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name="created"),
+                ),
             ],
             options={
-                'verbose_name': 'group robot',
-                'verbose_name_plural': 'group robots',
-                'ordering': ['estate__name', 'name'],
+                "verbose_name": "group robot",
+                "verbose_name_plural": "group robots",
+                "ordering": ["estate__name", "name"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='delivery',
-            name='delivery_once_per_channel',
+            model_name="delivery",
+            name="delivery_once_per_channel",
         ),
         migrations.AddField(
-            model_name='notification',
-            name='data',
+            model_name="notification",
+            name="data",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AlterField(
-            model_name='delivery',
-            name='attempts',
-            field=models.PositiveIntegerField(default=0, verbose_name='attempts'),
+            model_name="delivery",
+            name="attempts",
+            field=models.PositiveIntegerField(default=0, verbose_name="attempts"),
         ),
         migrations.AlterField(
-            model_name='delivery',
-            name='channel',
-            field=models.CharField(choices=[('email', 'Email'), ('webhook', 'Group robot')], max_length=20, verbose_name='channel'),
+            model_name="delivery",
+            name="channel",
+            field=models.CharField(
+                choices=[("email", "Email"), ("webhook", "Group robot")], max_length=20, verbose_name="channel"
+            ),
         ),
         migrations.AlterField(
-            model_name='delivery',
-            name='last_error',
-            field=models.TextField(blank=True, verbose_name='last error'),
+            model_name="delivery",
+            name="last_error",
+            field=models.TextField(blank=True, verbose_name="last error"),
         ),
         migrations.AlterField(
-            model_name='delivery',
-            name='next_attempt_at',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='next attempt'),
+            model_name="delivery",
+            name="next_attempt_at",
+            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="next attempt"),
         ),
         migrations.AlterField(
-            model_name='delivery',
-            name='notification',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='liaison.notification'),
+            model_name="delivery",
+            name="notification",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="deliveries",
+                to="liaison.notification",
+            ),
         ),
         migrations.AlterField(
-            model_name='delivery',
-            name='sent_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='sent at'),
+            model_name="delivery",
+            name="sent_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="sent at"),
         ),
         migrations.AlterField(
-            model_name='delivery',
-            name='status',
-            field=models.CharField(choices=[('pending', 'Pending'), ('sending', 'Sending'), ('sent', 'Sent'), ('failed', 'Failed')], default='pending', max_length=20, verbose_name='status'),
+            model_name="delivery",
+            name="status",
+            field=models.CharField(
+                choices=[("pending", "Pending"), ("sending", "Sending"), ("sent", "Sent"), ("failed", "Failed")],
+                default="pending",
+                max_length=20,
+                verbose_name="status",
+            ),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='created',
-            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name='created'),
+            model_name="notification",
+            name="created",
+            field=models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='estate',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, to='liaison.estate', verbose_name='estate'),
+            model_name="notification",
+            name="estate",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                to="liaison.estate",
+                verbose_name="estate",
+            ),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='read_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='read at'),
+            model_name="notification",
+            name="read_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="read at"),
         ),
         migrations.AddIndex(
-            model_name='notification',
-            index=models.Index(fields=['recipient', '-created'], name='notification_inbox'),
+            model_name="notification",
+            index=models.Index(fields=["recipient", "-created"], name="notification_inbox"),
         ),
         migrations.AddField(
-            model_name='deliveryattempt',
-            name='delivery',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempt_log', to='liaison.delivery'),
+            model_name="deliveryattempt",
+            name="delivery",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="attempt_log", to="liaison.delivery"
+            ),
         ),
         migrations.AddField(
-            model_name='digestrun',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="digestrun",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddField(
-            model_name='estatemute',
-            name='estate',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='channel_mutes', to='liaison.estate', verbose_name='estate'),
+            model_name="estatemute",
+            name="estate",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="channel_mutes",
+                to="liaison.estate",
+                verbose_name="estate",
+            ),
         ),
         migrations.AddField(
-            model_name='groupmessage',
-            name='estate',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='group_messages', to='liaison.estate', verbose_name='estate'),
+            model_name="groupmessage",
+            name="estate",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="group_messages",
+                to="liaison.estate",
+                verbose_name="estate",
+            ),
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='group_message',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='liaison.groupmessage'),
+            model_name="delivery",
+            name="group_message",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="deliveries",
+                to="liaison.groupmessage",
+            ),
         ),
         migrations.AddField(
-            model_name='notificationpreference',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preferences', to=settings.AUTH_USER_MODEL),
+            model_name="notificationpreference",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="notification_preferences",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='robotwebhook',
-            name='estate',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='robot_webhooks', to='liaison.estate', verbose_name='estate'),
+            model_name="robotwebhook",
+            name="estate",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="robot_webhooks",
+                to="liaison.estate",
+                verbose_name="estate",
+            ),
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='webhook',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='liaison.robotwebhook'),
+            model_name="delivery",
+            name="webhook",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="deliveries",
+                to="liaison.robotwebhook",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(condition=models.Q(('notification__isnull', False)), fields=('notification', 'channel'), name='delivery_once_per_channel'),
+            model_name="delivery",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("notification__isnull", False)),
+                fields=("notification", "channel"),
+                name="delivery_once_per_channel",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.UniqueConstraint(condition=models.Q(('group_message__isnull', False)), fields=('group_message', 'webhook'), name='delivery_once_per_robot'),
+            model_name="delivery",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("group_message__isnull", False)),
+                fields=("group_message", "webhook"),
+                name="delivery_once_per_robot",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('group_message__isnull', True), ('notification__isnull', False), ('webhook__isnull', True)), models.Q(('group_message__isnull', False), ('notification__isnull', True), ('webhook__isnull', False)), _connector='OR'), name='delivery_one_target'),
+            model_name="delivery",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("group_message__isnull", True), ("notification__isnull", False), ("webhook__isnull", True)
+                    ),
+                    models.Q(
+                        ("group_message__isnull", False), ("notification__isnull", True), ("webhook__isnull", False)
+                    ),
+                    _connector="OR",
+                ),
+                name="delivery_one_target",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='digestrun',
-            constraint=models.UniqueConstraint(fields=('user', 'day'), name='digest_once_per_day'),
+            model_name="digestrun",
+            constraint=models.UniqueConstraint(fields=("user", "day"), name="digest_once_per_day"),
         ),
         migrations.AddConstraint(
-            model_name='estatemute',
-            constraint=models.UniqueConstraint(fields=('estate', 'channel', 'category'), name='mute_once'),
+            model_name="estatemute",
+            constraint=models.UniqueConstraint(fields=("estate", "channel", "category"), name="mute_once"),
         ),
         migrations.AddConstraint(
-            model_name='notificationpreference',
-            constraint=models.UniqueConstraint(fields=('user', 'category'), name='preference_once_per_category'),
+            model_name="notificationpreference",
+            constraint=models.UniqueConstraint(fields=("user", "category"), name="preference_once_per_category"),
         ),
     ]

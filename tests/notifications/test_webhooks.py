@@ -34,13 +34,13 @@ WECOM = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"
     [
         ("http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc", ["101.91.0.1"], "https://"),
         ("ftp://example.com/x", ["93.184.216.34"], "https://"),
-        ("https://10.1.2.3/hook", ["10.1.2.3"], "private"),
-        ("https://127.0.0.1/hook", ["127.0.0.1"], "private"),
-        ("https://[::1]/hook", ["::1"], "private"),
-        ("https://metadata.internal/hook", ["169.254.169.254"], "private"),
-        ("https://intranet.example.com/hook", ["93.184.216.34", "192.168.1.10"], "private"),
-        ("https://mapped.example.com/hook", ["::ffff:127.0.0.1"], "private"),
-        ("https://user:pw@oapi.dingtalk.com/robot/send", ["47.1.2.3"], "user name"),
+        ("https://10.1.2.3/hook", ["10.1.2.3"], "内网"),
+        ("https://127.0.0.1/hook", ["127.0.0.1"], "内网"),
+        ("https://[::1]/hook", ["::1"], "内网"),
+        ("https://metadata.internal/hook", ["169.254.169.254"], "内网"),
+        ("https://intranet.example.com/hook", ["93.184.216.34", "192.168.1.10"], "内网"),
+        ("https://mapped.example.com/hook", ["::ffff:127.0.0.1"], "内网"),
+        ("https://user:pw@oapi.dingtalk.com/robot/send", ["47.1.2.3"], "用户名"),
         ("https:///nohost", [], "https://"),
     ],
 )
@@ -55,7 +55,7 @@ def test_unresolvable_host_is_refused():
     def fail(*args, **kwargs):
         raise socket.gaierror("no such host")
 
-    with pytest.raises(WebhookURLError, match="cannot be resolved"):
+    with pytest.raises(WebhookURLError, match="无法解析主机名"):
         validate_webhook_url("https://nowhere.invalid/hook", resolve=fail)
 
 
@@ -161,7 +161,7 @@ def test_private_endpoint_refused_at_send_time(settings, robot_endpoint, make_ro
     assert delivery.deliver_pending(now=NOW)["failed"] == 1
     assert robot_endpoint.requests == []  # never contacted
     d = Delivery.objects.get()
-    assert d.status == "failed" and d.attempts == 1 and "private" in d.last_error
+    assert d.status == "failed" and d.attempts == 1 and "只允许公网地址" in d.last_error
     assert Notification.objects.filter(recipient=admin_user, kind="delivery.failed").exists()
 
 
