@@ -173,16 +173,7 @@ def create_meeting(
         )
         meeting.save()
         if invite_committee:
-            for member in committee.active_members().select_related("user"):
-                Invitation.objects.create(
-                    meeting=meeting,
-                    member=member,
-                    user=member.user if member.user_id and member.user.is_active else None,
-                    name=member.name,
-                    unit=f"{committee.name} {member.get_role_display()}",
-                    phone=member.phone or (member.user.phone if member.user_id else ""),
-                    email=member.email or (member.user.email if member.user_id else ""),
-                )
+            invite_committee_members(meeting)
         org = meeting.organizer
         if org is not None and not meeting.invitations.filter(user=org).exists():
             Invitation.objects.create(
@@ -207,6 +198,26 @@ def create_meeting(
             },
         )
     return meeting
+
+
+def invite_committee_members(meeting):
+    """Invite every active member of the committee not invited yet (on creation and again when sending,
+    so that a member who joined meanwhile is not forgotten)."""
+    committee = meeting.committee
+    invited = set(meeting.invitations.exclude(member=None).values_list("member_id", flat=True))
+    invited_users = set(meeting.invitations.exclude(user=None).values_list("user_id", flat=True))
+    for member in committee.active_members().select_related("user"):
+        if member.pk in invited or (member.user_id and member.user_id in invited_users):
+            continue
+        Invitation.objects.create(
+            meeting=meeting,
+            member=member,
+            user=member.user if member.user_id and member.user.is_active else None,
+            name=member.name,
+            unit=f"{committee.name} {member.get_role_display()}",
+            phone=member.phone or (member.user.phone if member.user_id else ""),
+            email=member.email or (member.user.email if member.user_id else ""),
+        )
 
 
 def _staff_unit(user):
@@ -552,6 +563,7 @@ def send_meeting(meeting, *, actor, now, override_reason="", _approved=False):
             raise ValidationError({"__all__": _("This meeting has already been sent or cannot be sent now.")})
         meeting.refresh_from_db()
         audit(meeting, "sent", actor=actor, now=now, changes={"status": [S.DRAFT, S.CONFIRMED]})
+        invite_committee_members(meeting)
         _dispatch(meeting, Dispatch.Kind.INVITATION, actor=actor, now=now)
         notify(
             invitee_users(meeting),
