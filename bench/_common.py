@@ -1,0 +1,94 @@
+"""Shared by the bench scripts: Django set-up, the bulk-data personas, timing and the one-line report.
+
+Every figure is reported with a ratio to the baseline measured in the same process and run: the
+plainest logged-in page, a director's inbox (/inbox/: the session, the user, the navigation and one
+small indexed query), because absolute times vary a lot between runs on shared machines.
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
+os.environ.setdefault("DJANGO_DEBUG", "0")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.db import connection, reset_queries  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+REPEAT = int(os.environ.get("BENCH_REPEAT", "15"))
+BASELINE_URL = "/inbox/"
+
+
+def need_bulk_data():
+    from liaison.management.commands.seed_bulk import COMPANY
+    from liaison.models import Company
+
+    if not Company.objects.filter(name=COMPANY).exists():
+        sys.exit("no bulk data in this database: run `manage.py seed_bulk --estates 200 --months 24 --seed 42` first")
+
+
+def user(username):
+    from liaison.models import User
+
+    return User.objects.get(username=username)
+
+
+def client_for(username):
+    c = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    c.force_login(user(username))
+    return c
+
+
+def time_get(client, url, repeat=REPEAT):
+    """(median ms, queries of one request, status) of GET url, after one warm-up request."""
+    response = client.get(url)
+    if response.status_code != 200:
+        return None, None, response.status_code
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        client.get(url)
+        times.append((time.perf_counter() - t0) * 1000)
+        reset_queries()
+    return statistics.median(times), len(ctx.captured_queries), 200
+
+
+_baseline = None
+
+
+def baseline():
+    """(median ms, queries) of the director's inbox, measured once per process."""
+    global _baseline
+    if _baseline is None:
+        ms, queries, status = time_get(client_for("b_director001"), BASELINE_URL)
+        if status != 200:
+            sys.exit(f"baseline {BASELINE_URL} answered {status}")
+        _baseline = (ms, queries)
+    return _baseline
+
+
+def report(name, figure, unit="ms", queries=None, extra="", stat="median"):
+    base_ms, base_q = baseline()
+    ratio = figure / base_ms if unit == "ms" else figure * 1000 / base_ms
+    q = f", {queries} queries" if queries is not None else ""
+    print(
+        f"{name}: {figure:.1f} {unit} {stat}{q}; {ratio:.1f}x the baseline "
+        f"(director inbox {base_ms:.1f} ms, {base_q} queries){' ' + extra if extra else ''}",
+        flush=True,
+    )
+
+
+def db_label():
+    return f"{connection.vendor} {settings.DATABASES['default'].get('NAME')}"

@@ -1,0 +1,64 @@
+# ruff: noqa: I001 - _common sets Django up and must be imported before Django modules
+"""Page benchmarks on the bulk data: median ms and queries per page, each as a ratio to the baseline
+(a director's inbox) measured in the same run. Goal: every page <= 3x the baseline.
+
+Pages whose URL does not exist yet (an app still being built) print "skipped".
+Run: DATABASE_URL=... python bench/pages.py  (needs `manage.py seed_bulk` data)
+"""
+
+from _common import baseline, client_for, need_bulk_data, report, time_get
+
+from django.urls import NoReverseMatch, reverse
+
+from liaison.models import StaffAssignment
+
+
+def url(*names, query=""):
+    for name in names:
+        try:
+            return reverse(name) + query
+        except NoReverseMatch:
+            continue
+    return None
+
+
+def main():
+    need_bulk_data()
+    director = "b_director001"
+    estate_id = (
+        StaffAssignment.objects.filter(user__username=director, role="director").order_by("estate_id").first().estate_id
+    )
+    pages = [
+        # (benchmark name, user, url)
+        ("director home", director, "/"),
+        ("issue list, one estate, first page", director, url("followups:list", query=f"?estate={estate_id}")),
+        ("issue list, all overdue (leader)", "b_leader1", url("followups:list", query="?overdue=on")),
+        ("issue list, all open (leader)", "b_leader1", url("followups:list", query="?status=open")),
+        ("committee member home", f"b_{estate_id}_oc_01", "/"),
+        ("leader home", "b_leader1", "/"),
+        ("meeting list (director)", director, url("meetings:list", "meetings:index")),
+        (
+            "month dashboard (leader)",
+            "b_leader1",
+            url("dashboard", "assessment", "records:dashboard", "meetings:dashboard", "liaison:dashboard"),
+        ),
+    ]
+    baseline()
+    for name, username, path in pages:
+        if path is None:
+            print(f"{name}: skipped (the page does not exist yet)", flush=True)
+            continue
+        try:
+            client = client_for(username)
+        except Exception:  # noqa: BLE001 - e.g. no OC in this estate
+            print(f"{name}: skipped (no user {username})", flush=True)
+            continue
+        ms, queries, status = time_get(client, path)
+        if status != 200:
+            print(f"{name}: FAILED, {path} answered {status}", flush=True)
+            continue
+        report(name, ms, queries=queries, extra=f"[{username} {path}]")
+
+
+if __name__ == "__main__":
+    main()
