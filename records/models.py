@@ -1,1 +1,325 @@
-from django.db import models  # noqa: F401
+"""Records: the work contact sheet (PF-09-R05), online sign-off with frozen versions, the monthly work
+plan (AM-02-R04) and batch print jobs. Forms built from other apps' data (sign-in sheet, minutes,
+callbacks) have no tables here: they are rendered from the meetings and followups models."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def new_public_code():
+    # short and unguessable, printed under the QR code: 10 hex digits
+    return secrets.token_hex(5).upper()
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class WorkContactSheet(models.Model):
+    """PF-09-R05 《工作联系单》: a written matter sent to or received from a committee."""
+
+    class Direction(models.TextChoices):
+        TO_COMMITTEE = "to", _("To the committee")
+        FROM_COMMITTEE = "from", _("From the committee")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        REPLIED = "replied", _("Replied")
+
+    estate = models.ForeignKey(
+        "liaison.Estate", verbose_name=_("estate"), on_delete=models.PROTECT, related_name="contact_sheets"
+    )
+    committee = models.ForeignKey(
+        "liaison.Committee", verbose_name=_("committee"), on_delete=models.PROTECT, related_name="contact_sheets"
+    )
+    number = models.CharField(_("number"), max_length=30, blank=True)
+    direction = models.CharField(
+        _("direction"), max_length=4, choices=Direction.choices, default=Direction.TO_COMMITTEE
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    content = models.TextField(_("content"))
+    support_requested = models.TextField(_("support requested"), blank=True)
+    reply_by = models.DateField(_("reply requested by"), null=True, blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+    replied_on = models.DateField(_("replied on"), null=True, blank=True)
+    replied_by_name = models.CharField(_("replied by"), max_length=50, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    issued_on = models.DateField(_("date"), default=timezone.localdate)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("prepared by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("work contact sheet")
+        verbose_name_plural = _("work contact sheets")
+        ordering = ["-issued_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["estate", "number"], condition=~Q(number=""), name="contact_sheet_unique_number"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.number or '—'} {self.subject}"
+
+    def get_absolute_url(self):
+        return reverse("records:contact_detail", args=[self.pk])
+
+
+class SignoffRequest(models.Model):
+    """A document sent to named committee signers (§4.1.7: signed by the chair and the members)."""
+
+    class Source(models.TextChoices):
+        CONTACT_SHEET = "contact", _("Work contact sheet")
+        MINUTES = "minutes", _("Finalised minutes")
+        REPORT = "report", _("Uploaded report")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Awaiting signatures")
+        COMPLETED = "completed", _("Signed")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Withdrawn")
+
+    class Rule(models.TextChoices):
+        ALL = "all", _("The chair and every named member")
+        CHAIR_AND_MAJORITY = "majority", _("The chair and more than half of the named members")
+
+    estate = models.ForeignKey("liaison.Estate", verbose_name=_("estate"), on_delete=models.PROTECT, related_name="+")
+    committee = models.ForeignKey(
+        "liaison.Committee", verbose_name=_("committee"), on_delete=models.PROTECT, related_name="signoff_requests"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    source = models.CharField(_("document"), max_length=10, choices=Source.choices)
+    contact_sheet = models.ForeignKey(
+        WorkContactSheet, null=True, blank=True, on_delete=models.PROTECT, related_name="signoff_requests"
+    )
+    # minutes live in the meetings app: we keep the id only (and freeze the rendered content)
+    minutes_id = models.PositiveBigIntegerField(null=True, blank=True)
+    message = models.TextField(_("message to the signers"), blank=True)
+    rule = models.CharField(_("completion rule"), max_length=10, choices=Rule.choices, default=Rule.ALL)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True)
+    public_code = models.CharField(max_length=12, unique=True, default=new_public_code, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-off request")
+        verbose_name_plural = _("sign-off requests")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("records:signoff_detail", args=[self.pk])
+
+    def current_version(self):
+        return self.versions.order_by("-number").first()
+
+
+class DocumentVersion(models.Model):
+    """A frozen rendering of the document: the exact bytes the signers see and sign."""
+
+    request = models.ForeignKey(SignoffRequest, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    html = models.TextField(blank=True, help_text="frozen HTML body shown to signers")
+    pdf = models.BinaryField()
+    filename = models.CharField(max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    change_note = models.CharField(_("what changed"), max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    superseded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["request", "number"]
+        constraints = [models.UniqueConstraint(fields=["request", "number"], name="document_version_unique_number")]
+
+    def __str__(self):
+        return f"{self.request} v{self.number}"
+
+
+class Signer(models.Model):
+    """A named committee member who is asked to sign."""
+
+    request = models.ForeignKey(SignoffRequest, on_delete=models.CASCADE, related_name="signers")
+    member = models.ForeignKey("liaison.CommitteeMember", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signoff_duties")
+    name = models.CharField(max_length=50)
+    is_chair = models.BooleanField(default=False)
+    role_label = models.CharField(max_length=30, blank=True)
+    # next daily reminder; NULL once signed or when the request is closed. Serves the reminder scan:
+    # Signer.objects.filter(next_reminder_at__lte=now) ordered by it.
+    next_reminder_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-is_chair", "name"]
+        constraints = [models.UniqueConstraint(fields=["request", "member"], name="signer_unique_member")]
+        indexes = [
+            models.Index(
+                fields=["next_reminder_at"], condition=Q(next_reminder_at__isnull=False), name="signer_reminder_due"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Signature(models.Model):
+    class Decision(models.TextChoices):
+        AGREE = "agree", _("Agree")
+        AGREE_WITH_COMMENTS = "comments", _("Agree, with comments")
+        DECLINE = "decline", _("Decline")
+
+    signer = models.ForeignKey(Signer, on_delete=models.CASCADE, related_name="signatures")
+    version = models.ForeignKey(DocumentVersion, on_delete=models.PROTECT, related_name="signatures")
+    decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
+    comment = models.TextField(_("comments or reason"), blank=True)
+    signed_at = models.DateTimeField(default=timezone.now)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the version's PDF as signed")
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["signer", "version"], name="one_signature_per_version")]
+
+    def __str__(self):
+        return f"{self.signer} {self.get_decision_display()}"
+
+    @property
+    def agrees(self):
+        return self.decision in (self.Decision.AGREE, self.Decision.AGREE_WITH_COMMENTS)
+
+
+class IssuedPdf(models.Model):
+    """Every signed PDF handed out: its bytes' SHA-256 is what the public verification page checks."""
+
+    request = models.ForeignKey(SignoffRequest, on_delete=models.CASCADE, related_name="issued")
+    version = models.ForeignKey(DocumentVersion, on_delete=models.CASCADE, related_name="issued")
+    sha256 = models.CharField(max_length=64, unique=True)
+    # the signature state the PDF shows (version + signatures): one issued PDF per state
+    state_key = models.CharField(max_length=64, unique=True)
+    pdf = models.BinaryField()
+    signatures_count = models.PositiveIntegerField(default=0)
+    complete = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class WorkPlan(models.Model):
+    """AM-02-R04 《 年 月工作计划》 for one estate and month."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for approval")
+        APPROVED = "approved", _("Approved")
+        RETURNED = "returned", _("Returned for changes")
+
+    estate = models.ForeignKey("liaison.Estate", verbose_name=_("estate"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    note = models.TextField(_("notes"), blank=True)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(_("leader's comment"), blank=True)
+    generated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("monthly work plan")
+        verbose_name_plural = _("monthly work plans")
+        ordering = ["-year", "-month", "estate__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["estate", "year", "month"], name="work_plan_unique_month"),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="work_plan_valid_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.estate} {self.year}-{self.month:02d}"
+
+    def get_absolute_url(self):
+        return reverse("records:plan_detail", args=[self.pk])
+
+    @property
+    def editable(self):
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+class WorkPlanItem(models.Model):
+    class Origin(models.TextChoices):
+        CADENCE = "cadence", _("Cadence rule")
+        MEETING = "meeting", _("Scheduled meeting")
+        MANUAL = "manual", _("Added by hand")
+
+    plan = models.ForeignKey(WorkPlan, on_delete=models.CASCADE, related_name="items")
+    date = models.DateField(_("date"), null=True, blank=True)
+    activity = models.CharField(_("activity"), max_length=200)
+    counterpart = models.CharField(_("with"), max_length=100, blank=True)
+    responsible = models.CharField(_("responsible"), max_length=50, blank=True)
+    note = models.CharField(_("notes"), max_length=200, blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL)
+    source_key = models.CharField(max_length=80, blank=True, help_text="meeting:<id> or rule:<id>:<period>")
+    removed = models.BooleanField(_("removed from the plan"), default=False)
+
+    class Meta:
+        ordering = ["date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "source_key"], condition=~Q(source_key=""), name="work_plan_item_unique_source"
+            )
+        ]
+
+    def __str__(self):
+        return self.activity
+
+
+class BatchJob(models.Model):
+    """A large print job rendered by Celery; the page polls its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Rendering")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=20)
+    estate = models.ForeignKey("liaison.Estate", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    params = models.JSONField(default=dict)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=60, blank=True)
+    result = models.BinaryField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    @property
+    def percent(self):
+        return int(100 * self.done / self.total) if self.total else 0

@@ -2,13 +2,14 @@
 
 WeasyPrint 70 subsets fonts *keeping glyph ids* (HarfBuzz RETAIN_GIDS) and embeds them as OpenType.
 For Noto Sans CJK (65,535 glyphs, ideographs at high ids) the retained empty glyphs cost ~80 KiB in
-every PDF, even for three Chinese characters. Here we subset to the used glyphs only, renumber the
-CFF charset so that glyph i carries its original id as CID, and embed the bare CFF
+every PDF, even for three Chinese characters. Here we subset to the used glyphs only (HarfBuzz keeps
+each glyph's original CID in the CFF charset) and embed the bare CFF
 (FontFile3 /CIDFontType0C): PDF viewers then select glyphs by CID through the charset, and the CIDs
 WeasyPrint wrote in the page content stay valid. TrueType and non-CID fonts keep WeasyPrint's path.
 
 install() is idempotent and checked: on any unexpected WeasyPrint version or failure it leaves
-WeasyPrint untouched (bigger PDFs, same text).
+WeasyPrint untouched (bigger PDFs, same text). HarfBuzz may add a few glyphs to the subset (layout
+closure): harmless, the charset still maps each glyph to its own CID.
 """
 
 import io
@@ -44,20 +45,14 @@ def _bare_cff(font, to_unicode, hinting):
     if not data or data[:4] != b"OTTO":
         return None
     ttf = TTFont(io.BytesIO(data))
-    cff = ttf["CFF "].cff
-    top = cff.topDictIndex[0]
-    order = ttf.getGlyphOrder()
-    if not hasattr(top, "ROS") or len(order) != len(gids):
-        return None  # not CID-keyed, or HarfBuzz added glyphs: keep WeasyPrint's way
-    names = [".notdef"] + [f"cid{g:05d}" for g in gids[1:]]
-    rename = dict(zip(order, names, strict=True))
-    charstrings = top.CharStrings
-    charstrings.charStrings = {rename[k]: v for k, v in charstrings.charStrings.items()}
-    top.charset = names
-    ttf.setGlyphOrder(names)
-    out = io.BytesIO()
-    cff.compile(out, ttf, isCFF2=False)
-    return out.getvalue()
+    top = ttf["CFF "].cff.topDictIndex[0]
+    names = set(ttf.getGlyphOrder())
+    # HarfBuzz keeps each glyph's original CID in the charset of a CID-keyed CFF; WeasyPrint writes
+    # glyph ids as CIDs, so this only works when the font's CIDs equal its glyph ids (Noto CJK: yes).
+    if not hasattr(top, "ROS") or any(f"cid{g:05d}" not in names for g in gids[1:]):
+        log.info("bare CFF not used for %s", font.family)
+        return None
+    return ttf.getTableData("CFF ")
 
 
 def install():

@@ -1,0 +1,218 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from liaison import access
+from liaison.models import Committee
+from liaison.uploads import validate_upload
+
+from . import signoff
+from .models import Signature, SignoffRequest, WorkContactSheet, WorkPlan, WorkPlanItem
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ContactSheetForm(forms.ModelForm):
+    class Meta:
+        model = WorkContactSheet
+        fields = [
+            "committee",
+            "direction",
+            "number",
+            "issued_on",
+            "subject",
+            "content",
+            "support_requested",
+            "reply_by",
+            "reply",
+            "replied_on",
+            "replied_by_name",
+            "status",
+        ]
+        widgets = {
+            "issued_on": DATE,
+            "reply_by": DATE,
+            "replied_on": DATE,
+            "content": forms.Textarea(attrs={"rows": 6}),
+            "support_requested": forms.Textarea(attrs={"rows": 3}),
+            "reply": forms.Textarea(attrs={"rows": 3}),
+        }
+        help_texts = {"number": _("Leave blank to number it automatically.")}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].queryset = Committee.objects.filter(
+            estate__in=access.managed_estates(user)
+        ).select_related("estate")
+        self.fields["committee"].label_from_instance = lambda c: f"{c.estate.name} · {c.name}"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reply") and not data.get("replied_on"):
+            self.add_error("replied_on", _("Enter the date of the reply."))
+        if data.get("replied_on") and data.get("issued_on") and data["replied_on"] < data["issued_on"]:
+            self.add_error("replied_on", _("The reply cannot be dated before the sheet."))
+        committee = data.get("committee")
+        number = data.get("number")
+        if committee and number:
+            clash = WorkContactSheet.objects.filter(estate=committee.estate, number=number)
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error("number", _("This number is already used in this estate."))
+        return data
+
+
+class SignoffForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    committee = forms.ModelChoiceField(label=_("Committee"), queryset=Committee.objects.none())
+    members = forms.MultipleChoiceField(
+        label=_("Signers"),
+        widget=forms.CheckboxSelectMultiple,
+        choices=(),
+        help_text=_("The chair must sign; every member you tick is asked to sign."),
+    )
+    rule = forms.ChoiceField(label=_("Completion rule"), choices=SignoffRequest.Rule.choices)
+    message = forms.CharField(
+        label=_("Message to the signers"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    file = forms.FileField(label=_("Report (PDF)"), required=False)
+
+    def __init__(self, *args, user, committee=None, upload=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.upload = upload
+        committees = Committee.objects.filter(estate__in=access.managed_estates(user)).select_related("estate")
+        self.fields["committee"].queryset = committees
+        self.fields["committee"].label_from_instance = lambda c: f"{c.estate.name} · {c.name}"
+        if committee is not None:
+            self.fields["committee"].initial = committee.pk
+            self.fields["committee"].disabled = True
+            self.fields["committee"].queryset = Committee.objects.filter(pk=committee.pk)
+        choices = []
+        for c in [committee] if committee else committees:
+            for m in signoff.eligible_members(c):
+                choices.append((str(m.pk), f"{m.name}（{m.get_role_display()} · {c.name}）"))
+        self.fields["members"].choices = choices
+        if committee is not None:
+            self.fields["members"].initial = [k for k, _v in choices]
+        if not upload:
+            del self.fields["file"]
+        else:
+            self.fields["file"].required = True
+
+    def clean_file(self):
+        f = self.cleaned_data.get("file")
+        if f:
+            kind = validate_upload(f)
+            if kind != "application/pdf":
+                raise ValidationError(_("Upload the report as a PDF file."))
+        return f
+
+    def clean(self):
+        data = super().clean()
+        committee = data.get("committee")
+        ids = data.get("members") or []
+        if committee and ids:
+            members = list(signoff.eligible_members(committee).filter(pk__in=ids))
+            if len(members) != len(set(ids)):
+                self.add_error(
+                    "members", _("Every signer must be an active member of this committee with a portal account.")
+                )
+            else:
+                try:
+                    data["member_objs"] = signoff.validate_signers(committee, members, data.get("rule"))
+                except ValidationError as exc:
+                    self.add_error("members", exc)
+        return data
+
+
+class SignForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Your decision"), choices=Signature.Decision.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label=_("Comments or reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when you agree with comments or decline."),
+    )
+    password = forms.CharField(
+        label=_("Your password"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        help_text=_("Re-enter your portal password to sign."),
+    )
+    version_id = forms.CharField(widget=forms.HiddenInput)
+    version_sha256 = forms.CharField(widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        decision, comment = data.get("decision"), (data.get("comment") or "").strip()
+        if decision == Signature.Decision.DECLINE and not comment:
+            self.add_error("comment", _("Give the reason for declining."))
+        if decision == Signature.Decision.AGREE_WITH_COMMENTS and not comment:
+            self.add_error("comment", _("Write your comments, or choose “Agree”."))
+        return data
+
+
+class ReportVersionForm(forms.Form):
+    file = forms.FileField(label=_("New version (PDF)"))
+    note = forms.CharField(label=_("What changed"), max_length=300)
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if validate_upload(f) != "application/pdf":
+            raise ValidationError(_("Upload the report as a PDF file."))
+        return f
+
+
+class VerifyForm(forms.Form):
+    file = forms.FileField(label=_("The PDF to check"), required=False)
+    sha256 = forms.CharField(label=_("or its SHA-256"), required=False, max_length=64)
+
+    def clean_sha256(self):
+        value = self.cleaned_data.get("sha256", "").strip().lower()
+        if value and (len(value) != 64 or any(c not in "0123456789abcdef" for c in value)):
+            raise ValidationError(_("A SHA-256 is 64 hexadecimal characters."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("file") and not data.get("sha256") and not self.errors:
+            raise ValidationError(_("Upload the PDF, or enter its SHA-256."))
+        f = data.get("file")
+        if f and f.size > 30 * 1024 * 1024:
+            self.add_error("file", _("The file is too large to check here."))
+        return data
+
+
+class WorkPlanForm(forms.ModelForm):
+    class Meta:
+        model = WorkPlan
+        fields = ["note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+
+class WorkPlanItemForm(forms.ModelForm):
+    class Meta:
+        model = WorkPlanItem
+        fields = ["date", "activity", "counterpart", "responsible", "note"]
+        widgets = {"date": DATE}
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+
+    def clean_date(self):
+        d = self.cleaned_data.get("date")
+        if d and (d.year, d.month) != (self.plan.year, self.plan.month):
+            raise ValidationError(_("The date must be in the plan's month."))
+        return d
+
+
+class PlanDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("return", _("Return for changes"))])
+    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "return" and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Say what should change."))
+        return data

@@ -1,0 +1,230 @@
+"""Forms printed from the meetings and follow-ups apps' data (read only): AM-02-R02 sign-in sheet,
+AM-02-R03 minutes, CS-01-R01 callback record. Objects are found through liaison.access / the meetings
+app's visibility rule, so a committee member of another estate gets 404."""
+
+import datetime
+
+from django.conf import settings
+from django.http import Http404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from liaison import access
+
+from . import documents, pdf
+
+SIGNIN_BLANK_ROWS = 6
+MAX_PHOTOS = 12
+
+
+def _meeting_models():
+    from meetings.models import Meeting, Minutes
+
+    return Meeting, Minutes
+
+
+def visible_meetings(user):
+    from meetings.actions import visible_meetings as rule
+
+    return rule(user).select_related("estate__company", "committee", "kind", "organizer")
+
+
+def get_meeting(request, pk):
+    try:
+        return visible_meetings(request.user).get(pk=pk)
+    except (ValueError, TypeError, _meeting_models()[0].DoesNotExist):
+        raise Http404
+
+
+def get_minutes(request, pk):
+    _Meeting, Minutes = _meeting_models()
+    try:
+        minutes = Minutes.objects.select_related("meeting").get(pk=pk)
+    except (ValueError, TypeError, Minutes.DoesNotExist):
+        raise Http404
+    get_meeting(request, minutes.meeting_id)  # scoping
+    return minutes
+
+
+def mask_phone(phone):
+    """Phones on paper that circulates at a meeting are masked: 138****5678."""
+    phone = (phone or "").strip()
+    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 11 else phone
+
+
+def _when(meeting):
+    start, end = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+    same_day = start.date() == end.date()
+    return f"{date_format(start, 'DATE_FORMAT')} {start:%H:%M}–" + (
+        f"{end:%H:%M}" if same_day else f"{date_format(end, 'DATE_FORMAT')} {end:%H:%M}"
+    )
+
+
+def checkin_url(meeting):
+    base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return base + reverse("meetings:checkin", args=[meeting.checkin_token])
+
+
+# --- AM-02-R02 sign-in sheet ------------------------------------------------------------------------------
+
+
+def signin_sheet(meeting, *, recorded=False):
+    """One sheet: before the meeting the invitees + blank rows + QR; after it the recorded attendance."""
+    rows = []
+    invitations = list(meeting.invitations.all())
+    if recorded:
+        attendance = {a.invitation_id: a for a in meeting.attendances.all() if a.invitation_id}
+        for inv in invitations:
+            a = attendance.get(inv.pk)
+            rows.append(
+                {
+                    "name": inv.name,
+                    "unit": inv.unit,
+                    "phone": mask_phone(inv.phone),
+                    "attendance": _("Present") if a else _("Absent"),
+                    "signed_in_at": f"{timezone.localtime(a.signed_in_at):%H:%M}" if a else "",
+                    "signature": (a.get_method_display() if a else ""),
+                }
+            )
+        for a in meeting.attendances.filter(invitation__isnull=True):
+            rows.append(
+                {
+                    "name": a.name,
+                    "unit": a.unit,
+                    "phone": mask_phone(a.phone),
+                    "attendance": _("Present (walk-in)"),
+                    "signed_in_at": f"{timezone.localtime(a.signed_in_at):%H:%M}",
+                    "signature": a.get_method_display(),
+                }
+            )
+    else:
+        rows = [{"name": i.name, "unit": i.unit, "phone": mask_phone(i.phone)} for i in invitations]
+    blank = 2 if recorded else SIGNIN_BLANK_ROWS
+    start = len(rows) + 1
+    return {
+        "company_name": meeting.estate.company.name,
+        "estate_name": meeting.estate.name,
+        "docref": f"M{meeting.pk}",
+        "title": meeting.title,
+        "kind": meeting.kind.label,
+        "committee": meeting.committee.name,
+        "when": _when(meeting),
+        "place": meeting.place,
+        "host": meeting.organizer.display_name if meeting.organizer else "",
+        "rows": rows,
+        "blank_rows": range(start, start + blank),
+        "recorded": recorded,
+        "qr": None if recorded else pdf.qr_data_uri(checkin_url(meeting)),
+        "note": _("Scan the code with your phone to sign in, or sign on this sheet.") if not recorded else "",
+    }
+
+
+def signin_pdf(meetings, *, recorded=False):
+    sheets = [signin_sheet(m, recorded=recorded) for m in meetings]
+    return pdf.render_pdf(
+        "records/pdf/signin_sheet.html", {"sheets": sheets, "form_code": documents.FORM_CODES["signin"]}
+    )
+
+
+def next_week(now):
+    """Monday..Sunday of the week after `now` (local), as aware datetimes [start, end)."""
+    today = timezone.localdate(now)
+    monday = today + datetime.timedelta(days=7 - today.weekday())
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.datetime.combine(monday, datetime.time()), tz)
+    return start, start + datetime.timedelta(days=7)
+
+
+def next_week_meetings(user, now, estate=None):
+    Meeting, _Minutes = _meeting_models()
+    start, end = next_week(now)
+    qs = (
+        visible_meetings(user)
+        .filter(starts_at__gte=start, starts_at__lt=end)
+        .exclude(status__in=[Meeting.Status.CANCELLED, Meeting.Status.REJECTED])
+    )
+    if estate is not None:
+        qs = qs.filter(estate=estate)
+    return qs.order_by("starts_at", "pk")
+
+
+# --- AM-02-R03 minutes ---------------------------------------------------------------------------------------
+
+
+def _photos(meeting):
+    out = []
+    for photo in meeting.photos.all()[:MAX_PHOTOS]:
+        try:
+            with photo.image.open("rb") as f:
+                uri = pdf.thumbnail_data_uri(f)
+        except (OSError, ValueError):
+            uri = None
+        if uri:
+            out.append({"src": uri, "caption": photo.caption})
+    return out
+
+
+def minutes_context(minutes):
+    meeting = minutes.meeting
+    issues = []
+    if hasattr(meeting, "issues"):
+        issues = list(meeting.issues.all().order_by("raised_at", "pk"))
+    return {
+        "minutes": minutes,
+        "meeting": meeting,
+        "when": _when(meeting),
+        "attendees": list(meeting.attendances.all()),
+        "agenda": list(meeting.agenda_items.all()),
+        "resolutions": list(meeting.resolutions.select_related("owner").all()),
+        "issues": issues,
+        "photos": _photos(meeting),
+        **documents.header(meeting.estate, "minutes", f"M{meeting.pk}"),
+    }
+
+
+def minutes_fragment(minutes):
+    return render_to_string("records/pdf/_minutes_body.html", minutes_context(minutes))
+
+
+def minutes_pdf(minutes):
+    return documents.frozen_pdf(
+        minutes.meeting.estate, "minutes", minutes_fragment(minutes), docref=f"M{minutes.meeting_id}"
+    )
+
+
+# --- CS-01-R01 callback record ----------------------------------------------------------------------------------
+
+
+def _issue_models():
+    from followups.models import Callback, Issue
+
+    return Issue, Callback
+
+
+def get_issue(request, pk):
+    Issue, _Callback = _issue_models()
+    return access.get_visible(Issue.objects.select_related("estate__company", "committee"), request.user, pk)
+
+
+def callback_groups_for_issue(issue):
+    return [{"issue": issue, "callbacks": list(issue.callbacks.select_related("recorded_by").all())}]
+
+
+def callback_groups_for_month(user, estate, year, month):
+    _Issue, Callback = _issue_models()
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.datetime(year, month, 1), tz)
+    end = timezone.make_aware(datetime.datetime(year + (month == 12), month % 12 + 1, 1), tz)
+    qs = access.scope(Callback.objects.all(), user).filter(estate=estate, called_at__gte=start, called_at__lt=end)
+    groups = {}
+    for cb in qs.select_related("issue", "issue__committee", "recorded_by").order_by("issue_id", "called_at", "pk"):
+        groups.setdefault(cb.issue_id, {"issue": cb.issue, "callbacks": []})["callbacks"].append(cb)
+    return list(groups.values())
+
+
+def callbacks_pdf(estate, groups, *, period=""):
+    ctx = {"groups": groups, "period": period, **documents.header(estate, "callback")}
+    return pdf.render_pdf("records/pdf/callbacks.html", ctx)

@@ -1,0 +1,438 @@
+"""Online sign-off of written reports to a committee (seed 000 §4.1.7: signed by the chair and members).
+
+Rules, all plain functions taking `now`:
+- start(): a request with named signers (active members of the committee with a portal account);
+  the document is frozen as version 1 (rendered PDF bytes + SHA-256).
+- sign(): the signer re-enters their password; agree / agree with comments / decline with a reason;
+  keeps who, when, address and the SHA-256 of the exact version. A stale version is refused.
+- new_version(): any change after sending makes a new version; signatures of earlier versions are
+  voided (kept, marked void) and the signers are asked again.
+- evaluate(): completion per request rule (default: the chair and every named signer agree).
+- send_reminders(): one reminder a day per outstanding signer (indexed next_reminder_at, claimed with a
+  conditional UPDATE, and a per-day notify key).
+"""
+
+import datetime
+import hashlib
+import json
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from liaison.models import CommitteeMember, audit
+from liaison.notify import notify
+
+from .models import DocumentVersion, IssuedPdf, Signature, Signer, SignoffRequest, sha256
+
+REMINDER_HOUR = 9  # local time of the daily reminder
+
+
+class SignError(Exception):
+    """A refusal the signer should read; `code` "stale" when the document changed meanwhile."""
+
+    def __init__(self, message, code=""):
+        super().__init__(message)
+        self.code = code
+
+
+def next_reminder(now):
+    """The next 09:00 local time strictly after `now`, at least a day after the request."""
+    local = timezone.localtime(now)
+    day = local.date() + datetime.timedelta(days=1)
+    naive = datetime.datetime.combine(day, datetime.time(REMINDER_HOUR))
+    return timezone.make_aware(naive, timezone.get_current_timezone())
+
+
+def eligible_members(committee):
+    return committee.active_members().filter(user__isnull=False, user__is_active=True).select_related("user")
+
+
+def validate_signers(committee, members, rule):
+    members = list(members)
+    if not members:
+        raise ValidationError(_("Choose at least one signer."))
+    allowed = {m.pk for m in eligible_members(committee)}
+    if any(m.pk not in allowed for m in members):
+        raise ValidationError(_("Every signer must be an active member of this committee with a portal account."))
+    chair = committee.chair()
+    if chair is None:
+        raise ValidationError(_("This committee has no chair on record; add the chair before asking for signatures."))
+    if chair.pk not in {m.pk for m in members}:
+        raise ValidationError(_("The chair (%(name)s) must be among the signers.") % {"name": chair.name})
+    return members
+
+
+def _url(req):
+    return reverse("records:signoff_detail", args=[req.pk])
+
+
+@transaction.atomic
+def start(
+    *,
+    committee,
+    title,
+    source,
+    members,
+    by,
+    now,
+    pdf,
+    html="",
+    filename="",
+    contact_sheet=None,
+    minutes_id=None,
+    message="",
+    rule=SignoffRequest.Rule.ALL,
+):
+    members = validate_signers(committee, members, rule)
+    req = SignoffRequest.objects.create(
+        estate=committee.estate,
+        committee=committee,
+        title=title,
+        source=source,
+        contact_sheet=contact_sheet,
+        minutes_id=minutes_id,
+        message=message,
+        rule=rule,
+        requested_by=by,
+        created_at=now,
+    )
+    version = DocumentVersion.objects.create(
+        request=req,
+        number=1,
+        title=title,
+        html=html,
+        pdf=pdf,
+        filename=filename,
+        sha256=sha256(pdf),
+        created_by=by,
+        created_at=now,
+    )
+    for m in members:
+        Signer.objects.create(
+            request=req,
+            member=m,
+            user=m.user,
+            name=m.name,
+            is_chair=m.role == CommitteeMember.Role.CHAIR,
+            role_label=m.get_role_display(),
+            next_reminder_at=next_reminder(now),
+        )
+    audit(
+        req,
+        "signoff.requested",
+        actor=by,
+        now=now,
+        changes={"title": title, "signers": [m.name for m in members], "sha256": version.sha256},
+    )
+    _ask(req, version, now)
+    return req
+
+
+def _ask(req, version, now):
+    users = [s.user for s in req.signers.select_related("user")]
+    notify(
+        users,
+        kind="signoff.requested",
+        key=f"signoff:{req.pk}:v{version.number}:requested",
+        subject=_("Please sign: %(title)s") if version.number == 1 else _("Please sign again (new version): %(title)s"),
+        body=_(
+            "%(estate)s asks you to review and sign “%(title)s”. Open the portal, read it, and sign with your password."
+        ),
+        params={"title": req.title, "estate": req.estate.name},
+        url=_url(req),
+        estate=req.estate,
+        now=now,
+    )
+
+
+def valid_signatures(req, version=None):
+    version = version or req.current_version()
+    return Signature.objects.filter(signer__request=req, version=version, voided_at__isnull=True)
+
+
+def outstanding(req):
+    """Signers who have not signed the current version."""
+    signed = valid_signatures(req).values("signer_id")
+    return req.signers.exclude(pk__in=signed).select_related("user")
+
+
+def evaluate(req):
+    """The status the signatures on the current version call for."""
+    if req.status == SignoffRequest.Status.CANCELLED:
+        return req.status
+    sigs = list(valid_signatures(req).select_related("signer"))
+    signers = list(req.signers.all())
+    agreed = {s.signer_id for s in sigs if s.agrees}
+    declined = {s.signer_id for s in sigs if not s.agrees}
+    chair_ids = {s.pk for s in signers if s.is_chair}
+    if chair_ids & declined:
+        return SignoffRequest.Status.DECLINED
+    if req.rule == SignoffRequest.Rule.ALL:
+        if declined:
+            return SignoffRequest.Status.DECLINED
+        done = len(agreed) == len(signers)
+    else:
+        need = len(signers) // 2 + 1
+        if len(signers) - len(declined) < need:
+            return SignoffRequest.Status.DECLINED
+        done = chair_ids <= agreed and len(agreed) >= need
+    return SignoffRequest.Status.COMPLETED if done else SignoffRequest.Status.OPEN
+
+
+def check_password(request, user, password):
+    """Re-authentication: the signer's own password (throttled like the login by django-axes)."""
+    if not password:
+        return False
+    try:
+        again = authenticate(request, username=user.get_username(), password=password)
+    except PermissionDenied:
+        raise SignError(_("Too many wrong passwords. Wait a while and try again."))
+    return again is not None and again.pk == user.pk
+
+
+def client_ip(request):
+    # REMOTE_ADDR only: behind a proxy the deployment sets it from the trusted header
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def sign(req, *, request, user, password, decision, comment, version_id, version_sha256, now):
+    if not check_password(request, user, password):
+        raise SignError(_("The password is not correct. Your signature was not recorded."))
+    comment = (comment or "").strip()
+    if decision == Signature.Decision.DECLINE and not comment:
+        raise SignError(_("Give the reason for declining."))
+    if decision == Signature.Decision.AGREE_WITH_COMMENTS and not comment:
+        raise SignError(_("Write your comments, or choose “Agree”."))
+    if decision not in Signature.Decision.values:
+        raise SignError(_("Choose agree, agree with comments, or decline."))
+    with transaction.atomic():
+        req = SignoffRequest.objects.select_for_update().get(pk=req.pk)
+        if req.status != SignoffRequest.Status.OPEN:
+            raise SignError(_("This document is no longer waiting for signatures."))
+        signer = req.signers.filter(user=user).first()
+        if signer is None:
+            raise SignError(_("You are not a signer of this document."))
+        version = req.current_version()
+        if str(version.pk) != str(version_id) or version.sha256 != version_sha256:
+            raise SignError(
+                _("The document was changed after you opened it. Read the new version and sign again."), code="stale"
+            )
+        if Signature.objects.filter(signer=signer, version=version).exists():
+            raise SignError(_("You have already signed this version."))
+        sig = Signature.objects.create(
+            signer=signer,
+            version=version,
+            decision=decision,
+            comment=comment,
+            signed_at=now,
+            ip_address=client_ip(request),
+            user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
+            sha256=version.sha256,
+        )
+        Signer.objects.filter(pk=signer.pk).update(next_reminder_at=None)
+        audit(
+            req,
+            "signoff.signed",
+            actor=user,
+            now=now,
+            changes={
+                "signer": signer.name,
+                "decision": decision,
+                "version": version.number,
+                "sha256": version.sha256,
+                "ip": sig.ip_address,
+            },
+        )
+        _apply_status(req, now, actor=user)
+    return sig
+
+
+def _apply_status(req, now, *, actor=None, job=""):
+    new = evaluate(req)
+    if new == req.status:
+        return
+    old = req.status
+    req.status = new
+    req.completed_at = now if new == SignoffRequest.Status.COMPLETED else None
+    req.save(update_fields=["status", "completed_at"])
+    audit(req, "signoff.status", actor=actor, job=job, now=now, changes={"status": [old, new]})
+    if new != SignoffRequest.Status.OPEN:
+        req.signers.update(next_reminder_at=None)
+    if new in (SignoffRequest.Status.COMPLETED, SignoffRequest.Status.DECLINED):
+        version = req.current_version()
+        recipients = [req.requested_by, req.estate.director(), *[s.user for s in req.signers.select_related("user")]]
+        done = new == SignoffRequest.Status.COMPLETED
+        notify(
+            [u for u in recipients if u],
+            kind="signoff.completed",
+            key=f"signoff:{req.pk}:v{version.number}:{new}",
+            subject=_("Signed by all: %(title)s") if done else _("Sign-off declined: %(title)s"),
+            body=_("“%(title)s” (version %(version)s) is fully signed.")
+            if done
+            else _("A signer declined “%(title)s” (version %(version)s). Open it to read the reason."),
+            params={"title": req.title, "version": version.number},
+            url=_url(req),
+            estate=req.estate,
+            now=now,
+        )
+
+
+@transaction.atomic
+def new_version(req, *, pdf, html="", filename="", title=None, by, now, note=""):
+    """Freeze changed content as a new version. Earlier signatures are voided, visibly. No-op when
+    the bytes are the same as the current version's."""
+    req = SignoffRequest.objects.select_for_update().get(pk=req.pk)
+    if req.status == SignoffRequest.Status.CANCELLED:
+        return None
+    current = req.current_version()
+    digest = sha256(pdf)
+    if current and current.sha256 == digest:
+        return None
+    if title:
+        req.title = title
+        req.save(update_fields=["title"])
+    number = (current.number if current else 0) + 1
+    version = DocumentVersion.objects.create(
+        request=req,
+        number=number,
+        title=req.title,
+        html=html,
+        pdf=pdf,
+        filename=filename,
+        sha256=digest,
+        change_note=note[:300],
+        created_by=by,
+        created_at=now,
+    )
+    voided = 0
+    if current:
+        DocumentVersion.objects.filter(pk=current.pk).update(superseded_at=now)
+        voided = Signature.objects.filter(signer__request=req, voided_at__isnull=True).update(
+            voided_at=now, void_reason=str(_("Superseded by version %(n)s") % {"n": number})[:200]
+        )
+    old_status = req.status
+    req.status = SignoffRequest.Status.OPEN
+    req.completed_at = None
+    req.save(update_fields=["status", "completed_at"])
+    req.signers.update(next_reminder_at=next_reminder(now))
+    audit(
+        req,
+        "signoff.new_version",
+        actor=by,
+        now=now,
+        changes={
+            "version": number,
+            "sha256": digest,
+            "voided_signatures": voided,
+            "status": [old_status, req.status],
+            "note": note,
+        },
+    )
+    _ask(req, version, now)
+    return version
+
+
+@transaction.atomic
+def cancel(req, *, by, now, reason=""):
+    req = SignoffRequest.objects.select_for_update().get(pk=req.pk)
+    if req.status == SignoffRequest.Status.CANCELLED:
+        return
+    old = req.status
+    req.status = SignoffRequest.Status.CANCELLED
+    req.save(update_fields=["status"])
+    req.signers.update(next_reminder_at=None)
+    audit(req, "signoff.status", actor=by, now=now, changes={"status": [old, req.status], "reason": reason})
+
+
+def send_reminders(now, *, limit=500):
+    """Remind each outstanding signer once a day. Safe to run twice or concurrently."""
+    sent = 0
+    due = (
+        Signer.objects.filter(next_reminder_at__lte=now)
+        .select_related("request", "request__estate", "user")
+        .order_by("next_reminder_at")[:limit]
+    )
+    for signer in due:
+        old = signer.next_reminder_at
+        req = signer.request
+        with transaction.atomic():
+            if req.status != SignoffRequest.Status.OPEN:
+                Signer.objects.filter(pk=signer.pk, next_reminder_at=old).update(next_reminder_at=None)
+                continue
+            claimed = Signer.objects.filter(pk=signer.pk, next_reminder_at=old).update(
+                next_reminder_at=next_reminder(now)
+            )
+            if claimed != 1:
+                continue  # another run took it
+            day = timezone.localdate(now).isoformat()
+            created = notify(
+                [signer.user],
+                kind="signoff.reminder",
+                key=f"signoff:{req.pk}:remind:{signer.pk}:{day}",
+                subject=_("Reminder: your signature is awaited on “%(title)s”"),
+                body=_("Requested on %(date)s. Open the portal to read and sign."),
+                params={"title": req.title, "date": timezone.localdate(req.created_at).isoformat()},
+                url=_url(req),
+                estate=req.estate,
+                now=now,
+            )
+            if created:
+                audit(req, "signoff.reminded", job="records.send_reminders", now=now, changes={"signer": signer.name})
+                sent += 1
+    return sent
+
+
+# --- signed PDFs and verification -------------------------------------------------------------------
+
+
+def verify_url(req):
+    base = getattr(settings, "SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return base + reverse("records:verify_code", args=[req.public_code])
+
+
+def state_key(req, version, sigs):
+    raw = json.dumps([req.pk, version.pk, version.sha256, [(s.pk, s.decision) for s in sigs]])
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def issue_signed_pdf(req, *, render, now):
+    """The signed PDF for the current state (rendered once per state) — returns IssuedPdf."""
+    version = req.current_version()
+    sigs = list(valid_signatures(req, version).select_related("signer"))
+    key = state_key(req, version, sigs)
+    existing = IssuedPdf.objects.filter(state_key=key).first()
+    if existing:
+        return existing
+    data = render(req, version, sigs)
+    issued, _created = IssuedPdf.objects.get_or_create(
+        state_key=key,
+        defaults={
+            "request": req,
+            "version": version,
+            "sha256": sha256(data),
+            "pdf": data,
+            "signatures_count": len(sigs),
+            "complete": req.status == SignoffRequest.Status.COMPLETED,
+            "created_at": now,
+        },
+    )
+    return issued
+
+
+def verify(digest, *, code=None):
+    """What a SHA-256 matches: {"kind": "signed"|"document", "request", "version", "issued"} or None."""
+    digest = (digest or "").strip().lower()
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        return None
+    issued = IssuedPdf.objects.filter(sha256=digest).select_related("request", "version").first()
+    if issued and (code is None or issued.request.public_code == code):
+        return {"kind": "signed", "request": issued.request, "version": issued.version, "issued": issued}
+    version = DocumentVersion.objects.filter(sha256=digest).select_related("request").first()
+    if version and (code is None or version.request.public_code == code):
+        return {"kind": "document", "request": version.request, "version": version, "issued": None}
+    return None

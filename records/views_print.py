@@ -1,0 +1,380 @@
+"""Views for the forms printed from meetings/follow-ups data, the monthly work plan and batch printing."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from liaison import access
+from liaison.models import Estate, audit
+
+from . import batch, documents, meetings_forms, pdf, plans
+from .forms import PlanDecisionForm, WorkPlanForm, WorkPlanItemForm
+from .models import BatchJob, WorkPlan, WorkPlanItem
+from .views import pdf_or_error
+
+# --- AM-02-R02 / AM-02-R03 from a meeting ---------------------------------------------------------------
+
+
+@login_required
+def signin_pdf(request, meeting_pk):
+    meeting = meetings_forms.get_meeting(request, meeting_pk)
+    recorded = request.GET.get("recorded") == "1"
+    name = documents.filename("signin", meeting.title, _("recorded") if recorded else "")
+    return pdf_or_error(request, lambda: meetings_forms.signin_pdf([meeting], recorded=recorded), name, "records:index")
+
+
+@login_required
+def signin_html(request, meeting_pk):
+    meeting = meetings_forms.get_meeting(request, meeting_pk)
+    recorded = request.GET.get("recorded") == "1"
+    sheet = meetings_forms.signin_sheet(meeting, recorded=recorded)
+    return render(request, "records/signin.html", {"meeting": meeting, "sheet": sheet, "recorded": recorded})
+
+
+@login_required
+def minutes_html(request, meeting_pk):
+    meeting = meetings_forms.get_meeting(request, meeting_pk)
+    minutes = getattr(meeting, "minutes", None)
+    if minutes is None:
+        raise Http404
+    if request.user.is_committee and not minutes.is_final:
+        raise Http404
+    return render(
+        request,
+        "records/minutes.html",
+        {
+            "meeting": meeting,
+            "minutes": minutes,
+            "fragment": meetings_forms.minutes_fragment(minutes),
+            "can_manage": access.can_manage_estate(request.user, meeting.estate),
+        },
+    )
+
+
+@login_required
+def minutes_pdf(request, meeting_pk):
+    meeting = meetings_forms.get_meeting(request, meeting_pk)
+    minutes = getattr(meeting, "minutes", None)
+    if minutes is None or (request.user.is_committee and not minutes.is_final):
+        raise Http404
+    return pdf_or_error(
+        request,
+        lambda: meetings_forms.minutes_pdf(minutes),
+        documents.filename("minutes", meeting.title),
+        "records:index",
+    )
+
+
+# --- CS-01-R01 callbacks ----------------------------------------------------------------------------------------
+
+
+@login_required
+def callbacks_issue(request, issue_pk):
+    issue = meetings_forms.get_issue(request, issue_pk)
+    groups = meetings_forms.callback_groups_for_issue(issue)
+    if request.GET.get("format") == "pdf":
+        return pdf_or_error(
+            request,
+            lambda: meetings_forms.callbacks_pdf(issue.estate, groups),
+            documents.filename("callback", issue.pk),
+            "records:index",
+        )
+    return render(request, "records/callbacks.html", {"groups": groups, "estate": issue.estate, "issue": issue})
+
+
+def _month(request):
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", today.year))
+        month = int(request.GET.get("month", today.month))
+        datetime.date(year, month, 1)
+    except (TypeError, ValueError):
+        year, month = today.year, today.month
+    return year, month
+
+
+def _estate(request, pk):
+    return access.get_visible(Estate.objects.select_related("company"), request.user, pk, estate="pk", committee=None)
+
+
+@login_required
+def callbacks_month(request, estate_pk):
+    estate = _estate(request, estate_pk)
+    year, month = _month(request)
+    groups = meetings_forms.callback_groups_for_month(request.user, estate, year, month)
+    period = f"{year}-{month:02d}"
+    if request.GET.get("format") == "pdf":
+        return pdf_or_error(
+            request,
+            lambda: meetings_forms.callbacks_pdf(estate, groups, period=period),
+            documents.filename("callback", estate.name, period),
+            "records:index",
+        )
+    return render(
+        request,
+        "records/callbacks.html",
+        {"groups": groups, "estate": estate, "year": year, "month": month, "period": period},
+    )
+
+
+# --- AM-02-R04 monthly work plan ----------------------------------------------------------------------------------
+
+
+def _plan(request, pk):
+    return access.get_visible(WorkPlan.objects.select_related("estate__company"), request.user, pk, committee=None)
+
+
+@login_required
+def plan_list(request):
+    if request.user.is_committee:
+        raise PermissionDenied
+    plans_qs = access.scope(WorkPlan.objects.select_related("estate"), request.user, committee=None)
+    today = timezone.localdate()
+    nxt = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    return render(
+        request,
+        "records/plan_list.html",
+        {
+            "plans": plans_qs[:200],
+            "estates": access.managed_estates(request.user),
+            "this_month": today,
+            "next_month": nxt,
+            "is_leader": access.is_leader(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_open(request):
+    estate = _estate(request, request.POST.get("estate"))
+    if not access.can_manage_estate(request.user, estate):
+        raise PermissionDenied
+    try:
+        year, month = int(request.POST.get("year")), int(request.POST.get("month"))
+        datetime.date(year, month, 1)
+    except (TypeError, ValueError):
+        messages.error(request, _("Choose a valid month."))
+        return redirect("records:plan_list")
+    plan = plans.get_or_create_plan(estate, year, month, by=request.user, now=timezone.now())
+    return redirect(plan)
+
+
+@login_required
+def plan_detail(request, pk):
+    plan = _plan(request, pk)
+    can_edit = plan.editable and access.can_manage_estate(request.user, plan.estate)
+    item_form = WorkPlanItemForm(plan=plan)
+    note_form = WorkPlanForm(instance=plan)
+    if request.method == "POST" and can_edit:
+        action = request.POST.get("action")
+        if action == "add":
+            item_form = WorkPlanItemForm(request.POST, plan=plan)
+            if item_form.is_valid():
+                with transaction.atomic():
+                    item = item_form.save(commit=False)
+                    item.plan = plan
+                    item.save()
+                    audit(plan, "plan.item_added", actor=request.user, changes={"activity": item.activity})
+                messages.success(request, _("Activity added."))
+                return redirect(plan)
+        elif action == "note":
+            note_form = WorkPlanForm(request.POST, instance=plan)
+            if note_form.is_valid():
+                note_form.save()
+                return redirect(plan)
+    return render(
+        request,
+        "records/plan_detail.html",
+        {
+            "plan": plan,
+            "items": plan.items.all(),
+            "can_edit": can_edit,
+            "item_form": item_form,
+            "note_form": note_form,
+            "decision_form": PlanDecisionForm(),
+            "can_decide": access.is_leader(request.user) and plan.status == WorkPlan.Status.SUBMITTED,
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_item_toggle(request, pk, item_pk):
+    plan = _plan(request, pk)
+    if not (plan.editable and access.can_manage_estate(request.user, plan.estate)):
+        raise PermissionDenied
+    try:
+        item = plan.items.get(pk=item_pk)
+    except WorkPlanItem.DoesNotExist:
+        raise Http404
+    with transaction.atomic():
+        item.removed = not item.removed
+        item.save(update_fields=["removed"])
+        audit(
+            plan,
+            "plan.item_removed" if item.removed else "plan.item_restored",
+            actor=request.user,
+            changes={"activity": item.activity},
+        )
+    return redirect(plan)
+
+
+@login_required
+@require_POST
+def plan_action(request, pk, action):
+    plan = _plan(request, pk)
+    now = timezone.now()
+    try:
+        if action == "generate":
+            if not access.can_manage_estate(request.user, plan.estate):
+                raise PermissionDenied
+            n = plans.generate(plan, by=request.user, now=now)
+            messages.info(
+                request, _("%(n)s activities added from the cadence rules and scheduled meetings.") % {"n": n}
+            )
+        elif action == "submit":
+            if not access.can_manage_estate(request.user, plan.estate):
+                raise PermissionDenied
+            plans.submit(plan, by=request.user, now=now)
+            messages.success(request, _("Submitted to the leader for approval."))
+        elif action == "decide":
+            if not access.is_leader(request.user):
+                raise PermissionDenied
+            form = PlanDecisionForm(request.POST)
+            if not form.is_valid():
+                for errs in form.errors.values():
+                    for e in errs:
+                        messages.error(request, e)
+                return redirect(plan)
+            approve = form.cleaned_data["decision"] == "approve"
+            plans.decide(plan, by=request.user, approve=approve, comment=form.cleaned_data["comment"], now=now)
+            messages.success(request, _("Approved.") if approve else _("Returned to the director."))
+        else:
+            raise Http404
+    except plans.PlanError as exc:
+        messages.error(request, str(exc))
+    return redirect(plan)
+
+
+@login_required
+def plan_pdf(request, pk):
+    plan = _plan(request, pk)
+    ctx = {"plan": plan, "items": plan.items.filter(removed=False), **documents.header(plan.estate, "plan", str(plan))}
+    return pdf_or_error(
+        request,
+        lambda: pdf.render_pdf("records/pdf/work_plan.html", ctx),
+        documents.filename("plan", plan.estate.name, f"{plan.year}-{plan.month:02d}"),
+        plan,
+    )
+
+
+# --- batch printing ---------------------------------------------------------------------------------------------------
+
+
+@login_required
+def batch_page(request):
+    if request.user.is_committee:
+        raise PermissionDenied
+    now = timezone.now()
+    start, end = meetings_forms.next_week(now)
+    meetings = list(meetings_forms.next_week_meetings(request.user, now))
+    jobs = BatchJob.objects.filter(requested_by=request.user)[:10]
+    return render(
+        request,
+        "records/batch.html",
+        {
+            "meetings": meetings,
+            "start": start,
+            "end": end - datetime.timedelta(days=1),
+            "jobs": jobs,
+            "estates": access.visible_estates(request.user),
+            "today": timezone.localdate(),
+            "inline_limit": batch.inline_limit(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def batch_start(request):
+    if request.user.is_committee:
+        raise PermissionDenied
+    kind = request.POST.get("kind")
+    now = timezone.now()
+    if kind == "signin_next_week":
+        meetings = list(meetings_forms.next_week_meetings(request.user, now))
+        if not meetings:
+            messages.info(request, _("No meetings next week."))
+            return redirect("records:batch")
+        if len(meetings) <= batch.inline_limit():
+            return pdf_or_error(
+                request,
+                lambda: meetings_forms.signin_pdf(meetings),
+                documents.filename("signin", _("next week")),
+                "records:batch",
+            )
+        job = batch.create_job(
+            request.user, "signin_next_week", {"meeting_ids": [m.pk for m in meetings]}, total=len(meetings)
+        )
+    elif kind == "month_archive":
+        estate = _estate(request, request.POST.get("estate"))
+        try:
+            year, month = int(request.POST.get("year")), int(request.POST.get("month"))
+            datetime.date(year, month, 1)
+        except (TypeError, ValueError):
+            messages.error(request, _("Choose a valid month."))
+            return redirect("records:batch")
+        job = batch.create_job(request.user, "month_archive", {"year": year, "month": month}, estate=estate, total=0)
+    else:
+        raise Http404
+    return redirect("records:batch_job", pk=job.pk)
+
+
+def _job(request, pk):
+    try:
+        return BatchJob.objects.get(pk=pk, requested_by=request.user)
+    except (BatchJob.DoesNotExist, ValueError):
+        raise Http404
+
+
+@login_required
+def batch_job(request, pk):
+    job = _job(request, pk)
+    if request.GET.get("format") == "json":
+        return JsonResponse(
+            {
+                "status": job.status,
+                "done": job.done,
+                "total": job.total,
+                "percent": job.percent,
+                "error": job.error,
+                "download": reverse("records:batch_download", args=[job.pk])
+                if job.status == BatchJob.Status.DONE
+                else "",
+            }
+        )
+    return render(request, "records/batch_job.html", {"job": job})
+
+
+@login_required
+def batch_download(request, pk):
+    job = _job(request, pk)
+    if job.status != BatchJob.Status.DONE or job.result is None:
+        raise Http404
+    if job.content_type == pdf.PDF_MIME:
+        return pdf.pdf_response(bytes(job.result), job.filename, inline=False)
+    response = HttpResponse(bytes(job.result), content_type=job.content_type)
+    from urllib.parse import quote
+
+    response["Content-Disposition"] = f"attachment; filename=\"records.zip\"; filename*=UTF-8''{quote(job.filename)}"
+    return response
