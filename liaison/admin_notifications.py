@@ -9,7 +9,6 @@ import urllib.parse
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -18,6 +17,12 @@ from .models import Delivery, DeliveryAttempt, EstateMute, GroupMessage, Notific
 
 
 class RobotWebhookForm(forms.ModelForm):
+    url = forms.URLField(
+        label=_("webhook URL"),
+        max_length=500,
+        assume_scheme="https",
+        help_text=RobotWebhook._meta.get_field("url").help_text,
+    )
     secret = forms.CharField(
         label=_("signing secret"),
         required=False,
@@ -47,7 +52,6 @@ class RobotWebhookForm(forms.ModelForm):
 @admin.register(RobotWebhook)
 class RobotWebhookAdmin(admin.ModelAdmin):
     form = RobotWebhookForm
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("name", "estate", "provider", "host", "format", "kinds", "active", "signed")
     list_filter = ("provider", "active")
     search_fields = ("name", "estate__name")
