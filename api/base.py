@@ -43,6 +43,7 @@ class ApiViewMixin:
     renderer_classes = [JSONRenderer]
     parser_classes = [JSONParser]
     schema = ApiAutoSchema()
+    metadata_class = None  # no OPTIONS metadata: 405, like any other method a route does not take
 
     def get_exception_handler(self):
         return exceptions.handler

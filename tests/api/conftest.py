@@ -19,6 +19,12 @@ from records.models import SignoffRequest
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    # the personas' passwords are hashed for each test: the default hasher costs ~0.3 s per user
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_throttle_counts():
     # throttle counters live in the cache; ids can repeat between tests (SQLite reuses rowids)
     cache.clear()
@@ -57,6 +63,9 @@ class ApiClient:
 
     def patch(self, url, data=None, **extra):
         return self._send("patch", url, data if data is not None else {}, **extra)
+
+    def head(self, url, **extra):
+        return self.client.head(url, **{**self.headers, **extra})
 
     def delete(self, url, **extra):
         return self._send("delete", url, **extra)
