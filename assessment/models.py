@@ -1,1 +1,73 @@
-from django.db import models  # noqa: F401
+"""Closed months: a frozen snapshot of the month's figures (seed 000 §5.0, monthly assessment).
+
+A month that is not closed is computed live from the records of the other apps. Closing it stores the
+figures as they are at that moment (raw counts and durations, JSON, per estate and per staff member and
+estate), together with the weights in force, so later edits to meetings, issues or sign-offs do not
+change it. Recomputing a closed month is an explicit action that writes an audit entry with the reason
+and what changed.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AssessmentMonth(models.Model):
+    year = models.PositiveIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    closed_at = models.DateTimeField(_("closed at"), default=timezone.now)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("closed by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # the moment the frozen figures were computed (the close, or the latest recompute)
+    computed_at = models.DateTimeField(_("figures computed at"), default=timezone.now)
+    recomputed_count = models.PositiveIntegerField(_("times recomputed"), default=0)
+    weights = models.JSONField(_("weights used"), default=dict)
+    # company-wide totals, for the trend charts
+    totals = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("closed assessment month")
+        verbose_name_plural = _("closed assessment months")
+        ordering = ["-year", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "month"], name="assessment_month_once"),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="assessment_month_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.year}-{self.month:02d}"
+
+
+class EstateFigures(models.Model):
+    """The frozen figures of one estate in a closed month."""
+
+    closed_month = models.ForeignKey(AssessmentMonth, on_delete=models.CASCADE, related_name="estate_figures")
+    estate = models.ForeignKey("liaison.Estate", on_delete=models.CASCADE, related_name="+")
+    figures = models.JSONField(default=dict)
+    score = models.FloatField(null=True, blank=True)
+    # the cadence rule periods due that month, as judged at the close
+    cadence = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["closed_month", "estate"], name="estate_figures_once")]
+
+
+class StaffFigures(models.Model):
+    """The frozen figures of one staff member at one estate in a closed month.
+
+    Kept per estate so a director, who sees only their own estates, sees a staff member's figures
+    summed over those estates only.
+    """
+
+    closed_month = models.ForeignKey(AssessmentMonth, on_delete=models.CASCADE, related_name="staff_figures")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    estate = models.ForeignKey("liaison.Estate", on_delete=models.CASCADE, related_name="+")
+    figures = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["closed_month", "user", "estate"], name="staff_figures_once"),
+        ]

@@ -1,0 +1,179 @@
+"""The month's figures: live from the records, or frozen from a closed month.
+
+`compute(month, now, estate_ids)` reads the other apps' tables with a fixed number of grouped queries
+(the count does not depend on the number of estates) and returns raw, summable figures per estate and
+per (staff member, estate). `month_figures(month, user, now)` is what the views use: the closed
+snapshot when there is one, else the live figures, limited to the estates the user may see.
+"""
+
+import dataclasses
+import datetime
+from collections import defaultdict
+
+from liaison import access
+from liaison.models import Role, StaffAssignment, User
+
+from . import cadence, metrics, scoring
+from .models import AssessmentMonth, EstateFigures, StaffFigures
+
+
+def cadence_now(month, now):
+    """Once the month has ended its periods are judged final (met or missed) even inside the meetings
+    app's grace days: the assessment of an ended month does not wait."""
+    if not month.has_ended(now) or cadence.mperiods is None:
+        return now
+    final = month.end + datetime.timedelta(days=cadence.grace_days() + 1)
+    return max(now, final)
+
+
+def compute(month, now, estate_ids):
+    estate_ids = list(estate_ids)
+    cells = metrics.all_counts(month, now, estate_ids)
+    team = cadence.responsibles(estate_ids)
+    periods = cadence.due_periods(month, cadence_now(month, now), estate_ids)
+    estates = {eid: {} for eid in estate_ids}
+    staff = defaultdict(dict)
+    for (eid, pid), fig in cells.items():
+        metrics.add_into(estates[eid], fig)
+        for uid in [pid] if pid else team[eid]["director"]:
+            metrics.add_into(staff[(uid, eid)], fig)
+    by_estate = defaultdict(list)
+    for rp in periods:
+        fig = cadence.cadence_figures(rp)
+        metrics.add_into(estates[rp.estate_id], fig)
+        by_estate[rp.estate_id].append(rp.as_dict())
+        for uid in cadence.owners(rp, team[rp.estate_id]):
+            metrics.add_into(staff[(uid, rp.estate_id)], fig)
+    return {"estates": estates, "staff": dict(staff), "cadence": dict(by_estate)}
+
+
+def can_view(user):
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role in (Role.LEADER, Role.ASSESSOR, Role.ADMIN, Role.DIRECTOR))
+    )
+
+
+def can_close(user):
+    return (
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.role in (Role.LEADER, Role.ASSESSOR, Role.ADMIN))
+    )
+
+
+@dataclasses.dataclass
+class Row:
+    kind: str  # "estate" / "staff" / "total"
+    id: int | None
+    name: str
+    figures: dict
+    derived: dict
+    rank: int | None = None
+
+
+def _rank(rows):
+    ordered = sorted(rows, key=lambda r: (r.derived["score"] is None, -(r.derived["score"] or 0), r.name))
+    previous, rank = object(), 0
+    for i, row in enumerate(ordered, 1):
+        if row.derived["score"] is None:
+            row.rank = None
+            continue
+        if row.derived["score"] != previous:
+            rank, previous = i, row.derived["score"]
+        row.rank = rank
+    return ordered
+
+
+@dataclasses.dataclass
+class MonthFigures:
+    month: object
+    closed: AssessmentMonth | None
+    weights: dict
+    estates: list
+    staff: list
+    total: Row
+    cadence: dict  # estate id -> [rule period dicts]
+
+
+def visible_estate_list(user):
+    return list(access.visible_estates(user).order_by("name").values_list("pk", "name"))
+
+
+def month_figures(month, user, now, *, estate_list=None):
+    estate_list = visible_estate_list(user) if estate_list is None else estate_list
+    names = dict(estate_list)
+    ids = list(names)
+    closed = AssessmentMonth.objects.filter(year=month.year, month=month.month).select_related("closed_by").first()
+    if closed is not None:
+        w = closed.weights or scoring.weights()
+        estate_fig, cad = {}, {}
+        for eid, fig, periods in EstateFigures.objects.filter(closed_month=closed, estate_id__in=ids).values_list(
+            "estate_id", "figures", "cadence"
+        ):
+            estate_fig[eid], cad[eid] = fig, periods
+        staff_cells = {
+            (uid, eid): fig
+            for uid, eid, fig in StaffFigures.objects.filter(closed_month=closed, estate_id__in=ids).values_list(
+                "user_id", "estate_id", "figures"
+            )
+        }
+    else:
+        w = scoring.weights()
+        live = compute(month, now, ids)
+        estate_fig, staff_cells, cad = live["estates"], live["staff"], live["cadence"]
+    total = {}
+    estates = []
+    for eid in ids:
+        fig = estate_fig.get(eid, {})
+        metrics.add_into(total, fig)
+        estates.append(Row("estate", eid, names[eid], fig, scoring.derive(fig, w)))
+    per_user = defaultdict(dict)
+    for (uid, _eid), fig in staff_cells.items():
+        metrics.add_into(per_user[uid], fig)
+    users = {}
+    if per_user:
+        users = {
+            pk: name or username
+            for pk, name, username in User.objects.filter(pk__in=list(per_user)).values_list("pk", "name", "username")
+        }
+    staff = [
+        Row("staff", uid, users[uid], fig, scoring.derive(fig, w)) for uid, fig in per_user.items() if uid in users
+    ]
+    return MonthFigures(
+        month=month,
+        closed=closed,
+        weights=w,
+        estates=_rank(estates),
+        staff=_rank(staff),
+        total=Row("total", None, "", total, scoring.derive(total, w)),
+        cadence=cad,
+    )
+
+
+def director_estate_ids(user_id):
+    return list(StaffAssignment.objects.filter(user_id=user_id, role=Role.DIRECTOR).values_list("estate_id", flat=True))
+
+
+def staff_estate_ids(user_id):
+    """Estates where a staff member has figures: assigned there, or named on a record there."""
+    return list(StaffAssignment.objects.filter(user_id=user_id).values_list("estate_id", flat=True))
+
+
+def closed_totals(months, estate_ids):
+    """{(year, month): summed figures} of the closed months among `months` for these estates: one query
+    for the months and one for their rows."""
+    closed = {
+        (am.year, am.month): am
+        for am in AssessmentMonth.objects.filter(year__in={m.year for m in months}).only("year", "month", "weights")
+    }
+    wanted = [am.pk for (y, mo), am in closed.items() if any(m.year == y and m.month == mo for m in months)]
+    sums = defaultdict(dict)
+    if wanted:
+        by_pk = {am.pk: key for key, am in closed.items()}
+        for pk, fig in EstateFigures.objects.filter(closed_month_id__in=wanted, estate_id__in=estate_ids).values_list(
+            "closed_month_id", "figures"
+        ):
+            metrics.add_into(sums[by_pk[pk]], fig)
+    return closed, sums

@@ -1,0 +1,154 @@
+"""The month's assessment as an Excel workbook (openpyxl) and as a printable PDF (records/pdf.py)."""
+
+import io
+import urllib.parse
+
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from liaison.models import Company
+
+from . import scoring, table
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _filename(figs, ext):
+    return f"{_('Monthly assessment')}-{figs.month}.{ext}"
+
+
+def _disposition(name):
+    return f"attachment; filename=\"assessment.{name.rsplit('.', 1)[-1]}\"; filename*=UTF-8''{urllib.parse.quote(name)}"
+
+
+def _status_line(figs):
+    if figs.closed:
+        return _("Closed on %(date)s; figures frozen at %(computed)s.") % {
+            "date": timezone.localtime(figs.closed.closed_at).strftime("%Y-%m-%d %H:%M"),
+            "computed": timezone.localtime(figs.closed.computed_at).strftime("%Y-%m-%d %H:%M"),
+        }
+    return _("Not closed: live figures as of %(now)s.") % {"now": timezone.localtime().strftime("%Y-%m-%d %H:%M")}
+
+
+def workbook(figs):
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    head_fill = PatternFill("solid", fgColor="DDE6F0")
+    bold = Font(bold=True)
+
+    def sheet(ws, title, rows, name_label):
+        ws.title = title
+        ws.append([f"{_('Monthly assessment')} {figs.month}", _status_line(figs)])
+        ws["A1"].font = Font(bold=True, size=13)
+        groups = ["", "", ""]
+        for c in table.COLUMNS:
+            groups.append(str(c.group))
+        ws.append(groups)
+        ws.append(
+            [_("Rank"), name_label, _("Score")]
+            + [str(c.label) + (f" ({c.unit})" if c.unit else "") for c in table.COLUMNS]
+        )
+        for cell in ws[2] + ws[3]:
+            cell.font = bold
+            cell.fill = head_fill
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        for r in rows:
+            ws.append([r.rank, r.name, r.derived["score"]] + [table.value(r, c) for c in table.COLUMNS])
+        ws.column_dimensions["B"].width = 18
+        for i in range(4, 4 + len(table.COLUMNS)):
+            ws.column_dimensions[get_column_letter(i)].width = 10
+        ws.freeze_panes = "C4"
+
+    sheet(wb.active, _("Estates"), figs.estates + [_total_row(figs)], _("Estate"))
+    sheet(wb.create_sheet(), _("Staff"), figs.staff, _("Staff member"))
+    ws = wb.create_sheet(_("Cadence"))
+    ws.append([_("Estate"), _("Rule"), _("From"), _("To"), _("Held"), _("Required"), _("Status")])
+    for cell in ws[1]:
+        cell.font = bold
+        cell.fill = head_fill
+    names = {r.id: r.name for r in figs.estates}
+    labels = {"met": _("Met"), "missed": _("Missed"), "at_risk": _("At risk"), "open": _("In progress")}
+    for eid in sorted(figs.cadence, key=lambda e: names.get(e, "")):
+        for p in figs.cadence[eid]:
+            ws.append(
+                [
+                    names.get(eid, ""),
+                    p["name"],
+                    p["start"],
+                    p["end"],
+                    p["held"],
+                    p["required"],
+                    labels.get(p["status"], p["status"]),
+                ]
+            )
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 40
+    ws = wb.create_sheet(_("Weights"))
+    ws.append([_("Component"), _("Weight")])
+    for key in scoring.DEFAULT_WEIGHTS:
+        ws.append([str(scoring.COMPONENT_LABELS[key]), figs.weights.get(key, 0)])
+    ws.column_dimensions["A"].width = 28
+    return wb
+
+
+def _total_row(figs):
+    row = figs.total
+    row.name = _("All estates shown")
+    return row
+
+
+def xlsx_response(figs):
+    buf = io.BytesIO()
+    workbook(figs).save(buf)
+    response = HttpResponse(buf.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = _disposition(_filename(figs, "xlsx"))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+PDF_CSS = """
+@page { size: A4 landscape; margin: 16mm 10mm 14mm 10mm; }
+table.assess { font-size: 6.8pt; }
+table.assess th, table.assess td { padding: .8mm 1mm; text-align: center; }
+table.assess td.name, table.assess th.name { text-align: left; width: 22mm; }
+h2 { page-break-after: avoid; }
+"""
+
+
+def pdf_month(request, figs):
+    from django.contrib import messages
+
+    try:
+        from records import pdf
+    except ImportError:  # pragma: no cover
+        messages.error(request, _("PDF printing is not available."))
+        return redirect("assessment:month", figs.month.year, figs.month.month)
+    company = Company.objects.order_by("pk").values_list("name", flat=True).first() or ""
+    ctx = {
+        "figs": figs,
+        "groups": table.groups(),
+        "columns": table.COLUMNS,
+        "estate_rows": [(r, [table.value(r, c) for c in table.COLUMNS]) for r in figs.estates],
+        "staff_rows": [(r, [table.value(r, c) for c in table.COLUMNS]) for r in figs.staff],
+        "total": [table.value(figs.total, c) for c in table.COLUMNS],
+        "status_line": _status_line(figs),
+        "company_name": company,
+        "estate_name": "",
+        "form_code": _("Monthly assessment"),
+        "docref": str(figs.month),
+        "form_title": f"{_('Monthly assessment')} {figs.month}",
+        "weights": [(scoring.COMPONENT_LABELS[k], figs.weights.get(k, 0)) for k in scoring.DEFAULT_WEIGHTS],
+    }
+    html = render_to_string("assessment/pdf/month.html", ctx, request=request)
+    try:
+        data = pdf.html_to_pdf(html, extra_css=(PDF_CSS,))
+    except pdf.PDFError as exc:
+        messages.error(request, str(exc))
+        return redirect("assessment:month", figs.month.year, figs.month.month)
+    return pdf.pdf_response(data, _filename(figs, "pdf"), inline=False)

@@ -1,0 +1,105 @@
+"""The columns of the dashboard, shared by the page, the Excel file and the PDF.
+
+A column shows a raw count (linked to the records behind it: `link` is the metric whose list it
+opens, "cadence" for the rule periods) or a derived figure (percentage, median) linked to the list it
+is computed from.
+"""
+
+import dataclasses
+import urllib.parse
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    group: str
+    link: str | None = None  # metric key, or "cadence:<status>"
+    derived: bool = False
+    unit: str = ""
+
+
+G_CADENCE = _("Cadence")
+G_MEETINGS = _("Meetings")
+G_ISSUES = _("Issues")
+G_SIGNOFF = _("Sign-off")
+G_SAT = _("Satisfaction (callbacks)")
+
+COLUMNS = [
+    Column("cadence_due", _("Periods due"), G_CADENCE, "cadence:"),
+    Column("cadence_met", _("Met"), G_CADENCE, "cadence:met"),
+    Column("cadence_at_risk", _("At risk"), G_CADENCE, "cadence:at_risk"),
+    Column("cadence_missed", _("Missed"), G_CADENCE, "cadence:missed"),
+    Column("held", _("Held"), G_MEETINGS, "held"),
+    Column("notice_breach", _("Notice broken"), G_MEETINGS, "notice_breach"),
+    Column("special_unapproved", _("Special-topic without approval"), G_MEETINGS, "special_unapproved"),
+    Column("minutes_on_time", _("Minutes in 3 days"), G_MEETINGS, "minutes_on_time"),
+    Column("minutes_late", _("Minutes late"), G_MEETINGS, "minutes_late"),
+    Column("raised", _("Raised"), G_ISSUES, "raised"),
+    Column("reply_pct", _("Replied on time"), G_ISSUES, "reply_due", derived=True, unit="%"),
+    Column("reply_late", _("Replies late"), G_ISSUES, "reply_late"),
+    Column("callback_pct", _("Callbacks on time"), G_ISSUES, "callback_due", derived=True, unit="%"),
+    Column("callback_late", _("Callbacks late"), G_ISSUES, "callback_late"),
+    Column("open", _("Open"), G_ISSUES, "open"),
+    Column("overdue", _("Overdue"), G_ISSUES, "overdue"),
+    Column("closed", _("Closed"), G_ISSUES, "closed"),
+    Column("close_days", _("Median days to close"), G_ISSUES, "closed", derived=True),
+    Column("signoff_sent", _("Sent"), G_SIGNOFF, "signoff_sent"),
+    Column("signoff_completed", _("Signed"), G_SIGNOFF, "signoff_completed"),
+    Column("signoff_days", _("Median days to sign"), G_SIGNOFF, "signoff_completed", derived=True),
+    Column("sat_satisfied", _("Satisfied"), G_SAT, "sat_satisfied"),
+    Column("sat_basic", _("Basically satisfied"), G_SAT, "sat_basic"),
+    Column("sat_unsatisfied", _("Unsatisfied"), G_SAT, "sat_unsatisfied"),
+]
+
+
+def groups():
+    """[(group label, colspan)] for the two-row table header."""
+    out = []
+    for c in COLUMNS:
+        if out and out[-1][0] == c.group:
+            out[-1][1] += 1
+        else:
+            out.append([c.group, 1])
+    return out
+
+
+def value(row, column):
+    v = row.derived.get(column.key) if column.derived else row.figures.get(column.key, 0)
+    return v
+
+
+class Links:
+    """Drill-down URLs, reversed once per page (not once per cell)."""
+
+    def __init__(self, month):
+        args = [month.year, month.month]
+        self.list_base = reverse("assessment:records", args=[*args, "METRIC"]).replace("METRIC", "{}")
+        self.cadence_base = reverse("assessment:cadence", args=args)
+
+    def url(self, row, column):
+        params = {}
+        if row.kind == "estate":
+            params["estate"] = row.id
+        elif row.kind == "staff":
+            params["staff"] = row.id
+        if column.link.startswith("cadence:"):
+            status = column.link.split(":", 1)[1]
+            if status:
+                params["status"] = status
+            base = self.cadence_base
+        else:
+            base = self.list_base.format(column.link)
+        return base + ("?" + urllib.parse.urlencode(params) if params else "")
+
+
+def cells(row, links):
+    out = []
+    for c in COLUMNS:
+        v = value(row, c)
+        text = "—" if v is None else f"{v}{c.unit}"
+        out.append((text, links.url(row, c)))
+    return out

@@ -1,0 +1,363 @@
+"""Views of the monthly assessment: thin, every estate scoped through liaison.access.
+
+Committee members, supervisors and department staff get 403; directors see their own estates only;
+leaders, assessors and administrators see every estate.
+"""
+
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from liaison.models import AuditEntry
+
+from . import actions, cadence, charts, metrics, scoring, table
+from . import compute as comp
+from .months import Month
+
+LIST_PAGE = 100
+
+
+def assessment_view(view):
+    @login_required
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not comp.can_view(request.user):
+            raise PermissionDenied
+        if "year" in kwargs:
+            month = Month.parse(f"{kwargs.pop('year')}-{kwargs.pop('month')}")
+            if month is None:
+                raise Http404
+            kwargs["month"] = month
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _month_url(name, month, **query):
+    url = reverse(f"assessment:{name}", args=[month.year, month.month])
+    if query:
+        import urllib.parse
+
+        url += "?" + urllib.parse.urlencode(query)
+    return url
+
+
+@assessment_view
+def index(request):
+    month = Month.parse(request.GET.get("month", "")) or Month.default(timezone.now())
+    return redirect("assessment:month", month.year, month.month)
+
+
+@assessment_view
+def month_view(request, month):
+    now = timezone.now()
+    figs = comp.month_figures(month, request.user, now)
+    links = table.Links(month)
+    estate_rows = [(r, table.cells(r, links)) for r in figs.estates]
+    staff_rows = [(r, table.cells(r, links)) for r in figs.staff]
+    ctx = {
+        "month": month,
+        "figs": figs,
+        "prev": month.add(-1),
+        "next": month.add(1) if month.add(1).start <= now else None,
+        "groups": table.groups(),
+        "columns": table.COLUMNS,
+        "estate_rows": estate_rows,
+        "staff_rows": staff_rows,
+        "total_cells": table.cells(figs.total, links),
+        "total_score": figs.total.derived["score"],
+        "can_close": comp.can_close(request.user),
+        "has_ended": month.has_ended(now),
+        "weights": [(scoring.COMPONENT_LABELS[k], figs.weights.get(k, 0)) for k in scoring.DEFAULT_WEIGHTS],
+    }
+    return render(request, "assessment/month.html", ctx)
+
+
+def _scope(request, month, now):
+    """(estate ids, staff user or None, director estates of that user, the estate or None) from the query."""
+    estate_list = comp.visible_estate_list(request.user)
+    ids = [pk for pk, _name in estate_list]
+    estate = None
+    if request.GET.get("estate"):
+        try:
+            wanted = int(request.GET["estate"])
+        except ValueError:
+            raise Http404
+        if wanted not in ids:
+            raise Http404
+        estate = (wanted, dict(estate_list)[wanted])
+        ids = [wanted]
+    staff = None
+    directed = []
+    if request.GET.get("staff"):
+        from liaison.models import User
+
+        try:
+            staff = User.objects.get(pk=int(request.GET["staff"]))
+        except (ValueError, User.DoesNotExist):
+            raise Http404
+        directed = comp.director_estate_ids(staff.pk)
+    return ids, staff, directed, estate
+
+
+@assessment_view
+def records(request, month, metric):
+    if metric not in metrics.BY_KEY:
+        raise Http404
+    now = timezone.now()
+    ids, staff, directed, estate = _scope(request, month, now)
+    qs = metrics.records_for(
+        metric, month, now, estate_ids=ids, user_id=staff.pk if staff else None, director_estate_ids=directed
+    )
+    family = metrics.BY_KEY[metric].family
+    page = Paginator(qs, LIST_PAGE).get_page(request.GET.get("page"))
+    closed = comp.AssessmentMonth.objects.filter(year=month.year, month=month.month).first()
+    return render(
+        request,
+        "assessment/records.html",
+        {
+            "month": month,
+            "metric": metrics.BY_KEY[metric],
+            "family": family,
+            "page": page,
+            "count": page.paginator.count,
+            "estate": estate,
+            "staff": staff,
+            "closed": closed,
+            "querystring": request.GET.urlencode(),
+            "back": _month_url("month", month),
+            "other_query": "&".join(
+                f"{k}={v}" for k, v in (("estate", request.GET.get("estate")), ("staff", request.GET.get("staff"))) if v
+            ),
+        },
+    )
+
+
+@assessment_view
+def cadence_view(request, month):
+    now = timezone.now()
+    ids, staff, _directed, estate = _scope(request, month, now)
+    figs_closed = comp.AssessmentMonth.objects.filter(year=month.year, month=month.month).first()
+    if figs_closed is not None:
+        rows = []
+        for periods in comp.EstateFigures.objects.filter(closed_month=figs_closed, estate_id__in=ids).values_list(
+            "cadence", flat=True
+        ):
+            rows.extend(periods)
+    else:
+        rows = [rp.as_dict() for rp in cadence.due_periods(month, comp.cadence_now(month, now), ids)]
+    if staff is not None:
+        team = cadence.responsibles(ids)
+        rows = [r for r in rows if staff.pk in cadence.owners(cadence.RulePeriod(**_rp_args(r)), team[r["estate_id"]])]
+    status = request.GET.get("status", "")
+    if status:
+        rows = [r for r in rows if r["status"] == status]
+    names = dict(comp.visible_estate_list(request.user))
+    for r in rows:
+        r["estate_name"] = names.get(r["estate_id"], "")
+        r["meetings_url"] = reverse("assessment:cadence_meetings", args=[month.year, month.month, r["rule_id"]])
+    rows.sort(key=lambda r: (r["estate_name"], r["name"]))
+    return render(
+        request,
+        "assessment/cadence.html",
+        {
+            "month": month,
+            "rows": rows,
+            "estate": estate,
+            "staff": staff,
+            "status": status,
+            "closed": figs_closed,
+            "back": _month_url("month", month),
+        },
+    )
+
+
+def _rp_args(d):
+    import datetime
+
+    args = dict(d)
+    args["start"] = datetime.date.fromisoformat(d["start"])
+    args["end"] = datetime.date.fromisoformat(d["end"])
+    args["kind_ids"] = tuple(d["kind_ids"])
+    return {k: v for k, v in args.items() if k in cadence.RulePeriod.__dataclass_fields__}
+
+
+@assessment_view
+def cadence_meetings(request, month, rule_id):
+    """The meetings behind one rule's period in the month (the drill-down of a cadence figure)."""
+    now = timezone.now()
+    ids = [pk for pk, _n in comp.visible_estate_list(request.user)]
+    periods = [rp for rp in cadence.due_periods(month, comp.cadence_now(month, now), ids) if rp.rule_id == rule_id]
+    if not periods:
+        raise Http404
+    rp = periods[0]
+    meetings = list(cadence.period_meetings(rp))
+    return render(
+        request,
+        "assessment/cadence_meetings.html",
+        {"month": month, "rp": rp, "meetings": meetings, "back": _month_url("cadence", month, estate=rp.estate_id)},
+    )
+
+
+@assessment_view
+def trends(request):
+    now = timezone.now()
+    month = Month.parse(request.GET.get("month", "")) or Month.default(now)
+    estate_list = comp.visible_estate_list(request.user)
+    ids = [pk for pk, _n in estate_list]
+    estate = None
+    if request.GET.get("estate"):
+        try:
+            wanted = int(request.GET["estate"])
+        except ValueError:
+            raise Http404
+        if wanted not in ids:
+            raise Http404
+        ids, estate = [wanted], (wanted, dict(estate_list)[wanted])
+    months = [m for m in month.last(12)]
+    closed, sums = comp.closed_totals(months, ids)
+    w = scoring.weights()
+    series = []
+    for m in months:
+        key = (m.year, m.month)
+        if key in closed:
+            fig = sums.get(key, {})
+            wm = closed[key].weights or w
+        elif m.start > now:
+            fig, wm = None, w
+        else:
+            fig = {}
+            for f in comp.compute(m, now, ids)["estates"].values():
+                metrics.add_into(fig, f)
+            wm = w
+        series.append((m, fig, scoring.derive(fig, wm) if fig is not None else None))
+    labels = [
+        f"{m.month}月" if request.LANGUAGE_CODE.startswith("zh") else f"{m.year % 100}-{m.month:02d}" for m in months
+    ]
+
+    def col(key, derived=True):
+        return [(d[key] if derived else f.get(key, 0)) if f is not None else None for _m, f, d in series]
+
+    ctx_charts = [
+        charts.chart(labels, [(_("Score"), col("score"), "s1")], title=_("Score"), y_max=100),
+        charts.chart(
+            labels,
+            [(_("Cadence met"), col("cadence_pct"), "s1"), (_("Minutes on time"), col("minutes_pct"), "s2")],
+            title=_("Meetings"),
+            y_max=100,
+            unit="%",
+        ),
+        charts.chart(
+            labels,
+            [(_("Replied on time"), col("reply_pct"), "s1"), (_("Callbacks on time"), col("callback_pct"), "s2")],
+            title=_("Replies and callbacks on time"),
+            y_max=100,
+            unit="%",
+        ),
+        charts.chart(
+            labels,
+            [
+                (_("Raised"), col("raised", False), "s1"),
+                (_("Closed"), col("closed", False), "s2"),
+                (_("Overdue"), col("overdue", False), "s3"),
+            ],
+            title=_("Issues"),
+            kind="bar",
+        ),
+        charts.chart(
+            labels,
+            [
+                (_("Satisfied"), col("sat_satisfied", False), "s2"),
+                (_("Basically satisfied"), col("sat_basic", False), "s1"),
+                (_("Unsatisfied"), col("sat_unsatisfied", False), "s3"),
+            ],
+            title=_("Satisfaction at callbacks"),
+            kind="bar",
+        ),
+        charts.chart(
+            labels,
+            [
+                (_("Median days to close"), col("close_days"), "s1"),
+                (_("Median days to sign"), col("signoff_days"), "s2"),
+            ],
+            title=_("Median days"),
+        ),
+    ]
+    table_rows = [(m, f, d, (m.year, m.month) in closed) for m, f, d in series]
+    return render(
+        request,
+        "assessment/trends.html",
+        {
+            "month": month,
+            "charts": ctx_charts,
+            "estate": estate,
+            "estates": estate_list,
+            "table_rows": table_rows,
+            "month_value": str(month),
+        },
+    )
+
+
+@require_POST
+@assessment_view
+def close(request, month):
+    try:
+        actions.close_month(month, actor=request.user, now=timezone.now())
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("%(month)s is closed: its figures are frozen.") % {"month": month})
+    return redirect("assessment:month", month.year, month.month)
+
+
+@require_POST
+@assessment_view
+def recompute(request, month):
+    try:
+        _am, changed = actions.recompute_month(
+            month, actor=request.user, now=timezone.now(), reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(month)s recomputed: %(n)s estate score(s) changed.") % {"month": month, "n": len(changed)},
+        )
+    return redirect("assessment:month", month.year, month.month)
+
+
+@assessment_view
+def history(request, month):
+    closed = comp.AssessmentMonth.objects.filter(year=month.year, month=month.month).first()
+    entries = []
+    if closed is not None:
+        entries = AuditEntry.objects.filter(
+            object_type=closed._meta.label_lower, object_id=str(closed.pk)
+        ).select_related("actor")
+    return render(request, "assessment/history.html", {"month": month, "closed": closed, "entries": entries})
+
+
+@assessment_view
+def export_xlsx(request, month):
+    from .export import xlsx_response
+
+    figs = comp.month_figures(month, request.user, timezone.now())
+    return xlsx_response(figs)
+
+
+@assessment_view
+def export_pdf(request, month):
+    from .export import pdf_month
+
+    figs = comp.month_figures(month, request.user, timezone.now())
+    return pdf_month(request, figs)
