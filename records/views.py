@@ -102,7 +102,7 @@ def contact_create(request):
     if committee_id:
         committee = access.get_visible(Committee.objects.all(), request.user, committee_id, committee="pk")
         initial["committee"] = committee.pk
-    form = ContactSheetForm(request.POST or None, user=request.user, initial=initial)
+    form = ContactSheetForm(request.POST if request.method == "POST" else None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         sheet = form.save(commit=False)
         sheet.estate = sheet.committee.estate
@@ -151,7 +151,7 @@ def contact_edit(request, pk):
         .filter(versions__signatures__voided_at__isnull=True)
         .exists()
     )
-    form = ContactSheetForm(request.POST or None, instance=sheet, user=request.user)
+    form = ContactSheetForm(request.POST if request.method == "POST" else None, instance=sheet, user=request.user)
     if request.method == "POST" and form.is_valid():
         now = timezone.now()
         with transaction.atomic():
@@ -225,7 +225,7 @@ def signoff_create(request):
     else:
         raise Http404
     form = SignoffForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         request.FILES or None,
         user=user,
         committee=committee,
@@ -471,7 +471,7 @@ def verify(request, code=None):
         if req is None:
             raise Http404
     result, checked, digest = None, False, ""
-    form = VerifyForm(request.POST or None, request.FILES or None)
+    form = VerifyForm(request.POST if request.method == "POST" else None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data.get("file")
         if f:
