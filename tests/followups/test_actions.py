@@ -1,10 +1,9 @@
 """The issue's life as plain functions: raise, answer on the spot, classify, reply, callbacks, close,
 and the refusals a user would meet."""
 
-import datetime
-
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from followups import actions
 from followups.models import Callback, Issue
@@ -13,7 +12,13 @@ from liaison.models import AuditEntry, Notification
 from .conftest import at
 
 pytestmark = pytest.mark.django_db
-H = datetime.timedelta(hours=1)
+
+
+@pytest.fixture(autouse=True)
+def english():
+    # the messages are asserted in English; the Chinese catalogue is checked in test_views
+    with translation.override("en"):
+        yield
 
 
 def test_answered_on_the_spot_closes_at_once(raise_issue, director_a):
