@@ -47,12 +47,33 @@ def index(request):
         request,
         "records/index.html",
         {
+            "meetings": _recent_meetings(user),
+            "estates": access.visible_estates(user) if not user.is_committee else [],
+            "month": timezone.localdate(),
             "sheets": sheets,
             "requests": requests,
             "pending": mine,
             "can_manage": access.managed_estates(user).exists(),
         },
     )
+
+
+def _recent_meetings(user):
+    """Meetings of the last 30 and next 14 days, to print their sign-in sheets and minutes."""
+    import datetime
+
+    try:
+        from . import meetings_forms
+
+        now = timezone.now()
+        return list(
+            meetings_forms.visible_meetings(user)
+            .filter(starts_at__gte=now - datetime.timedelta(days=30), starts_at__lt=now + datetime.timedelta(days=14))
+            .exclude(status="cancelled")
+            .order_by("-starts_at")[:20]
+        )
+    except ImportError:
+        return []
 
 
 def signoff_pending_for(user):
