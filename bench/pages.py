@@ -8,15 +8,18 @@ Run: DATABASE_URL=... python bench/pages.py  (needs `manage.py seed_bulk` data)
 
 from _common import baseline, client_for, need_bulk_data, report, time_get
 
+import datetime
+
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from liaison.models import StaffAssignment
 
 
-def url(*names, query=""):
+def url(*names, query="", kwargs=None):
     for name in names:
         try:
-            return reverse(name) + query
+            return reverse(name, kwargs=kwargs) + query
         except NoReverseMatch:
             continue
     return None
@@ -28,6 +31,8 @@ def main():
     estate_id = (
         StaffAssignment.objects.filter(user__username=director, role="director").order_by("estate_id").first().estate_id
     )
+    first = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
+    last_month = {"year": first.year, "month": first.month}
     pages = [
         # (benchmark name, user, url)
         ("director home", director, "/"),
@@ -37,11 +42,8 @@ def main():
         ("committee member home", f"b_{estate_id}_oc_01", "/"),
         ("leader home", "b_leader1", "/"),
         ("meeting list (director)", director, url("meetings:list", "meetings:index")),
-        (
-            "month dashboard (leader)",
-            "b_leader1",
-            url("dashboard", "assessment", "records:dashboard", "meetings:dashboard", "liaison:dashboard"),
-        ),
+        ("month dashboard, last month (leader)", "b_leader1", url("assessment:month", kwargs=last_month)),
+        ("month dashboard, last month (director)", director, url("assessment:month", kwargs=last_month)),
     ]
     baseline()
     for name, username, path in pages:

@@ -54,12 +54,9 @@ def main():
                 t0 = time.perf_counter()
                 stats = scan.scan(now)
                 times.append((time.perf_counter() - t0) * 1000)
+            idle_queries = len(ctx.captured_queries)
             assert stats["issues"] == 0, stats
-        report(
-            f"scan, nothing due, {open_count:,} open issues",
-            statistics.median(times),
-            queries=len(ctx.captured_queries),
-        )
+        report(f"scan, nothing due, {open_count:,} open issues", statistics.median(times), queries=idle_queries)
 
         # a beat that was down: these issues' events were never recorded
         DeadlineEvent.objects.filter(issue_id__in=due_ids).delete()
@@ -68,13 +65,14 @@ def main():
             t0 = time.perf_counter()
             stats = scan.scan(now)
             ms = (time.perf_counter() - t0) * 1000
+        queries = len(ctx.captured_queries)
         n = max(stats["issues"], 1)
         report(
             f"scan, {stats['issues']} issues due (catch-up)",
             ms,
-            queries=len(ctx.captured_queries),
+            queries=queries,
             extra=f"[{stats['events']} events, {stats['notified']} notifications; "
-            f"{ms / n:.1f} ms and {len(ctx.captured_queries) / n:.0f} queries per issue]",
+            f"{ms / n:.1f} ms and {queries / n:.0f} queries per issue]",
             stat="once",
         )
         transaction.set_rollback(True)
