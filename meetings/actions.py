@@ -504,16 +504,21 @@ def _dispatch(meeting, kind, *, actor, now, extra=None):
         "sequence": meeting.sequence,
         **(extra or {}),
     }
+    secretariat = meeting.committee.secretariat_email or ""
+    # email goes to the secretariat and to invitees without a portal account (those with one get the
+    # portal notice, which is emailed by the outbox); nothing to email -> marked done at once
+    outside = secretariat or any(r["email"] and not r["portal"] for r in recipients)
     d = Dispatch.objects.create(
         meeting=meeting,
         kind=kind,
         sent_at=now,
         sent_by=actor if actor is not None and actor.is_authenticated else None,
         recipients=recipients,
-        secretariat_email=meeting.committee.secretariat_email or "",
+        secretariat_email=secretariat,
+        secretariat_emailed_at=None if outside else now,
         content=content,
     )
-    if d.secretariat_email:
+    if outside:
         from .tasks import email_secretariat
 
         transaction.on_commit(lambda: _enqueue(email_secretariat, d.pk))

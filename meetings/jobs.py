@@ -133,9 +133,7 @@ def email_secretariat(dispatch_id, now=None):
 
     now = now or timezone.now()
     if (
-        Dispatch.objects.filter(pk=dispatch_id, secretariat_emailed_at__isnull=True)
-        .exclude(secretariat_email="")
-        .update(secretariat_emailed_at=now)
+        Dispatch.objects.filter(pk=dispatch_id, secretariat_emailed_at__isnull=True).update(secretariat_emailed_at=now)
         != 1
     ):
         return False
@@ -172,7 +170,11 @@ def email_secretariat(dispatch_id, now=None):
         Dispatch.Kind.CANCELLATION: "会议取消通知",
         Dispatch.Kind.MINUTES: "会议记录",
     }
-    msg = EmailMessage(f"【{subjects.get(d.kind, '会议')}】{m.title}", "\n".join(lines), to=[d.secretariat_email])
+    outside = sorted({r["email"] for r in d.recipients if r.get("email") and not r.get("portal")})
+    to = [d.secretariat_email] if d.secretariat_email else []
+    if not to and not outside:
+        return False
+    msg = EmailMessage(f"【{subjects.get(d.kind, '会议')}】{m.title}", "\n".join(lines), to=to, bcc=outside)
     if d.kind == Dispatch.Kind.INVITATION:
         size = 0
         for mat in m.materials.all():
@@ -191,11 +193,7 @@ def email_secretariat(dispatch_id, now=None):
 
 
 def retry_secretariat_email(now):
-    pending = (
-        Dispatch.objects.filter(secretariat_emailed_at__isnull=True)
-        .exclude(secretariat_email="")
-        .values_list("pk", flat=True)[:100]
-    )
+    pending = Dispatch.objects.filter(secretariat_emailed_at__isnull=True).values_list("pk", flat=True)[:100]
     sent = 0
     for pk in pending:
         try:

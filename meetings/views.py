@@ -310,9 +310,7 @@ def meeting_edit(request, pk):
                     actor=request.user,
                     now=timezone.now(),
                     reason=d.get("reason", ""),
-                    override_reason=d["override_reason"]
-                    if d["override_reason"] != meeting.notice_override_reason
-                    else "",
+                    override_reason=d["override_reason"],
                     committee=d["committee"],
                     kind=d["kind"],
                     title=d["title"],

@@ -217,3 +217,18 @@ def test_overlap_detection(make_meeting, now):
         organizer=None,
     )
     assert not after.exists()
+
+
+def test_invitee_without_account_gets_email(make_meeting, oc_a, now):
+    from liaison.models import CommitteeMember
+    from meetings import jobs
+
+    CommitteeMember.objects.create(
+        committee=oc_a, name="钱七", email="qian@example.com", phone="13811112222", term_start=datetime.date(2025, 1, 1)
+    )
+    m = make_meeting(starts_at=now + datetime.timedelta(days=3), now=now, send=True)
+    d = Dispatch.objects.get(meeting=m)
+    assert d.secretariat_emailed_at is None  # something to email
+    assert jobs.retry_secretariat_email(now) == 1
+    assert mail.outbox[-1].bcc == ["qian@example.com"]
+    assert jobs.retry_secretariat_email(now) == 0

@@ -78,3 +78,32 @@ def test_calendar_month_page(kinds, oc_a, director_a, client_for):
     r = c.get(f"/meetings/?month={month}&estate={oc_a.estate_id}")
     assert "停车收费调整专题会" in r.content.decode()
     assert c.get("/meetings/?month=garbage").status_code == 200
+
+
+def test_reschedule_in_browser_form_requires_reason(kinds, oc_a, director_a, chair_a, client_for):
+    from meetings import actions
+
+    now = timezone.now()
+    m = actions.create_meeting(
+        estate=oc_a.estate,
+        committee=oc_a,
+        kind=kinds["oc_routine"],
+        title="例会",
+        starts_at=now + datetime.timedelta(days=5),
+        ends_at=now + datetime.timedelta(days=5, hours=1),
+        place="会议室",
+        actor=director_a,
+        now=now,
+    )
+    actions.send_meeting(m, actor=director_a, now=now)
+    c = client_for(director_a)
+    new = timezone.localtime(now + datetime.timedelta(days=6)).strftime("%Y-%m-%dT%H:%M")
+    new_end = timezone.localtime(now + datetime.timedelta(days=6, hours=1)).strftime("%Y-%m-%dT%H:%M")
+    data = {"title": "例会", "starts_at": new, "ends_at": new_end, "place": "会议室", "notes": ""}
+    r = c.post(f"/meetings/{m.pk}/edit/", data)
+    assert r.status_code == 200 and "请填写改期原因" in r.content.decode()
+    m.refresh_from_db()
+    assert m.sequence == 0
+    c.post(f"/meetings/{m.pk}/edit/", {**data, "reason": "主任出差"})
+    m.refresh_from_db()
+    assert m.sequence == 1 and m.changes.get().reason == "主任出差"
