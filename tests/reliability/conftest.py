@@ -21,8 +21,19 @@ def _fast_passwords(settings):
 
 @pytest.fixture
 def personas(request, estate_a, estate_b, oc_a, rc_a, oc_b):
-    names = ["director_a", "supervisor_a", "dept_a", "leader", "assessor", "admin_user", "chair_a", "member_a",
-             "rc_member_a", "chair_b", "director_b"]
+    names = [
+        "director_a",
+        "supervisor_a",
+        "dept_a",
+        "leader",
+        "assessor",
+        "admin_user",
+        "chair_a",
+        "member_a",
+        "rc_member_a",
+        "chair_b",
+        "director_b",
+    ]
     return {name: request.getfixturevalue(name) for name in names}
 
 

@@ -101,10 +101,11 @@ OBJECT_URLS = {
     "records:plan_pdf": (lambda w: {"pk": w.plan.pk}, "director_a"),
     "records:batch_job": (lambda w: {"pk": w.batch.pk}, "director_a"),
     "records:batch_download": (lambda w: {"pk": w.batch.pk}, "director_a"),
-    "records:batch_download": (lambda w: {"pk": w.batch.pk}, "director_a"),
     # assessment (a cadence rule of estate A)
-    "assessment:cadence_meetings": (lambda w: {"year": w.now.year, "month": w.now.month, "rule_id": w.rule().pk},
-                                    "assessor"),
+    "assessment:cadence_meetings": (
+        lambda w: {"year": w.now.year, "month": w.now.month, "rule_id": w.rule().pk},
+        "assessor",
+    ),
     # JSON API (Bearer tokens: the view's own scoping is tested, not CSRF)
     "api:estate-detail": (lambda w: {"pk": w.estate.pk}, "director_a"),
     "api:committee-detail": (lambda w: {"pk": w.oc.pk}, "director_a"),
@@ -155,12 +156,35 @@ NOT_OBJECT_SCOPED = {
 
 FOREIGN = ["director_b", "chair_b"]
 POST_DATA = {
-    "title": "篡改", "name": "篡改", "text": "篡改", "note": "篡改", "reason": "篡改", "comment": "篡改",
-    "description": "篡改", "place": "篡改", "subject": "篡改", "content": "篡改", "password": "x",
-    "decision": "agree", "response": "declined", "ended_on": "2026-01-01", "end_reason": "篡改",
-    "role": "member", "kind": "oc", "host_name": "篡改", "recorder_name": "篡改", "summary": "篡改",
-    "raised_by": "篡改", "reply": "篡改", "resolution": "篡改", "result": "篡改", "person_reached": "篡改",
-    "satisfaction": "satisfied", "method": "phone", "instruction": "篡改", "responsibility": "company",
+    "title": "篡改",
+    "name": "篡改",
+    "text": "篡改",
+    "note": "篡改",
+    "reason": "篡改",
+    "comment": "篡改",
+    "description": "篡改",
+    "place": "篡改",
+    "subject": "篡改",
+    "content": "篡改",
+    "password": "x",
+    "decision": "agree",
+    "response": "declined",
+    "ended_on": "2026-01-01",
+    "end_reason": "篡改",
+    "role": "member",
+    "kind": "oc",
+    "host_name": "篡改",
+    "recorder_name": "篡改",
+    "summary": "篡改",
+    "raised_by": "篡改",
+    "reply": "篡改",
+    "resolution": "篡改",
+    "result": "篡改",
+    "person_reached": "篡改",
+    "satisfaction": "satisfied",
+    "method": "phone",
+    "instruction": "篡改",
+    "responsibility": "company",
 }
 DENIED = {401, 403, 404, 405}
 
@@ -269,8 +293,11 @@ def test_foreign_roles_are_refused_and_nothing_changes(app, world, personas):
 
 def test_public_urls_refuse_guessed_secrets(world, client):
     before = fingerprint()
-    for name, kwarg in [("meetings:calendar_feed", "token"), ("meetings:checkin", "token"),
-                        ("records:verify_code", "code")]:
+    for name, kwarg in [
+        ("meetings:calendar_feed", "token"),
+        ("meetings:checkin", "token"),
+        ("records:verify_code", "code"),
+    ]:
         url = reverse(name, kwargs={kwarg: uuid.uuid4().hex[:12]})
         assert client.get(url).status_code == 404, name
         r = client.post(url, {"name": "张喆", "phone": "13800000000"})
@@ -304,10 +331,12 @@ def test_verify_shows_no_private_content_for_a_code(world, client):
 
 
 def test_admin_is_staff_only(world, personas):
-    urls = [reverse("admin:liaison_estate_change", args=[world.estate.pk]),
-            reverse("admin:meetings_meeting_change", args=[world.draft.pk]),
-            reverse("admin:followups_issue_change", args=[world.issue.pk]),
-            reverse("admin:liaison_estate_delete", args=[world.estate.pk])]
+    urls = [
+        reverse("admin:liaison_estate_change", args=[world.estate.pk]),
+        reverse("admin:meetings_meeting_change", args=[world.draft.pk]),
+        reverse("admin:followups_issue_change", args=[world.issue.pk]),
+        reverse("admin:liaison_estate_delete", args=[world.estate.pk]),
+    ]
     for role in ["director_a", "leader", "chair_a", "director_b"]:
         client = Client()
         client.force_login(personas[role])

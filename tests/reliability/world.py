@@ -24,8 +24,16 @@ def build(p, *, estate_a, oc_a, rc_a):
     from followups.models import Callback, Issue, IssueAttachment
     from meetings.cadence_defaults import ensure_default_kinds
     from meetings.models import AgendaItem, Attendance, Invitation, Material, Meeting, Minutes, Photo, Resolution
-    from records.models import BatchJob, DocumentVersion, Signer, SignoffRequest, WorkContactSheet, WorkPlan
-    from records.models import WorkPlanItem, sha256
+    from records.models import (
+        BatchJob,
+        DocumentVersion,
+        Signer,
+        SignoffRequest,
+        WorkContactSheet,
+        WorkPlan,
+        WorkPlanItem,
+        sha256,
+    )
 
     now = timezone.now()
     w = types.SimpleNamespace(p=p, estate=estate_a, oc=oc_a, rc=rc_a, now=now)
@@ -35,9 +43,17 @@ def build(p, *, estate_a, oc_a, rc_a):
 
     def meeting(title, status, starts, held=False):
         return Meeting.objects.create(
-            estate=estate_a, committee=oc_a, kind=routine, title=title, starts_at=starts,
-            ends_at=starts + datetime.timedelta(hours=2), place="管理处会议室", status=status, organizer=director,
-            attendance_recorded_at=starts if held else None, sent_at=starts - datetime.timedelta(days=8),
+            estate=estate_a,
+            committee=oc_a,
+            kind=routine,
+            title=title,
+            starts_at=starts,
+            ends_at=starts + datetime.timedelta(hours=2),
+            place="管理处会议室",
+            status=status,
+            organizer=director,
+            attendance_recorded_at=starts if held else None,
+            sent_at=starts - datetime.timedelta(days=8),
         )
 
     w.draft = meeting("草稿会议", Meeting.Status.DRAFT, now + datetime.timedelta(days=20))
@@ -47,54 +63,103 @@ def build(p, *, estate_a, oc_a, rc_a):
     w.held = meeting("已召开例会", Meeting.Status.HELD, now - datetime.timedelta(days=1), held=True)
     w.agenda = AgendaItem.objects.create(meeting=w.draft, title="电梯维修", cause="故障")
     w.held_agenda = AgendaItem.objects.create(meeting=w.held, title="绿化", discussion="讨论")
-    w.material = Material(meeting=w.draft, original_name="材料.png", content_type="image/png", size=len(PNG),
-                          uploaded_by=director)
+    w.material = Material(
+        meeting=w.draft, original_name="材料.png", content_type="image/png", size=len(PNG), uploaded_by=director
+    )
     w.material.file.save("m.png", ContentFile(PNG), save=True)
     w.photo = Photo(meeting=w.held, original_name="现场.png", content_type="image/png", uploaded_by=director)
     w.photo.image.save("p.png", ContentFile(PNG), save=True)
     chair_member = oc_a.members.get(user=p["chair_a"])
     w.invitation = Invitation.objects.create(meeting=w.draft, member=chair_member, user=p["chair_a"], name="张喆")
-    w.held_invitation = Invitation.objects.create(meeting=w.held, member=chair_member, user=p["chair_a"],
-                                                  name="张喆")
+    w.held_invitation = Invitation.objects.create(meeting=w.held, member=chair_member, user=p["chair_a"], name="张喆")
     w.pending_invitation = Invitation.objects.create(meeting=w.held, user=p["member_a"], name="刘堃")
-    w.attendance = Attendance.objects.create(meeting=w.held, invitation=w.held_invitation, name="张喆",
-                                             recorded_by=director)
-    w.minutes = Minutes.objects.create(meeting=w.held, host_name="王主任", recorder_name="王主任", recorder=director,
-                                       summary="会议纪要")
-    w.resolution = Resolution.objects.create(meeting=w.held, text="修电梯", owner=director, owner_name="王主任",
-                                             action="联系厂家", due_date=(now + datetime.timedelta(days=10)).date())
+    w.attendance = Attendance.objects.create(
+        meeting=w.held, invitation=w.held_invitation, name="张喆", recorded_by=director
+    )
+    w.minutes = Minutes.objects.create(
+        meeting=w.held, host_name="王主任", recorder_name="王主任", recorder=director, summary="会议纪要"
+    )
+    w.resolution = Resolution.objects.create(
+        meeting=w.held,
+        text="修电梯",
+        owner=director,
+        owner_name="王主任",
+        action="联系厂家",
+        due_date=(now + datetime.timedelta(days=10)).date(),
+    )
 
     w.issue = Issue.objects.create(
-        estate=estate_a, committee=oc_a, raised_by="张喆", raised_at=now - datetime.timedelta(hours=2),
-        description="地下车库渗水", source="meeting", meeting=w.held,
-        reply_due_at=now + datetime.timedelta(days=3), callback_due_at=now + datetime.timedelta(days=3),
-        next_check_at=now + datetime.timedelta(days=2), created_by=director,
+        estate=estate_a,
+        committee=oc_a,
+        raised_by="张喆",
+        raised_at=now - datetime.timedelta(hours=2),
+        description="地下车库渗水",
+        source="meeting",
+        meeting=w.held,
+        reply_due_at=now + datetime.timedelta(days=3),
+        callback_due_at=now + datetime.timedelta(days=3),
+        next_check_at=now + datetime.timedelta(days=2),
+        created_by=director,
     )
     w.attachment = IssueAttachment(issue=w.issue, name="照片.png", uploaded_by=director)
     w.attachment.file.save("a.png", ContentFile(PNG), save=True)
     w.callback = Callback.objects.create(
-        issue=w.issue, estate=estate_a, committee=oc_a, called_at=now - datetime.timedelta(hours=1),
-        person_reached="张喆", result="已联系", satisfaction="basic", recorded_by=director,
+        issue=w.issue,
+        estate=estate_a,
+        committee=oc_a,
+        called_at=now - datetime.timedelta(hours=1),
+        person_reached="张喆",
+        result="已联系",
+        satisfaction="basic",
+        recorded_by=director,
     )
 
-    w.sheet = WorkContactSheet.objects.create(estate=estate_a, committee=oc_a, number="2026-001", subject="外墙维修",
-                                              content="请业委会协助", created_by=director)
-    w.signoff = SignoffRequest.objects.create(estate=estate_a, committee=oc_a, title="外墙维修报告",
-                                              source=SignoffRequest.Source.CONTACT_SHEET, contact_sheet=w.sheet,
-                                              requested_by=director)
-    w.version = DocumentVersion.objects.create(request=w.signoff, number=1, title="外墙维修报告", html="<p>x</p>",
-                                               pdf=PDF, filename="report.pdf", sha256=sha256(PDF), created_by=director)
+    w.sheet = WorkContactSheet.objects.create(
+        estate=estate_a,
+        committee=oc_a,
+        number="2026-001",
+        subject="外墙维修",
+        content="请业委会协助",
+        created_by=director,
+    )
+    w.signoff = SignoffRequest.objects.create(
+        estate=estate_a,
+        committee=oc_a,
+        title="外墙维修报告",
+        source=SignoffRequest.Source.CONTACT_SHEET,
+        contact_sheet=w.sheet,
+        requested_by=director,
+    )
+    w.version = DocumentVersion.objects.create(
+        request=w.signoff,
+        number=1,
+        title="外墙维修报告",
+        html="<p>x</p>",
+        pdf=PDF,
+        filename="report.pdf",
+        sha256=sha256(PDF),
+        created_by=director,
+    )
     for m in oc_a.members.filter(user__isnull=False):
-        Signer.objects.create(request=w.signoff, member=m, user=m.user, name=m.name,
-                              is_chair=m.role == "chair")
+        Signer.objects.create(request=w.signoff, member=m, user=m.user, name=m.name, is_chair=m.role == "chair")
     w.plan = WorkPlan.objects.create(estate=estate_a, year=now.year, month=now.month, prepared_by=director)
     w.plan_item = WorkPlanItem.objects.create(plan=w.plan, activity="业委会例会", date=now.date())
-    w.batch = BatchJob.objects.create(kind="signin", estate=estate_a, requested_by=director, status="done",
-                                      total=1, done=1, filename="signin.pdf", content_type="application/pdf",
-                                      result=PDF, finished_at=now)
+    w.batch = BatchJob.objects.create(
+        kind="signin",
+        estate=estate_a,
+        requested_by=director,
+        status="done",
+        total=1,
+        done=1,
+        filename="signin.pdf",
+        content_type="application/pdf",
+        result=PDF,
+        finished_at=now,
+    )
 
-    w.notification = Notification.objects.create(recipient=director, estate=estate_a, kind="test.message",
-                                                 key=f"reliability:{director.pk}", subject="测试消息")
+    w.notification = Notification.objects.create(
+        recipient=director, estate=estate_a, kind="test.message", key=f"reliability:{director.pk}", subject="测试消息"
+    )
     w.assignment = StaffAssignment.objects.get(estate=estate_a, user=director)
     w.member = chair_member
 
