@@ -216,7 +216,7 @@ def test_work_plan_scoping(client, estate_a, director_b, chair_a):
     assert r.status_code == 404
 
 
-def test_batch_signin_next_week_inline_and_in_background(client, oc_a, director_a, settings, chair_b):
+def test_batch_signin_next_week_inline_and_in_background(client, oc_a, director_a, settings, chair_b, pdftext):
     now = timezone.now()
     start, _end = batch.meetings_forms.next_week(now)
     for i in range(3):
@@ -241,7 +241,8 @@ def test_batch_signin_next_week_inline_and_in_background(client, oc_a, director_
     status = client.get(reverse("records:batch_job", args=[job.pk]) + "?format=json").json()
     assert status["status"] == "done" and status["percent"] == 100
     data = client.get(reverse("records:batch_download", args=[job.pk])).content
-    assert data.startswith(b"%PDF") and data.count(b"/Type /Page\n") + data.count(b"/Type /Page/") >= 0
+    text = pdftext(data)
+    assert text.count("AM-02-R02") == 3 and "会议0" in text and "会议2" in text  # one sheet per meeting
     client.force_login(chair_b)
     assert client.get(reverse("records:batch_job", args=[job.pk])).status_code in (403, 404)
 
