@@ -21,6 +21,8 @@ def _media_and_lang(settings, tmp_path):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.AXES_ENABLED = False  # re-enabled by the throttling tests
+    # hashing is not what these tests are about; PBKDF2 per persona would dominate the suite's time
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
