@@ -40,7 +40,7 @@ def _require_manager(user, estate):
 @login_required
 def index(request):
     user = request.user
-    sheets = access.scope(WorkContactSheet.objects.select_related("estate", "committee"), user)[:20]
+    sheets = visible_sheets(user)[:20]
     requests = access.scope(SignoffRequest.objects.select_related("estate", "committee"), user)[:20]
     mine = signoff_pending_for(user)
     return render(
@@ -91,13 +91,24 @@ def signoff_pending_for(user):
 # --- PF-09-R05 work contact sheets ------------------------------------------------------------------------
 
 
+def visible_sheets(user):
+    """Contact sheets `user` may see; a committee sees a sheet once it has been sent (drafts are internal)."""
+    qs = access.scope(WorkContactSheet.objects.select_related("estate__company", "committee", "created_by"), user)
+    if user.is_committee:
+        qs = qs.exclude(status=WorkContactSheet.Status.DRAFT)
+    return qs
+
+
 def _sheet(request, pk):
-    return access.get_visible(WorkContactSheet.objects.select_related("estate__company", "committee"), request.user, pk)
+    try:
+        return visible_sheets(request.user).get(pk=pk)
+    except (WorkContactSheet.DoesNotExist, ValueError, TypeError):
+        raise Http404
 
 
 @login_required
 def contact_list(request):
-    qs = access.scope(WorkContactSheet.objects.select_related("estate", "committee", "created_by"), request.user)
+    qs = visible_sheets(request.user)
     q = request.GET.get("q", "").strip()
     if q:
         qs = qs.filter(subject__icontains=q)

@@ -19,6 +19,7 @@ def contact_sheet(committee, *, by=None, **kw):
         "support_requested": "请业委会协助召开业主意见征询。",
         "issued_on": datetime.date(2026, 11, 20),
         "created_by": by,
+        "status": WorkContactSheet.Status.SENT,
     }
     data.update(kw)
     return WorkContactSheet.objects.create(**data)

@@ -78,6 +78,10 @@ def test_contact_sheet_scoping(client, oc_a, director_a, chair_a, chair_b, rc_me
         assert sheet.subject not in client.get(reverse("records:contact_list")).content.decode()
     client.force_login(leader)
     assert client.get(url).status_code == 200
+    sheet.status = WorkContactSheet.Status.DRAFT
+    sheet.save()
+    client.force_login(chair_a)
+    assert client.get(url).status_code == 404  # drafts stay inside the company
 
 
 def test_contact_pdf_download(client, oc_a, director_a):
