@@ -15,7 +15,6 @@ from locust import HttpUser, between, task
 
 PASSWORD = os.environ.get("BENCH_PASSWORD", "liaison-bench-2026")
 ESTATES = int(os.environ.get("BENCH_ESTATES", "200"))
-FIRST_ESTATE = int(os.environ.get("BENCH_FIRST_ESTATE", "1"))  # the bulk estates' ids are consecutive
 ISSUE_LINK = re.compile(r'href="/issues/(\d+)/"')
 
 
@@ -85,11 +84,11 @@ class CommitteeMember(PortalUser):
     weight = 5
 
     def username(self):
-        # b_<estate id>_rc_01 exists for every estate (every estate has a residents' committee)
-        return f"b_{self.estate_id}_rc_01"
+        # b_<estate number>_rc_01 exists for every estate (every estate has a residents' committee)
+        return f"b_{self.estate_number:03d}_rc_01"
 
     def on_start(self):
-        self.estate_id = FIRST_ESTATE + random.randrange(ESTATES)
+        self.estate_number = random.randint(1, ESTATES)
         super().on_start()
 
     @task(3)

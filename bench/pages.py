@@ -13,7 +13,7 @@ import datetime
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from liaison.models import StaffAssignment
+from liaison.models import CommitteeMember, StaffAssignment
 
 
 def url(*names, query="", kwargs=None):
@@ -31,6 +31,12 @@ def main():
     estate_id = (
         StaffAssignment.objects.filter(user__username=director, role="director").order_by("estate_id").first().estate_id
     )
+    chair = (
+        CommitteeMember.objects.filter(committee__estate_id=estate_id, role="chair", user__isnull=False)
+        .order_by("committee__kind")
+        .values_list("user__username", flat=True)
+        .first()
+    )
     first = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
     last_month = {"year": first.year, "month": first.month}
     pages = [
@@ -39,7 +45,7 @@ def main():
         ("issue list, one estate, first page", director, url("followups:list", query=f"?estate={estate_id}")),
         ("issue list, all overdue (leader)", "b_leader1", url("followups:list", query="?overdue=on")),
         ("issue list, all open (leader)", "b_leader1", url("followups:list", query="?status=open")),
-        ("committee member home", f"b_{estate_id}_oc_01", "/"),
+        ("committee member home", chair, "/"),
         ("leader home", "b_leader1", "/"),
         ("meeting list (director)", director, url("meetings:list", "meetings:index")),
         ("month dashboard, last month (leader)", "b_leader1", url("assessment:month", kwargs=last_month)),

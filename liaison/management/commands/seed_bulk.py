@@ -9,7 +9,7 @@ bulk_create in batches; each app's part runs only when that app's models exist.
 
 Every bulk account's password is the one printed at the end (hashed once, shared). Usernames:
 b_admin, b_leader1.., b_assessor1.., b_director001.. (5 estates each), b_supervisor001.. (2 each),
-b_engineer001.. (4 each), committee members b_<estate>_<oc|rc|mc>_<nn>.
+b_engineer001.. (4 each), committee members b_<estate number 001..>_<oc|rc|mc>_<nn> (_01 = chair).
 
 Meant for a dedicated database (e.g. liaison_bench): it refuses to run twice on the same one.
 """
@@ -311,10 +311,11 @@ class Generator:
             Committee.Kind.MC: ["chair", "vice_chair"] + ["member"] * 7,
         }
         member_users, members = [], []
+        number = {e.pk: i for i, e in enumerate(self.estates, start=1)}  # not the pk: usernames stay the same
         for c in self.committees:
             for k, role in enumerate(seats[c.kind], start=1):
                 name = self.person()
-                u = self.user(f"b_{c.estate_id}_{c.kind}_{k:02d}", Role.COMMITTEE, name)
+                u = self.user(f"b_{number[c.estate_id]:03d}_{c.kind}_{k:02d}", Role.COMMITTEE, name)
                 member_users.append(u)
                 members.append(
                     CommitteeMember(committee=c, user=u, name=name, role=role, phone=u.phone, term_start=c.term_start)
