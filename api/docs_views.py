@@ -2,6 +2,7 @@
 swagger-ui files from /static/ (drf-spectacular-sidecar) and its start-up script from this same URL
 with ?script, so it runs under the portal's strict CSP (script-src 'self'; style-src 'self')."""
 
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import AllowAny
 
@@ -16,6 +17,10 @@ class SchemaView(SpectacularAPIView):
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [AllowAny]
     throttle_classes = [ApiRateThrottle]
+
+    @extend_schema(exclude=True)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
 
 class DocsView(SpectacularSwaggerSplitView):
