@@ -12,4 +12,6 @@ def include_optional(context, name):
         tmpl = get_template(name)
     except TemplateDoesNotExist:
         return ""
-    return tmpl.render(context.flatten(), context.get("request"))
+    # the flattened context already holds what the context processors gave (csrf_token, unread_count…);
+    # passing the request again would run every context processor once more per include
+    return tmpl.render(context.flatten())
