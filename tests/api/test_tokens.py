@@ -122,3 +122,8 @@ def test_last_used_is_written_at_most_once_a_minute(director_a):
     c.get("/api/me/", HTTP_AUTHORIZATION=f"Bearer {raw}")
     token.refresh_from_db()
     assert token.last_used_at > first - datetime.timedelta(minutes=2)
+
+
+def test_tokens_page_is_in_chinese_by_default(client_for, director_a):
+    html = client_for(director_a).get("/api/tokens/").content.decode()
+    assert "接口令牌" in html and "创建令牌" in html and "尚无令牌。" in html
