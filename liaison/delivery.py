@@ -186,7 +186,7 @@ def alert_admins(delivery, reason, now):
     )
 
 
-def deliver_one(delivery, now):
+def deliver_one(delivery, now, clock=None):
     """Claim, send, mark one due delivery. Returns 'sent', 'retry', 'failed', 'interrupted' or None (lost race)."""
     if delivery.status == Delivery.Status.SENDING:
         # an expired claim: the worker died between claim and mark; the outcome is unknown
@@ -200,6 +200,7 @@ def deliver_one(delivery, now):
             _record(delivery, now, False, reason)
             alert_admins(delivery, reason, now)
         return "interrupted"
+    clock = time.monotonic() if clock is None else clock  # the monotonic time at which `now` was taken
     if not claim(delivery, now):
         return None
     delivery.attempts += 1
@@ -218,11 +219,11 @@ def deliver_one(delivery, now):
         if delivery.attempts >= max_attempts():
             _give_up(delivery, error, now)
             return "failed"
-        # counted from the end of this attempt (now + the time the attempt took)
-        elapsed = timezone.now() - started
+        # counted from the end of this attempt: `now` plus the time the query, claim and attempt took
+        elapsed = datetime.timedelta(seconds=time.monotonic() - clock)
         Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
             status=Delivery.Status.PENDING,
-            next_attempt_at=now + max(elapsed, datetime.timedelta(0)) + backoff(delivery.attempts),
+            next_attempt_at=now + elapsed + backoff(delivery.attempts),
             last_error=error[:2000],
         )
         return "retry"
@@ -241,11 +242,11 @@ def deliver_pending(now=None, limit=500, budget=RUN_BUDGET_SECONDS):
         if time.monotonic() - started > budget:
             counts["more"] = True
             break
-        current = now or timezone.now()
+        current, clock = now or timezone.now(), time.monotonic()
         delivery = due_deliveries(current).select_related("notification__recipient", "group_message", "webhook").first()
         if delivery is None:
             break
-        outcome = deliver_one(delivery, current)
+        outcome = deliver_one(delivery, current, clock)
         if outcome:
             counts[outcome] += 1
     else:
