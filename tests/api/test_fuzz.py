@@ -9,6 +9,8 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hsettings
 from schemathesis import GenerationMode
@@ -81,6 +83,19 @@ def test_fuzz_the_api_from_its_schema(settings, director_a, targets):
     settings.API_THROTTLE_RATES = {"token": "100000/min", "session": "100000/min", "anon": "100000/min"}
     _token, raw = ApiToken.create_for(director_a, "fuzz")
     headers = {"Authorization": f"Bearer {raw}"}
+    # like Django's test client: a request must not close the test's database connection (PostgreSQL)
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        failures, operations = _fuzz(headers, targets)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+    assert operations >= 35
+    assert not failures, "\n\n".join(failures)
+
+
+def _fuzz(headers, targets):
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
     failures, operations = [], 0
     for result in schema.get_all_operations():
@@ -95,5 +110,4 @@ def test_fuzz_the_api_from_its_schema(settings, director_a, targets):
             _run(op, op.as_strategy(), headers, POSITIVE_CHECKS, failures)
         negative = op.as_strategy(generation_mode=GenerationMode.NEGATIVE)
         _run(op, negative, headers, NEGATIVE_CHECKS, failures, examples=max(EXAMPLES // 2, 1))
-    assert operations >= 35
-    assert not failures, "\n\n".join(failures)
+    return failures, operations
