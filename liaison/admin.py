@@ -7,7 +7,6 @@ from .models import (
     Committee,
     CommitteeMember,
     Company,
-    Delivery,
     Department,
     Estate,
     Notification,
@@ -73,7 +72,4 @@ class NotificationAdmin(admin.ModelAdmin):
     list_filter = ("kind",)
 
 
-@admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ("notification", "channel", "status", "attempts", "next_attempt_at", "sent_at", "last_error")
-    list_filter = ("status", "channel")
+from . import admin_notifications  # noqa: E402, F401 - the notification admins

@@ -1,9 +1,6 @@
 from django.urls import path
 
-from . import (
-    admin_notifications,  # noqa: F401 - registers the notification admin (see that module)
-    inbox,
-)
+from . import inbox
 
 urlpatterns = [
     path("", inbox.inbox, name="inbox"),
