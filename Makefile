@@ -23,6 +23,7 @@ messages: venv
 	$(PY) manage.py compilemessages -v 0 --ignore=.venv
 
 migrate: venv
+	$(PY) scripts/ensure_db.py
 	$(PY) manage.py migrate --noinput -v 0
 
 demo: migrate
