@@ -655,3 +655,23 @@ class SignSerializer(serializers.Serializer):
 class SignatureResultSerializer(serializers.Serializer):
     signature = serializers.IntegerField()
     status = serializers.CharField(help_text="The request's status after this signature.")
+
+
+# --- the month's assessment (read) ---------------------------------------------------------------------
+
+
+class AssessmentRowSerializer(serializers.Serializer):
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField()
+    rank = serializers.IntegerField(allow_null=True)
+    figures = serializers.DictField(help_text="Raw counts of the month (see docs/assessment.md).")
+    derived = serializers.DictField(help_text="Percentages, medians and the score.")
+
+
+class AssessmentSerializer(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    closed = serializers.BooleanField(help_text="True when the month is closed (frozen figures).")
+    weights = serializers.DictField()
+    estates = AssessmentRowSerializer(many=True)
+    staff = AssessmentRowSerializer(many=True)
+    total = AssessmentRowSerializer()

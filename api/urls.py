@@ -17,6 +17,7 @@ router.register("signoffs", views.SignoffViewSet, basename="signoff")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
+    path("assessment/", views.AssessmentView.as_view(), name="assessment"),
     *router.urls,
     path("schema/", docs_views.SchemaView.as_view(), name="schema"),
     path("docs/", docs_views.DocsView.as_view(), name="docs"),

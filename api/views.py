@@ -832,6 +832,54 @@ class SignoffViewSet(ApiViewMixin, viewsets.GenericViewSet):
         return Response({"signature": sig.pk, "status": req.status})
 
 
+# --- the month's assessment (read) -------------------------------------------------------------------
+
+
+class AssessmentView(ApiViewMixin, APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("month", str, description="YYYY-MM; default: the last month that has ended."),
+            OpenApiParameter("estate", int, description="Only this estate (404 if not visible)."),
+        ],
+        responses=s.AssessmentSerializer,
+        summary="The month's assessment (§5.0): the same figures as the assessment page",
+    )
+    def get(self, request):
+        """Leaders, assessors, administrators: every estate; directors: their own estates; others 403.
+        A closed month answers its frozen figures."""
+        from assessment import compute
+        from assessment.months import Month
+
+        user = request.user
+        if not compute.can_view(user):
+            raise PermissionDenied
+        now = timezone.now()
+        text = request.query_params.get("month")
+        month = Month.parse(text) if text else Month.default(now)
+        if month is None:
+            raise _field_error("month", _("Give the month as YYYY-MM, e.g. 2026-10."), code="invalid")
+        estate_list = compute.visible_estate_list(user)
+        if request.query_params.get("estate") is not None:
+            wanted = request.query_params["estate"]
+            estate_list = [(pk, name) for pk, name in estate_list if str(pk) == wanted]
+            if not estate_list:
+                raise exceptions.NotFound()
+        figs = compute.month_figures(month, user, now, estate_list=estate_list)
+
+        def row(r):
+            return {"id": r.id, "name": r.name, "rank": r.rank, "figures": r.figures, "derived": r.derived}
+
+        data = {
+            "month": str(month),
+            "closed": figs.closed is not None,
+            "weights": figs.weights,
+            "estates": [row(r) for r in figs.estates],
+            "staff": [row(r) for r in figs.staff],
+            "total": row(figs.total),
+        }
+        return Response(s.AssessmentSerializer(data).data)
+
+
 # --- 404 for anything else under /api/ ------------------------------------------------------------------
 
 
