@@ -49,7 +49,7 @@ def close_month(month, *, actor, now):
             _("%(month)s has not ended yet; it can be closed from its last day on.") % {"month": month}
         )
     w = scoring.weights()
-    data = comp.compute(month, now, Estate.objects.values_list("pk", flat=True))
+    data = comp.compute(month, now, Estate.objects.values_list("pk", flat=True), every=True)
     try:
         with transaction.atomic():
             am = AssessmentMonth.objects.create(
@@ -78,7 +78,7 @@ def recompute_month(month, *, actor, now, reason):
     if not reason:
         raise ValidationError(_("Give the reason for recomputing a closed month."))
     w = scoring.weights()
-    data = comp.compute(month, now, Estate.objects.values_list("pk", flat=True))
+    data = comp.compute(month, now, Estate.objects.values_list("pk", flat=True), every=True)
     with transaction.atomic():
         am = AssessmentMonth.objects.select_for_update().filter(year=month.year, month=month.month).first()
         if am is None:

@@ -12,14 +12,23 @@ def _fmt(v):
     return f"{v:g}" if isinstance(v, (int, float)) else "—"
 
 
+def nice_top(v):
+    """The smallest 4·{1, 2, 5}·10^k at or above v: the four grid steps are then round numbers."""
+    k = 1
+    while True:
+        for m in (1, 2, 5):
+            if 4 * m * k >= v:
+                return 4 * m * k
+        k *= 10
+
+
 def chart(labels, series, *, title, kind="line", y_max=None, unit=""):
     """labels: month labels; series: [(name, [value or None], css class)]. Returns safe SVG markup."""
     n = max(len(labels), 1)
     values = [v for _name, vals, _cls in series for v in vals if v is not None]
     top = y_max if y_max is not None else max(values + [1])
-    if y_max is None:  # a round top for counts
-        step = 10 ** max(len(str(int(top))) - 1, 0)
-        top = ((int(top) // step) + 1) * step
+    if y_max is None:
+        top = nice_top(top)
     pw, ph = W - LEFT - RIGHT, H - TOP - BOTTOM
     slot = pw / n
 

@@ -6,9 +6,10 @@ is computed from.
 """
 
 import dataclasses
-import urllib.parse
 
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 
@@ -81,19 +82,18 @@ class Links:
         self.cadence_base = reverse("assessment:cadence", args=args)
 
     def url(self, row, column):
-        params = {}
-        if row.kind == "estate":
-            params["estate"] = row.id
-        elif row.kind == "staff":
-            params["staff"] = row.id
+        # ids are integers and metric keys slugs: plain formatting is safe and fast
+        params = []
+        if row.kind in ("estate", "staff"):
+            params.append(f"{row.kind}={row.id}")
         if column.link.startswith("cadence:"):
-            status = column.link.split(":", 1)[1]
+            status = column.link[8:]
             if status:
-                params["status"] = status
+                params.append(f"status={status}")
             base = self.cadence_base
         else:
             base = self.list_base.format(column.link)
-        return base + ("?" + urllib.parse.urlencode(params) if params else "")
+        return base + ("?" + "&".join(params) if params else "")
 
 
 def cells(row, links):
@@ -103,3 +103,18 @@ def cells(row, links):
         text = "—" if v is None else f"{v}{c.unit}"
         out.append((text, links.url(row, c)))
     return out
+
+
+def rows_html(rows, links):
+    """The table body, formatted here rather than in the template language: 200 estates × 24 linked
+    cells is ~5,000 cells, which the template engine renders several times slower."""
+    parts = []
+    for r in rows:
+        score = "—" if r.derived["score"] is None else r.derived["score"]
+        rank = "—" if r.rank is None else r.rank
+        tds = "".join(f'<td><a href="{escape(url)}">{text}</a></td>' for text, url in cells(r, links))
+        parts.append(
+            f'<tr data-{r.kind}="{r.id}"><td>{rank}</td><td class="name">{escape(r.name)}</td>'
+            f'<td class="score">{score}</td>{tds}</tr>'
+        )
+    return mark_safe("".join(parts))  # noqa: S308 -- names escaped, the rest numbers and our URLs

@@ -67,8 +67,8 @@ def month_view(request, month):
     now = current_time()
     figs = comp.month_figures(month, request.user, now)
     links = table.Links(month)
-    estate_rows = [(r, table.cells(r, links)) for r in figs.estates]
-    staff_rows = [(r, table.cells(r, links)) for r in figs.staff]
+    estate_rows = table.rows_html(figs.estates, links)
+    staff_rows = table.rows_html(figs.staff, links)
     ctx = {
         "month": month,
         "figs": figs,
@@ -241,7 +241,9 @@ def trends(request):
             fig, wm = None, w
         else:
             fig = {}
-            for f in comp.compute(m, now, ids)["estates"].values():
+            for f in comp.compute(m, now, ids, every=estate is None and request.user.sees_all_estates)[
+                "estates"
+            ].values():
                 metrics.add_into(fig, f)
             wm = w
         series.append((m, fig, scoring.derive(fig, wm) if fig is not None else None))
