@@ -261,7 +261,7 @@ LOGGING = {
 }
 
 # Panels on the home page, one function per app: panel(request, now) -> {"template": ..., ...} or None
-HOME_PANELS = ["meetings.home.panel", "followups.home.panel", "records.home.panel"]
+HOME_PANELS = ["meetings.home.panel", "followups.home.panel", "records.home.panel", "assessment.home.panel"]
 CSRF_FAILURE_VIEW = "liaison.views.csrf_failure"
 AXES_VERBOSE = False
 
