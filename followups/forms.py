@@ -1,6 +1,10 @@
+import functools
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from liaison.models import Department, Estate, Role, User
@@ -39,15 +43,81 @@ def apply_errors(form, error):
 
 
 def staff_users():
-    return User.objects.filter(
-        is_active=True, role__in=[Role.DIRECTOR, Role.SUPERVISOR, Role.DEPARTMENT, Role.LEADER]
-    ).order_by("role", "name", "username")
+    return (
+        User.objects.filter(is_active=True, role__in=[Role.DIRECTOR, Role.SUPERVISOR, Role.DEPARTMENT, Role.LEADER])
+        .select_related("department")
+        .order_by("role", "name", "username")
+    )  # label shows the department
+
+
+class Select(forms.Select):
+    """Django's <select>, rendered in Python rather than through one template per option.
+
+    The issue list's filters offer every visible estate and committee and every staff member (hundreds
+    of options for a leader); the template renderer spent most of the page's time on them. The HTML is
+    the same as Django's select.html / select_option.html. (Named `Select` so that crispy-forms adds the
+    same "select" CSS class as for Django's widget.)
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html('<select name="{}"', widget["name"]), _attrs(widget["attrs"]), ">"]
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(format_html('\n  <optgroup label="{}">', group_name))
+            for option in group_choices:
+                parts += [
+                    format_html('\n  <option value="{}"', str(option["value"])),
+                    _attrs(option["attrs"]),
+                    format_html(">{}</option>\n", option["label"]),
+                ]
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))
+
+
+def _attrs(attrs):
+    """Django's widgets/attrs.html: in order; False left out, True as a bare name."""
+    return "".join(
+        format_html(" {}", k) if v is True else format_html(' {}="{}"', k, str(v))
+        for k, v in attrs.items()
+        if v is not False
+    )
+
+
+def show_choices(field, rows):
+    """Offer `rows()` ([(pk, label)], read when the widget renders) as the field's options: the options
+    its queryset gives, empty label first, without building one model instance per option (hundreds on
+    the issue list). The field's queryset still validates what is submitted."""
+    empty = [("", field.empty_label)] if field.empty_label is not None else []
+    field.widget.choices = functools.cache(lambda: empty + list(rows()))  # read at most once
+
+
+def staff_label(display_name, role_label, department_name):
+    dept = f" · {department_name}" if department_name is not None else ""
+    return f"{display_name} ({role_label}{dept})"
+
+
+def staff_choices():
+    """[(pk, label)] of staff_users(), labelled as StaffChoiceField labels them."""
+    roles = {value: str(label) for value, label in Role.choices}
+    rows = staff_users().values_list("pk", "name", "first_name", "last_name", "username", "role", "department__name")
+    return [
+        (pk, staff_label(name or f"{first} {last}".strip() or username, roles.get(role, role), dept))
+        for pk, name, first, last, username, role, dept in rows
+    ]
+
+
+def department_choices():
+    return Department.objects.values_list("pk", "name")
 
 
 class StaffChoiceField(forms.ModelChoiceField):
+    widget = Select
+
     def label_from_instance(self, obj):
-        dept = f" · {obj.department}" if obj.department_id else ""
-        return f"{obj.display_name} ({obj.get_role_display()}{dept})"
+        return staff_label(obj.display_name, obj.get_role_display(), obj.department.name if obj.department_id else None)
 
 
 class IssueForm(forms.Form):
@@ -92,7 +162,9 @@ class ClassifyForm(forms.Form):
         choices=[c for c in Issue.Responsibility.choices if c[0]],
         widget=forms.RadioSelect,
     )
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all(), required=False)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.all(), required=False, widget=Select
+    )
     assignee = StaffChoiceField(label=_("Person responsible"), queryset=None, required=False)
     outside_reason = forms.CharField(
         label=_("Reason given to the committee"),
@@ -101,18 +173,24 @@ class ClassifyForm(forms.Form):
         help_text=_("Required when the issue is outside the company's responsibility."),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, staff=staff_choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = staff_users()
+        show_choices(self.fields["assignee"], staff)
+        show_choices(self.fields["department"], department_choices)
 
 
 class AssignForm(forms.Form):
     assignee = StaffChoiceField(label=_("Person responsible"), queryset=None)
-    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all(), required=False)
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=Department.objects.all(), required=False, widget=Select
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, staff=staff_choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = staff_users()
+        show_choices(self.fields["assignee"], staff)
+        show_choices(self.fields["department"], department_choices)
 
 
 class ReplyForm(forms.Form):
@@ -181,8 +259,8 @@ class AttachForm(forms.Form):
 
 class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
-    estate = forms.ModelChoiceField(label=_("Estate"), queryset=Estate.objects.none(), required=False)
-    committee = forms.ModelChoiceField(label=_("Committee"), queryset=None, required=False)
+    estate = forms.ModelChoiceField(label=_("Estate"), queryset=Estate.objects.none(), required=False, widget=Select)
+    committee = forms.ModelChoiceField(label=_("Committee"), queryset=None, required=False, widget=Select)
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", "—"), ("open", _("All open"))] + Issue.Status.choices, required=False
     )
@@ -196,12 +274,20 @@ class FilterForm(forms.Form):
         label=_("Raised until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
-    def __init__(self, *args, estates, committees, **kwargs):
+    def __init__(self, *args, estates, committees, staff=staff_choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["estate"].queryset = estates
         self.fields["committee"].queryset = committees.select_related("estate")
         self.fields["committee"].label_from_instance = lambda c: f"{c.estate.name} · {c.name}"
         self.fields["assignee"].queryset = staff_users()
+        show_choices(self.fields["estate"], lambda: estates.values_list("pk", "name"))
+        show_choices(
+            self.fields["committee"],
+            lambda: [
+                (pk, f"{estate} · {name}") for pk, estate, name in committees.values_list("pk", "estate__name", "name")
+            ],
+        )
+        show_choices(self.fields["assignee"], staff)
 
     def clean(self):
         data = super().clean()

@@ -1,6 +1,7 @@
 """Thin views: parse the input, call followups.actions, render. Objects come through permissions.py."""
 
 import datetime
+import functools
 import io
 
 from django.contrib import messages
@@ -32,10 +33,13 @@ def _attach(issue, f, user, now):
 # --- list, filters, export, bulk assign ---------------------------------------------------------------
 
 
-def _filtered(request, now):
+def _filtered(request, now, staff=forms.staff_choices):
     user = request.user
     form = forms.FilterForm(
-        request.GET or None, estates=access.visible_estates(user), committees=access.visible_committees(user)
+        request.GET or None,
+        estates=access.visible_estates(user),
+        committees=access.visible_committees(user),
+        staff=staff,
     )
     qs = permissions.visible_issues(user).select_related("estate", "committee", "assignee", "department")
     if form.is_bound and form.is_valid():
@@ -89,7 +93,8 @@ def _row(issue, now):
 @login_required
 def issue_list(request):
     now = timezone.now()
-    form, qs = _filtered(request, now)
+    staff = functools.cache(forms.staff_choices)  # the filter and the bulk assignment offer the same list
+    form, qs = _filtered(request, now, staff)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -102,7 +107,7 @@ def issue_list(request):
             "rows": [_row(i, now) for i in page.object_list],
             "query": query.urlencode(),
             "can_bulk": not request.user.is_committee and request.user.role != Role.ASSESSOR,
-            "assign_form": forms.AssignForm(),
+            "assign_form": forms.AssignForm(staff=staff),
             "can_raise": permissions.can_raise(request.user),
         },
     )
