@@ -53,8 +53,13 @@ def test_pages_load_and_forms_save_then_the_outbox_is_delivered_once(
 
     client = Client(raise_request_exception=False)
     client.force_login(personas["director_a"])
-    for url in (reverse("home"), reverse("meetings:list"), reverse("meetings:detail", args=[world.draft.pk]),
-                reverse("followups:list"), reverse("inbox")):
+    for url in (
+        reverse("home"),
+        reverse("meetings:list"),
+        reverse("meetings:detail", args=[world.draft.pk]),
+        reverse("followups:list"),
+        reverse("inbox"),
+    ):
         assert client.get(url).status_code == 200, url
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         r = client.post(reverse("meetings:send", args=[world.draft.pk]), {})
@@ -82,7 +87,8 @@ def test_a_new_issue_saves_with_the_broker_down(redis_down, world, personas, dja
     client.force_login(personas["director_a"])
     before = Issue.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
-        r = client.post(reverse("meetings:issue_add", args=[world.held.pk]),
-                        {"raised_by": "张喆", "description": "消防通道被占用"})
+        r = client.post(
+            reverse("meetings:issue_add", args=[world.held.pk]), {"raised_by": "张喆", "description": "消防通道被占用"}
+        )
     assert r.status_code == 302
     assert Issue.objects.count() == before + 1
