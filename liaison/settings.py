@@ -267,7 +267,14 @@ AXES_VERBOSE = False
 
 # --- JSON API (api/) ----------------------------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "api.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "EXCEPTION_HANDLER": "api.exceptions.handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "liaison API",
@@ -276,3 +283,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {
+    "MeetingStatusEnum": "meetings.models.Meeting.Status",
+    "IssueStatusEnum": "followups.models.Issue.Status",
+    "SignoffStatusEnum": "records.models.SignoffRequest.Status",
+    "IssueSourceEnum": "followups.models.Source",
+    "SignoffSourceEnum": "records.models.SignoffRequest.Source",
+    "OutsideBodyKindEnum": "followups.models.OutsideBody.Kind",
+    "CommitteeKindEnum": "liaison.models.Committee.Kind",
+}
+if REDIS_URL and not os.environ.get("PYTEST_VERSION"):
+    # one cache for every gunicorn worker: exact per-token API rate limits (tests keep the per-process
+    # default so runs never see each other's counters)
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
