@@ -1,5 +1,6 @@
 """The issues panel on the home page."""
 
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from liaison.models import Role
@@ -37,21 +38,26 @@ def panel(request, now):
     if user.is_committee:
         title = _("Our committee's issues")
         rows = _rows(open_qs[:10], now)
-        awaiting = open_qs.filter(status=Issue.Status.RESOLVED).count()
+        awaiting = Q(status=Issue.Status.RESOLVED)
     elif user.role == Role.DEPARTMENT:
         title = _("My assigned work")
         rows = _rows(open_qs.filter(assignee=user)[:15], now)
-        awaiting = 0
+        awaiting = None
     else:
         title = _("Open issues")
         rows = _rows(open_qs[:10], now)
-        awaiting = open_qs.filter(status=Issue.Status.OPEN).count()
+        awaiting = Q(status=Issue.Status.OPEN)
+    # the three figures in one query
+    figures = {"open": Count("pk"), "overdue": Count("pk", filter=Issue.overdue_q(now))}
+    if awaiting is not None:
+        figures["awaiting"] = Count("pk", filter=awaiting)
+    counts = open_qs.aggregate(**figures)
     return {
         "template": "followups/home_panel.html",
         "title": title,
         "rows": rows,
-        "open_count": open_qs.count(),
-        "overdue_count": open_qs.filter(Issue.overdue_q(now)).count(),
-        "awaiting": awaiting,
+        "open_count": counts["open"],
+        "overdue_count": counts["overdue"],
+        "awaiting": counts.get("awaiting", 0),
         "can_raise": user.role != Role.ASSESSOR,
     }
