@@ -1,0 +1,119 @@
+"""Query counts of the issue pages do not grow with the data: more estates, committees, issues and staff
+(each staff member showing a department) cost no extra queries. And the cheaper option lists show
+exactly what the model fields would."""
+
+import datetime
+
+import pytest
+from django import forms as django_forms
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from followups import actions, forms
+from liaison import access
+from liaison.models import Committee, Role
+from tests.factories import AssignmentFactory, CommitteeFactory, DepartmentFactory, EstateFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def add_estates(n, director, *, issues_each=3):
+    """n more estates, each with a 业委会, a supervisor in a department and a few open issues (one overdue)."""
+    now = timezone.now()
+    for _ in range(n):
+        estate = EstateFactory()
+        oc = CommitteeFactory(estate=estate, kind=Committee.Kind.OC)
+        AssignmentFactory(estate=estate, user=director, role=Role.DIRECTOR)
+        supervisor = UserFactory(role=Role.SUPERVISOR, department=DepartmentFactory())
+        AssignmentFactory(estate=estate, user=supervisor, role=Role.SUPERVISOR)
+        for i in range(issues_each):
+            raised = now - datetime.timedelta(days=10 if i == 0 else 0, minutes=i + 1)
+            issue = actions.raise_issue(
+                estate=estate,
+                committee=oc,
+                raised_by="张喆",
+                raised_at=raised,
+                description=f"{estate.name} 第{i}件事",
+                source="meeting",
+                now=raised + datetime.timedelta(seconds=1),
+            )
+            if i == 1:
+                actions.assign(issue, assignee=supervisor, department=supervisor.department, actor=director, now=now)
+
+
+def queries(client, url):
+    client.get(url)  # the first request of a session does some one-time work
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "who, query",
+    [
+        ("director", ""),
+        ("director", "?status=open"),
+        ("director", "?overdue=on"),
+        ("leader", "?status=open"),
+        ("leader", "?overdue=on&category=&q=事"),
+    ],
+)
+def test_issue_list_queries_do_not_grow_with_estates_issues_and_staff(client, director_a, leader, who, query):
+    user = {"director": director_a, "leader": leader}[who]
+    client.force_login(user)
+    url = reverse("followups:list") + query
+    add_estates(2, director_a)
+    small, page = queries(client, url)
+    assert "第0件事" in page
+    add_estates(8, director_a)
+    large, page = queries(client, url)
+    assert page.count('class="form-check-input issue-check"') >= 10  # the rows of 10 estates are listed
+    assert large == small, f"{small} queries with 2 estates, {large} with 10"
+    assert large <= 15
+
+
+def test_issue_list_offers_each_staff_member_with_department(client, director_a):
+    add_estates(2, director_a)
+    staff = UserFactory(name="钱工", role=Role.DEPARTMENT, department=DepartmentFactory(name="工程部"))
+    client.force_login(director_a)
+    page = client.get(reverse("followups:list")).content.decode()
+    label = f"钱工 ({Role.DEPARTMENT.label} · 工程部)"
+    # in the filter and in the bulk assignment, selectable by id
+    assert page.count(f'<option value="{staff.pk}">{label}</option>') == 2
+    filtered = client.get(reverse("followups:list") + f"?assignee={staff.pk}").content.decode()
+    assert f'<option value="{staff.pk}" selected>{label}</option>' in filtered
+
+
+def test_choice_lists_match_the_model_fields(director_a, chair_a, leader):
+    """The option lists read as plain values give the same options as the ModelChoiceFields' own."""
+    add_estates(3, director_a, issues_each=0)
+    UserFactory(name="", first_name="", last_name="", username="nameless", role=Role.LEADER)
+    for user in (director_a, chair_a, leader):
+        form = forms.FilterForm(None, estates=access.visible_estates(user), committees=access.visible_committees(user))
+        assign, classify = forms.AssignForm(), forms.ClassifyForm()
+        for f, name in [
+            (form, "estate"),
+            (form, "committee"),
+            (form, "assignee"),
+            (assign, "assignee"),
+            (assign, "department"),
+            (classify, "assignee"),
+            (classify, "department"),
+        ]:
+            field = f.fields[name]
+            from_models = [(str(v), str(label)) for v, label in field.choices]  # ModelChoiceIterator
+            shown = [(str(v), str(label)) for v, label in field.widget.choices]
+            assert shown == from_models, (user, name)
+            assert len(shown) > 1
+
+
+@pytest.mark.parametrize("value", [None, "", "2", ["3"], 7])
+def test_select_renders_as_djangos(value):
+    choices = [("", "---------"), (2, 'a<b & "c"'), ("Group", [(3, "x"), (4, "y")]), (7, "z")]
+    attrs = {"class": "select form-select", "data-on": True}
+    extra = {"id": "id_f", "required": True, "disabled": False}
+    expected = django_forms.Select(attrs=dict(attrs), choices=choices).render("f", value, attrs=extra)
+    assert forms.Select(attrs=dict(attrs), choices=choices).render("f", value, attrs=extra) == expected
