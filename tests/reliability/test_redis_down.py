@@ -24,17 +24,23 @@ def _closed_port():
 @pytest.fixture
 def redis_down(settings):
     url = f"redis://127.0.0.1:{_closed_port()}/8"
+    old = app.conf.broker_url, app.conf.broker_connection_timeout  # (read before the settings change)
     settings.CELERY_BROKER_URL = url
-    old = app.conf.broker_url, app.conf.broker_connection_timeout
     app.conf.broker_url, app.conf.broker_connection_timeout = url, 1
-    app.pool.force_close_all()
-    app._pool = None
+    _reset_pools()
     try:
         yield url
     finally:
         app.conf.broker_url, app.conf.broker_connection_timeout = old
-        app.pool.force_close_all()
-        app._pool = None
+        _reset_pools()
+
+
+def _reset_pools():
+    """Drop the cached broker connections so the next send uses the current broker_url."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def test_healthz_reports_the_broker_outage(redis_down, db):
