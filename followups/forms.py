@@ -3,7 +3,7 @@ import functools
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import conditional_escape as esc
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -61,28 +61,27 @@ class Select(forms.Select):
 
     def render(self, name, value, attrs=None, renderer=None):
         widget = self.get_context(name, value, attrs)["widget"]
-        parts = [format_html('<select name="{}"', widget["name"]), _attrs(widget["attrs"]), ">"]
+        parts = ['<select name="', esc(widget["name"]), '"', _attrs(widget["attrs"]), ">"]
         for group_name, group_choices, _index in widget["optgroups"]:
             if group_name:
-                parts.append(format_html('\n  <optgroup label="{}">', group_name))
+                parts += ['\n  <optgroup label="', esc(group_name), '">']
             for option in group_choices:
-                parts += [
-                    format_html('\n  <option value="{}"', str(option["value"])),
-                    _attrs(option["attrs"]),
-                    format_html(">{}</option>\n", option["label"]),
-                ]
+                option_attrs = " selected" if option["attrs"] == SELECTED else _attrs(option["attrs"])
+                parts += ['\n  <option value="', esc(str(option["value"])), '"', option_attrs, ">"]
+                parts += [esc(option["label"]), "</option>\n"]
             if group_name:
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
         return mark_safe("".join(parts))
 
 
+SELECTED = {"selected": True}
+
+
 def _attrs(attrs):
     """Django's widgets/attrs.html: in order; False left out, True as a bare name."""
     return "".join(
-        format_html(" {}", k) if v is True else format_html(' {}="{}"', k, str(v))
-        for k, v in attrs.items()
-        if v is not False
+        f" {esc(k)}" if v is True else f' {esc(k)}="{esc(str(v))}"' for k, v in attrs.items() if v is not False
     )
 
 

@@ -76,6 +76,21 @@ def _filtered(request, now, staff=forms.staff_choices):
     return form, qs
 
 
+class KeysFirstPaginator(Paginator):
+    """Reads a page's ids first (a narrow sort, an index-only scan for deep pages), then those rows with
+    their estates, committees and assignees: sorting thousands of matching rows with their joined
+    columns (e.g. every overdue issue for a leader) was most of the list's database time."""
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        return self._get_page(list(self.object_list.filter(pk__in=ids)), number, self)
+
+
 def _start_of(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
@@ -95,7 +110,7 @@ def issue_list(request):
     now = timezone.now()
     staff = functools.cache(forms.staff_choices)  # the filter and the bulk assignment offer the same list
     form, qs = _filtered(request, now, staff)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -117,3 +117,25 @@ def test_select_renders_as_djangos(value):
     extra = {"id": "id_f", "required": True, "disabled": False}
     expected = django_forms.Select(attrs=dict(attrs), choices=choices).render("f", value, attrs=extra)
     assert forms.Select(attrs=dict(attrs), choices=choices).render("f", value, attrs=extra) == expected
+
+
+def test_pages_hold_the_same_issues_in_the_same_order_as_before(client, director_a):
+    """The list reads a page's ids first, then the rows: same pages as Django's paginator, ties included."""
+    from django.core.paginator import Paginator
+
+    from followups.models import Issue
+    from followups.views import KeysFirstPaginator
+
+    add_estates(5, director_a, issues_each=12)
+    Issue.objects.filter(pk__in=Issue.objects.order_by("pk").values("pk")[:10]).update(
+        raised_at=timezone.now() - datetime.timedelta(days=1)
+    )  # ten issues raised at the same moment: ordered by id
+    qs = Issue.objects.select_related("estate", "committee", "assignee", "department").order_by("-raised_at", "-id")
+    for number in (1, 2, 3, 4, "last", "x"):
+        ours = KeysFirstPaginator(qs, 10, orphans=2).get_page(number)
+        theirs = Paginator(qs, 10, orphans=2).get_page(number)
+        assert [i.pk for i in ours.object_list] == [i.pk for i in theirs.object_list]
+        assert (ours.number, ours.paginator.num_pages) == (theirs.number, theirs.paginator.num_pages)
+    client.force_login(director_a)
+    page = client.get(reverse("followups:list") + "?page=2").content.decode()
+    assert "2 / 2" in page and page.count('class="form-check-input issue-check"') == 10  # 60 issues, 50 a page
