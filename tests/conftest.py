@@ -7,6 +7,7 @@ chair_a, member_a, rc_member_a, chair_b, director_b, and the objects estate_a, o
 import os
 
 import pytest
+from django.utils import translation
 
 from liaison.models import Committee, CommitteeMember, Role
 
@@ -17,6 +18,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 
 @pytest.fixture(autouse=True)
 def _media_and_lang(settings, tmp_path):
+    # each test starts in the default language: a request in English would otherwise leave the
+    # thread's active language behind for the next test
+    translation.activate(settings.LANGUAGE_CODE)
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
