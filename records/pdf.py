@@ -289,6 +289,7 @@ def thumbnail_data_uri(fileobj, size=(360, 270)) -> str | None:
             im = im.convert("RGB")
             buf = io.BytesIO()
             im.save(buf, "JPEG", quality=70)
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        # PIL reports a PNG with broken chunks as SyntaxError: one bad photo must not break the minutes
         return None
     return data_uri(buf.getvalue(), "image/jpeg")

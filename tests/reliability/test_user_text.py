@@ -116,12 +116,6 @@ def test_the_renderer_itself_refuses_network_and_file_urls(tracker):
     assert hits == [], f"the renderer fetched {hits}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG records/pdf.py thumbnail_data_uri (line 292) and records/meetings_forms.py _photos (line 163): PIL "
-    "raises SyntaxError('broken PNG file') for a PNG with broken chunks, not caught, so one corrupt meeting photo "
-    "makes the minutes page and PDF answer 500 (in a worker that has not imported WeasyPrint yet)",
-)
 def test_a_corrupt_photo_does_not_break_the_minutes(world, personas, monkeypatch):
     from django.core.files.base import ContentFile
     from PIL import ImageFile
