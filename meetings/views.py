@@ -140,7 +140,10 @@ def meeting_list(request):
             "upcoming": upcoming,
             "recent": recent,
             "month_meetings": month_qs,
-            "can_create": any(actions.can_manage(user, e) for e in estates[:20]) if not user.is_committee else False,
+            # may manage one of the first 20 estates (actions.can_manage for each, in one query)
+            "can_create": access.managed_estates(user).filter(pk__in=[e.pk for e in estates[:20]]).exists()
+            if not user.is_committee
+            else False,
         },
     )
 
