@@ -2,35 +2,11 @@
 instruction, and on the day the director ticks attendance on the sign-in sheet."""
 
 import datetime
-import os
 
 import pytest
 from django.utils import timezone
 
 from meetings.models import Meeting
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists("/usr/bin/chromium"):
-        pytest.skip("chromium not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        yield b
-        b.close()
 
 
 def _login(page, base, user, password):
