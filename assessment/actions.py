@@ -12,7 +12,7 @@ from liaison.models import Estate, audit
 
 from . import compute as comp
 from . import scoring
-from .models import AssessmentMonth, EstateFigures, StaffFigures
+from .models import AssessmentMonth, EstateFigures, ProvisionalSnapshot, StaffFigures
 
 
 def _store(am, data, w):
@@ -58,6 +58,8 @@ def close_month(month, *, actor, now):
             scores, total = _store(am, data, w)
             am.totals = total
             am.save(update_fields=["totals"])
+            # the provisional figures are replaced by the frozen ones
+            ProvisionalSnapshot.objects.filter(year=month.year, month=month.month).delete()
             audit(
                 am,
                 "closed",

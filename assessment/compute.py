@@ -3,7 +3,8 @@
 `compute(month, now, estate_ids)` reads the other apps' tables with a fixed number of grouped queries
 (the count does not depend on the number of estates) and returns raw, summable figures per estate and
 per (staff member, estate). `month_figures(month, user, now)` is what the views use: the closed
-snapshot when there is one, else the live figures, limited to the estates the user may see.
+snapshot when there is one, else the provisional snapshot of a month not closed (provisional.py,
+refreshed every 10 minutes), limited to the estates the user may see.
 """
 
 import dataclasses
@@ -102,6 +103,7 @@ class MonthFigures:
     staff: list
     total: Row
     cadence: dict  # estate id -> [rule period dicts]
+    as_of: object = None  # a month not closed: when its (provisional) figures were computed
 
 
 def visible_estate_list(user):
@@ -113,6 +115,7 @@ def month_figures(month, user, now, *, estate_list=None):
     names = dict(estate_list)
     ids = list(names)
     closed = AssessmentMonth.objects.filter(year=month.year, month=month.month).select_related("closed_by").first()
+    as_of = None
     if closed is not None:
         w = closed.weights or scoring.weights()
         estate_fig, cad = {}, {}
@@ -127,9 +130,17 @@ def month_figures(month, user, now, *, estate_list=None):
             )
         }
     else:
+        # not closed: the provisional snapshot of every estate (see provisional.py), kept to the estates
+        # this user sees exactly as a closed month's rows are, so a director's ranking and staff sums
+        # are over their own estates, as when the figures were computed live for those estates only
+        from . import provisional
+
         w = scoring.weights()
-        live = compute(month, now, ids, every=user.sees_all_estates)
-        estate_fig, staff_cells, cad = live["estates"], live["staff"], live["cadence"]
+        all_fig, all_staff, all_cad, as_of = provisional.figures(month, now)
+        wanted = set(ids)
+        estate_fig = {eid: fig for eid, fig in all_fig.items() if eid in wanted}
+        cad = {eid: periods for eid, periods in all_cad.items() if eid in wanted}
+        staff_cells = {key: fig for key, fig in all_staff.items() if key[1] in wanted}
     total = {}
     estates = []
     for eid in ids:
@@ -156,6 +167,7 @@ def month_figures(month, user, now, *, estate_list=None):
         staff=_rank(staff),
         total=Row("total", None, "", total, scoring.derive(total, w)),
         cadence=cad,
+        as_of=as_of,
     )
 
 

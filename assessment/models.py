@@ -71,3 +71,33 @@ class StaffFigures(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["closed_month", "user", "estate"], name="staff_figures_once"),
         ]
+
+
+class ProvisionalSnapshot(models.Model):
+    """The figures of a month that is not closed, as of `computed_at` (every estate, raw and summable).
+
+    Written by the beat job every 10 minutes for the current and the previous month (and refreshed for
+    any other month not closed that has one), by a manager's "refresh now", or by the first view of a
+    month without one. One row per month, replaced whole by an upsert, so a reader sees either the old
+    or the new figures, never a mix. Not a close: a closed month (`AssessmentMonth`) always wins.
+    """
+
+    year = models.PositiveIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    computed_at = models.DateTimeField(_("figures computed at"))
+    # {estate id (str): raw figures}, {estate id (str): [cadence rule period dicts]}
+    estates = models.JSONField(default=dict)
+    cadence = models.JSONField(default=dict)
+    # [[user id, estate id, raw figures], ...]: per (staff member, estate), like StaffFigures
+    staff = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("provisional assessment figures")
+        verbose_name_plural = _("provisional assessment figures")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "month"], name="assessment_provisional_once"),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="assessment_provisional_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.year}-{self.month:02d} @ {self.computed_at:%Y-%m-%d %H:%M}"

@@ -15,6 +15,7 @@ urlpatterns = [
     path(M + "cadence/<int:rule_id>/", views.cadence_meetings, name="cadence_meetings"),
     path(M + "close/", views.close, name="close"),
     path(M + "recompute/", views.recompute, name="recompute"),
+    path(M + "refresh/", views.refresh, name="refresh"),
     path(M + "history/", views.history, name="history"),
     path(M + "assessment.xlsx", views.export_xlsx, name="export_xlsx"),
     path(M + "assessment.pdf", views.export_pdf, name="export_pdf"),

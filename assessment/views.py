@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from liaison.models import AuditEntry
 
-from . import actions, cadence, charts, metrics, scoring, table
+from . import actions, cadence, charts, metrics, provisional, scoring, table
 from . import compute as comp
 from .months import Month
 
@@ -82,6 +82,9 @@ def month_view(request, month):
         "total_score": figs.total.derived["score"],
         "can_close": comp.can_close(request.user),
         "has_ended": month.has_ended(now),
+        "as_of_today": figs.as_of is not None
+        and timezone.localtime(figs.as_of).date() == timezone.localtime(now).date(),
+        "interval": provisional.INTERVAL_MINUTES,
         "weights": [(scoring.COMPONENT_LABELS[k], figs.weights.get(k, 0)) for k in scoring.DEFAULT_WEIGHTS],
     }
     return render(request, "assessment/month.html", ctx)
@@ -138,6 +141,7 @@ def records(request, month, metric):
             "estate": estate,
             "staff": staff,
             "closed": closed,
+            "as_of": provisional.computed_at(month) if closed is None else None,
             "querystring": request.GET.urlencode(),
             "back": _month_url("month", month),
             "other_query": "&".join(
@@ -181,6 +185,7 @@ def cadence_view(request, month):
             "staff": staff,
             "status": status,
             "closed": figs_closed,
+            "as_of": provisional.computed_at(month) if figs_closed is None else None,
             "back": _month_url("month", month),
         },
     )
@@ -340,6 +345,30 @@ def recompute(request, month):
             request,
             _("%(month)s recomputed: %(n)s estate score(s) changed.") % {"month": month, "n": len(changed)},
         )
+    return redirect("assessment:month", month.year, month.month)
+
+
+@require_POST
+@assessment_view
+def refresh(request, month):
+    """A manager's "refresh now": recompute a month not closed synchronously (audited)."""
+    if not comp.can_close(request.user):
+        raise PermissionDenied
+    now = current_time()
+    if comp.AssessmentMonth.objects.filter(year=month.year, month=month.month).exists():
+        messages.error(request, _("%(month)s is closed: recompute it from the records instead.") % {"month": month})
+    elif month.start > now:
+        messages.error(request, _("%(month)s has not begun yet.") % {"month": month})
+    else:
+        snap = provisional.store(month, now, actor=request.user)
+        if snap is None:
+            messages.info(request, _("The figures were refreshed meanwhile; showing the latest."))
+        else:
+            messages.success(
+                request,
+                _("Figures of %(month)s recomputed from the records as of %(at)s.")
+                % {"month": month, "at": timezone.localtime(now).strftime("%H:%M")},
+            )
     return redirect("assessment:month", month.year, month.month)
 
 
