@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from liaison import access
 from liaison.models import Role, audit
 from liaison.uploads import attachment_response
+from meetings.forms import save_with_form
 
 from . import actions, cn_calendar, deadlines, forms, permissions
 from .models import DEADLINE_LABELS, DeadlinePolicy, Issue, IssueAttachment
@@ -256,7 +257,8 @@ def issue_create(request):
         d = form.cleaned_data
         now = timezone.now()
         committee = d["committee"]
-        try:
+
+        def save():
             with transaction.atomic():
                 issue = actions.raise_issue(
                     estate=committee.estate,
@@ -276,9 +278,10 @@ def issue_create(request):
                 )
                 if d.get("attachment"):
                     _attach(issue, d["attachment"], user, now)
-        except ValidationError as e:
-            forms.apply_errors(form, e)
-        else:
+            return issue
+
+        ok, issue = save_with_form(form, save)
+        if ok:
             if issue.is_closed:
                 messages.success(
                     request, _("Issue #%(pk)s recorded and closed: answered on the spot.") % {"pk": issue.pk}
@@ -406,11 +409,8 @@ def _step(request, pk, *, form_class, form_key, check, run, success, files=False
     form = form_class(request.POST, request.FILES) if files else form_class(request.POST)
     now = timezone.now()
     if form.is_valid():
-        try:
-            run(issue, form.cleaned_data, now)
-        except ValidationError as e:
-            forms.apply_errors(form, e)
-        else:
+        ok, _result = save_with_form(form, run, issue, form.cleaned_data, now)
+        if ok:
             messages.success(request, success)
             return redirect("followups:detail", pk)
     issue.refresh_from_db()

@@ -29,6 +29,7 @@ from .forms import (
     PhotoForm,
     ResolutionForm,
     WalkInForm,
+    save_with_form,
 )
 from .home import due_next_by_estate
 from .models import AgendaItem, Attendance, CalendarToken, Invitation, Material, Meeting, Photo, Resolution
@@ -57,12 +58,6 @@ def _child(request, model, pk):
 def _errors_to_messages(request, exc):
     for e in exc.messages:
         messages.error(request, e)
-
-
-def _apply_errors(form, exc):
-    for field, errs in exc.message_dict.items():
-        for e in errs:
-            form.add_error(field if field in form.fields else None, e)
 
 
 def _staff_for(estate):
@@ -252,23 +247,22 @@ def meeting_create(request):
             ends_at=d["ends_at"],
             organizer=user,
         ):
-            try:
-                meeting = actions.create_meeting(
-                    estate=estate,
-                    committee=d["committee"],
-                    kind=d["kind"],
-                    title=d["title"],
-                    starts_at=d["starts_at"],
-                    ends_at=d["ends_at"],
-                    place=d["place"],
-                    notes=d["notes"],
-                    override_reason=d["override_reason"],
-                    actor=user,
-                    now=now,
-                )
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
+            ok, meeting = save_with_form(
+                form,
+                actions.create_meeting,
+                estate=estate,
+                committee=d["committee"],
+                kind=d["kind"],
+                title=d["title"],
+                starts_at=d["starts_at"],
+                ends_at=d["ends_at"],
+                place=d["place"],
+                notes=d["notes"],
+                override_reason=d["override_reason"],
+                actor=user,
+                now=now,
+            )
+            if ok:
                 messages.success(request, _("Meeting saved as a draft. Add the agenda and materials, then send it."))
                 return redirect(meeting)
     return render(request, "meetings/meeting_form.html", {"form": form, "estate": estate, "title": _("New meeting")})
@@ -310,24 +304,23 @@ def meeting_edit(request, pk):
             organizer=meeting.organizer,
             exclude_pk=meeting.pk,
         ):
-            try:
-                actions.update_meeting(
-                    meeting,
-                    actor=request.user,
-                    now=timezone.now(),
-                    reason=d.get("reason", ""),
-                    override_reason=d["override_reason"],
-                    committee=d["committee"],
-                    kind=d["kind"],
-                    title=d["title"],
-                    starts_at=d["starts_at"],
-                    ends_at=d["ends_at"],
-                    place=d["place"],
-                    notes=d["notes"],
-                )
-            except ValidationError as exc:
-                _apply_errors(form, exc)
-            else:
+            ok, _meeting_saved = save_with_form(
+                form,
+                actions.update_meeting,
+                meeting,
+                actor=request.user,
+                now=timezone.now(),
+                reason=d.get("reason", ""),
+                override_reason=d["override_reason"],
+                committee=d["committee"],
+                kind=d["kind"],
+                title=d["title"],
+                starts_at=d["starts_at"],
+                ends_at=d["ends_at"],
+                place=d["place"],
+                notes=d["notes"],
+            )
+            if ok:
                 messages.success(request, _("Meeting updated."))
                 return redirect(meeting)
     return render(
@@ -812,32 +805,43 @@ def minutes_edit(request, pk):
     if not meeting.is_held:
         messages.error(request, _("Record the attendance first: minutes are written for a meeting that took place."))
         return redirect(meeting)
-    items = list(meeting.agenda_items.all())
-    initial = {
-        "host_name": minutes.host_name if minutes else (meeting.organizer.display_name if meeting.organizer else ""),
-        "recorder_name": minutes.recorder_name if minutes else user.display_name,
-        "summary": minutes.summary if minutes else "",
-    }
-    form = MinutesForm(request.POST or None, items=items, initial=initial)
+    form = _minutes_form(request, meeting, request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            actions.save_minutes(
-                meeting,
-                actor=user,
-                now=timezone.now(),
-                host_name=d["host_name"],
-                recorder_name=d["recorder_name"],
-                host=minutes.host if minutes else meeting.organizer,
-                recorder=minutes.recorder if minutes and minutes.recorder_id else user,
-                summary=d["summary"],
-                discussions=form.discussions(),
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
+        ok, _saved = save_with_form(
+            form,
+            actions.save_minutes,
+            meeting,
+            actor=user,
+            now=timezone.now(),
+            host_name=d["host_name"],
+            recorder_name=d["recorder_name"],
+            host=minutes.host if minutes else meeting.organizer,
+            recorder=minutes.recorder if minutes and minutes.recorder_id else user,
+            summary=d["summary"],
+            discussions=form.discussions(),
+        )
+        if ok:
             messages.success(request, _("Minutes saved."))
             return redirect("meetings:minutes", meeting.pk)
+    return _minutes_page(request, meeting, form=form)
+
+
+def _minutes_form(request, meeting, data=None):
+    minutes = getattr(meeting, "minutes", None)
+    initial = {
+        "host_name": minutes.host_name if minutes else (meeting.organizer.display_name if meeting.organizer else ""),
+        "recorder_name": minutes.recorder_name if minutes else request.user.display_name,
+        "summary": minutes.summary if minutes else "",
+    }
+    return MinutesForm(data, items=meeting.agenda_items.all(), initial=initial)
+
+
+def _minutes_page(request, meeting, *, form=None, issue_form=None):
+    """The minutes page; a form given bound (with its errors) is shown as the user filled it in."""
+    minutes = getattr(meeting, "minutes", None)
+    if form is None:
+        form = _minutes_form(request, meeting)
     staff = _staff_for(meeting.estate).distinct()
     return render(
         request,
@@ -847,7 +851,7 @@ def minutes_edit(request, pk):
             "minutes": minutes,
             "form": form,
             "resolution_form": ResolutionForm(meeting=meeting, staff=staff),
-            "issue_form": IssueForm(),
+            "issue_form": issue_form or IssueForm(),
             "resolutions": meeting.resolutions.select_related("owner", "agenda_item"),
             "attendances": meeting.attendances.all(),
             "issues": list(meeting.issues.all()) if hasattr(meeting, "issues") else [],
@@ -905,17 +909,19 @@ def issue_add(request, pk):
     meeting = _meeting(request, pk)
     form = IssueForm(request.POST)
     if form.is_valid():
-        try:
-            actions.raise_meeting_issue(meeting, actor=request.user, now=timezone.now(), **form.cleaned_data)
-        except ValidationError as exc:
-            _errors_to_messages(request, exc)
-        else:
+        ok, _issue = save_with_form(
+            form, actions.raise_meeting_issue, meeting, actor=request.user, now=timezone.now(), **form.cleaned_data
+        )
+        if ok:
             messages.success(request, _("Issue recorded in the follow-up list."))
-    else:
+            return redirect("meetings:minutes", meeting.pk)
+    if not actions.can_write_minutes(request.user, meeting) or not meeting.is_held:
         for errs in form.errors.values():
             for e in errs:
                 messages.error(request, e)
-    return redirect("meetings:minutes", meeting.pk)
+        return redirect("meetings:minutes", meeting.pk)
+    # the minutes page again, with the issue form as it was filled in and its errors
+    return _minutes_page(request, meeting, issue_form=form)
 
 
 @login_required
