@@ -11,16 +11,17 @@ month's snapshot). A manager can refresh a month now (`refresh`, audited).
 stored snapshot when it is at most `ASSESSMENT_PROVISIONAL_MAX_AGE` seconds old (default 30 minutes:
 the job missed two runs), else the figures computed live now and stored.
 
-Writes are safe twice and concurrently: the row is written with one upsert on (year, month) inside a
-transaction that first locks the existing row and keeps it when it was computed later than ours
-(a slow job does not overwrite a manager's newer refresh); nothing is written for a closed month.
+Writes are safe twice and concurrently: the row is written by one `INSERT … ON CONFLICT (year, month)
+DO UPDATE … WHERE stored.computed_at <= new.computed_at` statement, so concurrent writers leave one
+row, a reader sees the old or the new figures whole, and a slow job that started earlier does not
+overwrite a manager's newer refresh; nothing is written for a month already closed.
 """
 
 import datetime
 import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 
 from liaison.models import Estate, audit
 
@@ -54,6 +55,25 @@ def unpack(snap):
     )
 
 
+def _upsert(month, now, packed):
+    """Insert or replace the month's row in one statement, unless the stored one was computed later.
+    True when written. (PostgreSQL and SQLite both have INSERT … ON CONFLICT … DO UPDATE … WHERE.)"""
+    table = ProvisionalSnapshot._meta.db_table
+    names = ["year", "month", "computed_at", "estates", "cadence", "staff"]
+    values = {"year": month.year, "month": month.month, "computed_at": now, **packed}
+    params = [ProvisionalSnapshot._meta.get_field(n).get_db_prep_save(values[n], connection=connection) for n in names]
+    q = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {q(table)} ({', '.join(q(n) for n in names)}) VALUES ({', '.join(['%s'] * len(names))}) "
+        f"ON CONFLICT ({q('year')}, {q('month')}) DO UPDATE SET "
+        + ", ".join(f"{q(n)} = EXCLUDED.{q(n)}" for n in names[2:])
+        + f" WHERE {q(table)}.{q('computed_at')} <= EXCLUDED.{q('computed_at')}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount > 0
+
+
 def store(month, now, *, actor=None, job=""):
     """Compute every estate's figures of `month` as of `now` and store them as its provisional snapshot.
 
@@ -66,15 +86,8 @@ def store(month, now, *, actor=None, job=""):
         key = {"year": month.year, "month": month.month}
         if AssessmentMonth.objects.filter(**key).exists():
             return None
-        current = ProvisionalSnapshot.objects.select_for_update().filter(**key).only("pk", "computed_at").first()
-        if current is not None and current.computed_at > now:
+        if not _upsert(month, now, packed):
             return None
-        ProvisionalSnapshot.objects.bulk_create(
-            [ProvisionalSnapshot(**key, computed_at=now, **packed)],
-            update_conflicts=True,
-            unique_fields=["year", "month"],
-            update_fields=["computed_at", "estates", "cadence", "staff"],
-        )
         snap = ProvisionalSnapshot.objects.get(**key)
         if actor is not None:
             audit(
