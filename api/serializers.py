@@ -103,6 +103,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "cancelled_at",
             "attendance_recorded_at",
             "minutes_due_at",
+            "version",
         ]
 
 
@@ -140,7 +141,16 @@ class AttendanceSerializer(serializers.ModelSerializer):
 class MinutesSerializer(serializers.ModelSerializer):
     class Meta:
         model = Minutes
-        fields = ["host_name", "recorder_name", "summary", "created_at", "updated_at", "finalised_at", "distributed_at"]
+        fields = [
+            "host_name",
+            "recorder_name",
+            "summary",
+            "created_at",
+            "updated_at",
+            "finalised_at",
+            "distributed_at",
+            "version",
+        ]
 
 
 class ResolutionSerializer(serializers.ModelSerializer):
@@ -262,6 +272,14 @@ class MeetingUpdateSerializer(serializers.Serializer):
     )
     override_reason = serializers.CharField(required=False, allow_blank=True, default="")
     confirm_overlap = serializers.BooleanField(required=False, default=False)
+    version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=0,
+        help_text="The meeting's `version` as read. If someone changed the meeting since, the update is refused "
+        "with 409 `stale` (read it again). Omitted: no check.",
+    )
 
 
 class InstructionSerializer(serializers.Serializer):
@@ -317,6 +335,14 @@ class MinutesWriteSerializer(serializers.Serializer):
     recorder_name = serializers.CharField(max_length=50)
     summary = serializers.CharField(required=False, allow_blank=True, default="")
     discussions = DiscussionSerializer(many=True, required=False, default=list)
+    version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=0,
+        help_text="The minutes' `version` as read (0: there were no minutes yet). If someone saved them since, "
+        "409 `stale`. Omitted: no check.",
+    )
 
 
 class ResolutionWriteSerializer(serializers.Serializer):
@@ -383,6 +409,7 @@ class IssueSerializer(serializers.ModelSerializer):
             "escalation_level",
             "overdue",
             "next_deadline",
+            "version",
         ]
 
     def get_overdue(self, issue) -> bool:
@@ -500,6 +527,13 @@ class ClassifySerializer(serializers.Serializer):
     assignee = serializers.IntegerField(required=False, allow_null=True, default=None)
     department = serializers.IntegerField(required=False, allow_null=True, default=None)
     outside_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=0,
+        help_text="The issue's `version` as read. If someone changed the issue since, 409 `stale`. Omitted: no check.",
+    )
 
 
 class AssignSerializer(serializers.Serializer):

@@ -2,6 +2,8 @@
 outside what the user may see); changes go through the same business functions the browser views call
 (meetings.actions, followups.actions, records.signoff), with the same permission checks first."""
 
+import contextlib
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -37,6 +39,16 @@ def _parse(serializer_class, data):
     ser = serializer_class(data=data)
     ser.is_valid(raise_exception=True)
     return ser.validated_data
+
+
+@contextlib.contextmanager
+def _stale_is_409():
+    """An update sent with the `version` the client read, refused because someone changed the object
+    since (meetings.actions.StaleEdit): 409 with code `stale`, as for a stale sign-off version."""
+    try:
+        yield
+    except meeting_actions.StaleEdit as exc:
+        raise Conflict(exceptions.ErrorDetail(str(exc.messages[0]), code="stale"))
 
 
 def _staff_for(estate):
@@ -252,14 +264,16 @@ class MeetingViewSet(ApiViewMixin, viewsets.GenericViewSet):
                 organizer=meeting.organizer,
                 exclude_pk=meeting.pk,
             )
-        meeting_actions.update_meeting(
-            meeting,
-            actor=user,
-            now=self._now(),
-            reason=d["reason"],
-            override_reason=d["override_reason"],
-            **fields,
-        )
+        with _stale_is_409():
+            meeting_actions.update_meeting(
+                meeting,
+                actor=user,
+                now=self._now(),
+                reason=d["reason"],
+                override_reason=d["override_reason"],
+                version=d["version"],
+                **fields,
+            )
         return self._detail(meeting)
 
     # --- transitions ---
@@ -437,17 +451,19 @@ class MeetingViewSet(ApiViewMixin, viewsets.GenericViewSet):
                 raise _field_error(f"discussions.{i}.agenda_item", _("Choose an item of this meeting's agenda."))
             discussions[entry["agenda_item"]] = entry["discussion"]
         existing = getattr(meeting, "minutes", None)
-        meeting_actions.save_minutes(
-            meeting,
-            actor=user,
-            now=self._now(),
-            host_name=d["host_name"],
-            recorder_name=d["recorder_name"],
-            host=existing.host if existing else meeting.organizer,
-            recorder=existing.recorder if existing and existing.recorder_id else user,
-            summary=d["summary"],
-            discussions=discussions,
-        )
+        with _stale_is_409():
+            meeting_actions.save_minutes(
+                meeting,
+                actor=user,
+                now=self._now(),
+                host_name=d["host_name"],
+                recorder_name=d["recorder_name"],
+                host=existing.host if existing else meeting.organizer,
+                recorder=existing.recorder if existing and existing.recorder_id else user,
+                summary=d["summary"],
+                discussions=discussions,
+                version=d["version"],
+            )
         return self._detail(meeting)
 
     @extend_schema(request=s.EmptySerializer, responses=s.MeetingDetailSerializer)
@@ -680,15 +696,17 @@ class IssueViewSet(ApiViewMixin, viewsets.GenericViewSet):
         issue = self.get_object()
         self._check(issue_perms.can_triage(request.user, issue))
         d = _parse(s.ClassifySerializer, request.data)
-        issue_actions.classify(
-            issue,
-            responsibility=d["responsibility"],
-            assignee=_staff_user(d["assignee"], "assignee"),
-            department=_department(d["department"]),
-            outside_reason=d["outside_reason"],
-            actor=request.user,
-            now=timezone.now(),
-        )
+        with _stale_is_409():
+            issue_actions.classify(
+                issue,
+                responsibility=d["responsibility"],
+                assignee=_staff_user(d["assignee"], "assignee"),
+                department=_department(d["department"]),
+                outside_reason=d["outside_reason"],
+                actor=request.user,
+                now=timezone.now(),
+                version=d["version"],
+            )
         return self._detail(issue)
 
     @extend_schema(request=s.AssignSerializer, responses=s.IssueDetailSerializer)

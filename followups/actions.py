@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.models import CommitteeMember, Role, StaffAssignment, User, audit
 from liaison.notify import notify
+from meetings.actions import StaleEdit, bump_version
 
 from . import deadlines
 from .models import SATISFIED_ENOUGH, Callback, Issue, OutsideBody, Reply, Satisfaction, Source
@@ -59,10 +60,15 @@ def _url(issue):
     return issue.get_absolute_url()
 
 
-def _lock(issue):
-    return (
+def _lock(issue, version=None):
+    """The issue re-read under a row lock; with `version` (the one the user's page showed), StaleEdit if
+    someone changed it since."""
+    locked = (
         Issue.objects.select_for_update(of=("self",)).select_related("estate", "committee", "policy").get(pk=issue.pk)
     )
+    if version is not None and locked.version != version:
+        raise StaleEdit(locked.version)
+    return locked
 
 
 def _refuse_if_closed(issue, what):
@@ -99,7 +105,10 @@ def _diff(before, issue):
 
 
 def _save(issue, before, action, *, actor=None, job="", now=None, extra=None):
+    """Save a step on a locked issue: the version goes up by a conditional UPDATE (on the version read
+    under the lock), so a page loaded before this step is told about it."""
     deadlines.refresh_next_check(issue)
+    issue.version = bump_version(Issue, issue.pk, issue.version)
     issue.save()
     changes = _diff(before, issue)
     if extra:
@@ -229,13 +238,24 @@ def raise_issue(
 
 
 def classify(
-    issue, *, responsibility, actor, now=None, assignee=None, department=None, outside_reason="", reply_text=""
+    issue,
+    *,
+    responsibility,
+    actor,
+    now=None,
+    assignee=None,
+    department=None,
+    outside_reason="",
+    reply_text="",
+    version=None,
 ):
     """Take the issue to the leader and departments: within the company's responsibility (assign a
-    department and person) or outside it (record the reason given to the committee)."""
+    department and person) or outside it (record the reason given to the committee).
+
+    `version` is the issue's version the user saw; if it was changed since, StaleEdit."""
     now = now or timezone.now()
     with transaction.atomic():
-        issue = _lock(issue)
+        issue = _lock(issue, version)
         _refuse_if_closed(issue, _("a classification"))
         before = _snapshot(issue)
         if responsibility == Issue.Responsibility.COMPANY:
@@ -611,4 +631,5 @@ __all__ = [
     "confirm_resolution",
     "close_issue",
     "Source",
+    "StaleEdit",
 ]

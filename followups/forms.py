@@ -156,6 +156,7 @@ class IssueForm(forms.Form):
 
 
 class ClassifyForm(forms.Form):
+    version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)  # the issue's, as shown
     responsibility = forms.ChoiceField(
         label=_("Responsibility"),
         choices=[c for c in Issue.Responsibility.choices if c[0]],

@@ -211,6 +211,10 @@ class Issue(models.Model):
     triage_overdue = models.BooleanField(_("triage overdue"), default=False)
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     next_check_at = models.DateTimeField(null=True, blank=True)
+    # optimistic concurrency: every step taken by a person bumps it (followups.actions._save); a step
+    # sent from a page showing an older version is refused. The scan's bookkeeping (overdue marks,
+    # escalation level, next check) does not bump it: it changes nothing a person edits.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -362,6 +362,7 @@ def _detail_context(request, issue, now, **bound):
             "assignee": issue.assignee_id,
             "department": issue.department_id,
             "outside_reason": issue.outside_reason,
+            "version": issue.version,
         }
     )
     ctx["assign_form"] = bound.get("assign_form") or forms.AssignForm(
@@ -430,6 +431,7 @@ def issue_classify(request, pk):
         check=permissions.can_triage,
         run=lambda issue, d, now: actions.classify(
             issue,
+            version=d.get("version"),
             responsibility=d["responsibility"],
             assignee=d["assignee"],
             department=d["department"],

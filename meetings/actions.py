@@ -27,6 +27,36 @@ from .models import (
 
 S = Meeting.Status
 
+STALE_MESSAGE = _(
+    "Someone else changed this after you opened it. Review their changes; your text is kept below — "
+    "save again to replace their version with yours."
+)
+
+
+class StaleEdit(ValidationError):
+    """The object was saved by someone else after the page (or API client) read it: optimistic
+    concurrency refuses the save instead of silently overwriting. `current_version` is the row's version
+    now, so a form can offer to save over it deliberately."""
+
+    def __init__(self, current_version=None):
+        super().__init__(STALE_MESSAGE, code="stale")
+        self.current_version = current_version
+
+
+def bump_version(model, pk, expected=None):
+    """UPDATE … SET version = version + 1 WHERE pk = … AND version = expected; returns the new version.
+
+    With `expected` None the current version is read under a row lock first (a change that was not made
+    from a loaded page still bumps it, so those that were see it). 0 rows matched -> StaleEdit. Inside
+    the caller's transaction the UPDATE also holds the row lock until commit, so two saves serialise."""
+    if expected is None:
+        expected = model.objects.select_for_update().filter(pk=pk).values_list("version", flat=True).first()
+        if expected is None:
+            raise StaleEdit(None)
+    if model.objects.filter(pk=pk, version=expected).update(version=F("version") + 1) != 1:
+        raise StaleEdit(model.objects.filter(pk=pk).values_list("version", flat=True).first())
+    return expected + 1
+
 
 # --- who ---------------------------------------------------------------------------------------------
 
@@ -225,12 +255,17 @@ def _staff_unit(user):
     return " ".join(x for x in [dept, str(user.get_role_display())] if x)
 
 
-def update_meeting(meeting, *, actor, now, reason="", override_reason="", **fields):
+def update_meeting(meeting, *, actor, now, reason="", override_reason="", version=None, **fields):
     """Edit a meeting. Once it has been sent, moving its time or place is a reschedule: the reason is
-    kept, SEQUENCE goes up (the calendar entry moves), the invitees are told."""
+    kept, SEQUENCE goes up (the calendar entry moves), the invitees are told.
+
+    `version` is the meeting's version the editor saw: if it was changed since, StaleEdit."""
     _require_manager(actor, meeting.estate)
     if meeting.status in (S.CANCELLED, S.HELD):
         raise ValidationError({"__all__": _("A held or cancelled meeting can no longer be changed.")})
+    if version is not None and meeting.version != version:
+        # told first: the rules below may ask for what the editor's older page did not show (a reason)
+        raise StaleEdit(meeting.version)
     new = {
         k: fields.get(k, getattr(meeting, k))
         for k in ("committee", "kind", "title", "starts_at", "ends_at", "place", "notes")
@@ -254,6 +289,7 @@ def update_meeting(meeting, *, actor, now, reason="", override_reason="", **fiel
         check_notice=time_moved or new["kind"] != meeting.kind or new["committee"] != meeting.committee,
     )
     with transaction.atomic():
+        meeting.version = bump_version(Meeting, meeting.pk, version)
         old = {"starts_at": meeting.starts_at, "ends_at": meeting.ends_at, "place": meeting.place}
         for k, v in new.items():
             setattr(meeting, k, v.strip() if isinstance(v, str) else v)
@@ -326,6 +362,7 @@ def cancel_meeting(meeting, *, actor, reason, now):
             cancel_reason=reason.strip(),
             sequence=F("sequence") + 1,
             updated_at=now,
+            version=F("version") + 1,
         )
         if changed != 1:
             raise ValidationError({"__all__": _("The meeting was changed meanwhile; reload the page.")})
@@ -386,7 +423,7 @@ def submit_for_approval(meeting, *, actor, now):
         old = meeting.status
         if (
             Meeting.objects.filter(pk=meeting.pk, status=old).update(
-                status=S.AWAITING_APPROVAL, approval_requested_at=now, updated_at=now
+                status=S.AWAITING_APPROVAL, approval_requested_at=now, updated_at=now, version=F("version") + 1
             )
             != 1
         ):
@@ -423,6 +460,7 @@ def approve_meeting(meeting, *, actor, instruction, now):
                 approval_instruction=instruction.strip(),
                 updated_at=now,
                 status=S.DRAFT,
+                version=F("version") + 1,
             )
             != 1
         ):
@@ -458,7 +496,12 @@ def reject_meeting(meeting, *, actor, comment, now):
     with transaction.atomic():
         if (
             Meeting.objects.filter(pk=meeting.pk, status=S.AWAITING_APPROVAL).update(
-                status=S.REJECTED, rejected_at=now, rejected_by=actor, rejection_comment=comment.strip(), updated_at=now
+                status=S.REJECTED,
+                rejected_at=now,
+                rejected_by=actor,
+                rejection_comment=comment.strip(),
+                updated_at=now,
+                version=F("version") + 1,
             )
             != 1
         ):
@@ -561,7 +604,7 @@ def send_meeting(meeting, *, actor, now, override_reason="", _approved=False):
     with transaction.atomic():
         if (
             Meeting.objects.filter(pk=meeting.pk, status=S.DRAFT, sent_at__isnull=True).update(
-                status=S.CONFIRMED, sent_at=now, updated_at=now
+                status=S.CONFIRMED, sent_at=now, updated_at=now, version=F("version") + 1
             )
             != 1
         ):
@@ -614,7 +657,7 @@ def _mark_held(meeting, *, actor, now):
     due = rules.minutes_due_at(meeting.starts_at)
     if (
         Meeting.objects.filter(pk=meeting.pk, attendance_recorded_at__isnull=True).update(
-            attendance_recorded_at=now, status=S.HELD, minutes_due_at=due, updated_at=now
+            attendance_recorded_at=now, status=S.HELD, minutes_due_at=due, updated_at=now, version=F("version") + 1
         )
         == 1
     ):
@@ -757,8 +800,20 @@ def can_write_minutes(user, meeting):
 
 
 def save_minutes(
-    meeting, *, actor, now, host_name, recorder_name, host=None, recorder=None, summary="", discussions=None
+    meeting,
+    *,
+    actor,
+    now,
+    host_name,
+    recorder_name,
+    host=None,
+    recorder=None,
+    summary="",
+    discussions=None,
+    version=None,
 ):
+    """Write or update the minutes. `version` is the minutes' version the writer saw (0: there were no
+    minutes yet); if someone saved them since, StaleEdit."""
     if not can_write_minutes(actor, meeting):
         raise PermissionDenied
     if not meeting.is_held:
@@ -779,6 +834,9 @@ def save_minutes(
         )
         if minutes.is_final:
             raise ValidationError({"__all__": _("The minutes are final and have been distributed.")})
+        if not created:
+            # written by someone else after a page showing no minutes (0) was loaded -> stale too
+            minutes.version = bump_version(Minutes, minutes.pk, version)
         minutes.host_name = host_name.strip()
         minutes.recorder_name = recorder_name.strip()
         minutes.host = host
@@ -883,12 +941,14 @@ def finalise_minutes(meeting, *, actor, now):
     with transaction.atomic():
         if (
             Minutes.objects.filter(pk=minutes.pk, finalised_at__isnull=True).update(
-                finalised_at=now, finalised_by=actor, distributed_at=now, updated_at=now
+                finalised_at=now, finalised_by=actor, distributed_at=now, updated_at=now, version=F("version") + 1
             )
             != 1
         ):
             raise ValidationError({"__all__": _("The minutes are final and have been distributed.")})
-        Meeting.objects.filter(pk=meeting.pk, minutes_closed_at__isnull=True).update(minutes_closed_at=now)
+        Meeting.objects.filter(pk=meeting.pk, minutes_closed_at__isnull=True).update(
+            minutes_closed_at=now, version=F("version") + 1
+        )
         minutes.refresh_from_db()
         meeting.refresh_from_db()
         on_time = meeting.minutes_due_at is None or now < meeting.minutes_due_at

@@ -38,6 +38,14 @@ def save_with_form(form, fn, /, *args, **kwargs):
         return True, fn(*args, **kwargs)
     except ValidationError as exc:
         apply_errors(form, exc)
+        if getattr(exc, "code", None) == "stale":
+            # saved by someone else meanwhile (meetings.actions.StaleEdit): the message says so; the form
+            # keeps the user's text and now carries the current version, so saving again is deliberate
+            form.stale = True
+            if "version" in form.fields and exc.current_version is not None:
+                data = form.data.copy()
+                data["version"] = str(exc.current_version)
+                form.data = data
     except DatabaseError:
         log.exception("database error while saving (%s); nothing saved, form shown again", fn.__qualname__)
         form.add_error(None, DB_ERROR)
@@ -51,7 +59,13 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+def version_field():
+    """The version of the object the page shows (optimistic concurrency, meetings.actions.bump_version)."""
+    return forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+
 class MeetingForm(forms.Form):
+    version = version_field()
     committee = forms.ModelChoiceField(label=_("Committee"), queryset=None)
     kind = forms.ModelChoiceField(label=_("Meeting kind"), queryset=MeetingKind.objects.filter(active=True))
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -83,6 +97,10 @@ class MeetingForm(forms.Form):
         self.fields["kind"].label_from_instance = lambda k: k.label
         if editing is None or not editing.sent_at:
             del self.fields["reason"]
+        if editing is None:
+            del self.fields["version"]
+        else:
+            self.fields["version"].initial = editing.version
         if editing is not None and editing.sent_at:
             self.fields["committee"].disabled = True
             self.fields["kind"].disabled = True
@@ -161,6 +179,7 @@ class CheckinForm(forms.Form):
 
 
 class MinutesForm(forms.Form):
+    version = version_field()  # 0: no minutes yet when the page was loaded
     host_name = forms.CharField(label=_("Host"), max_length=50)
     recorder_name = forms.CharField(label=_("Recorder"), max_length=50)
     summary = forms.CharField(label=_("Other discussion"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

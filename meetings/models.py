@@ -100,6 +100,9 @@ class Meeting(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
+    # optimistic concurrency: every change by a person bumps it (meetings.actions.bump_version); an edit
+    # made from a page showing an older version is refused instead of silently overwriting
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     # notice rule (§4.1.4.2, §4.2.1.2): the days required when saved, and a written override
     notice_days_required = models.PositiveSmallIntegerField(_("notice required (days)"), default=0)
@@ -395,6 +398,8 @@ class Minutes(models.Model):
     summary = models.TextField(_("other discussion"), blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    # optimistic concurrency, as Meeting.version (a form showing no minutes yet carries 0)
+    version = models.PositiveIntegerField(default=1, editable=False)
     finalised_at = models.DateTimeField(_("finalised at"), null=True, blank=True)
     finalised_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -32,7 +32,17 @@ from .forms import (
     save_with_form,
 )
 from .home import due_next_by_estate
-from .models import AgendaItem, Attendance, CalendarToken, Invitation, Material, Meeting, Photo, Resolution
+from .models import (
+    AgendaItem,
+    Attendance,
+    CalendarToken,
+    Invitation,
+    Material,
+    Meeting,
+    Minutes,
+    Photo,
+    Resolution,
+)
 
 S = Meeting.Status
 
@@ -308,6 +318,7 @@ def meeting_edit(request, pk):
                 form,
                 actions.update_meeting,
                 meeting,
+                version=d.get("version"),
                 actor=request.user,
                 now=timezone.now(),
                 reason=d.get("reason", ""),
@@ -323,6 +334,7 @@ def meeting_edit(request, pk):
             if ok:
                 messages.success(request, _("Meeting updated."))
                 return redirect(meeting)
+            meeting.refresh_from_db()  # the page shows what is saved now next to the user's input
     return render(
         request,
         "meetings/meeting_form.html",
@@ -812,6 +824,7 @@ def minutes_edit(request, pk):
             form,
             actions.save_minutes,
             meeting,
+            version=d.get("version"),
             actor=user,
             now=timezone.now(),
             host_name=d["host_name"],
@@ -833,6 +846,7 @@ def _minutes_form(request, meeting, data=None):
         "host_name": minutes.host_name if minutes else (meeting.organizer.display_name if meeting.organizer else ""),
         "recorder_name": minutes.recorder_name if minutes else request.user.display_name,
         "summary": minutes.summary if minutes else "",
+        "version": minutes.version if minutes else 0,
     }
     return MinutesForm(data, items=meeting.agenda_items.all(), initial=initial)
 
@@ -842,6 +856,11 @@ def _minutes_page(request, meeting, *, form=None, issue_form=None):
     minutes = getattr(meeting, "minutes", None)
     if form is None:
         form = _minutes_form(request, meeting)
+    saved = None
+    if getattr(form, "stale", False):
+        # someone else saved the minutes meanwhile: show their version next to the user's text
+        minutes = Minutes.objects.filter(meeting=meeting).first()
+        saved = {"minutes": minutes, "agenda": meeting.agenda_items.all()}
     staff = _staff_for(meeting.estate).distinct()
     return render(
         request,
@@ -850,6 +869,7 @@ def _minutes_page(request, meeting, *, form=None, issue_form=None):
             "meeting": meeting,
             "minutes": minutes,
             "form": form,
+            "saved": saved,
             "resolution_form": ResolutionForm(meeting=meeting, staff=staff),
             "issue_form": issue_form or IssueForm(),
             "resolutions": meeting.resolutions.select_related("owner", "agenda_item"),
