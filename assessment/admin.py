@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AssessmentMonth
+from .models import AssessmentMonth, ProvisionalSnapshot
 
 
 @admin.register(AssessmentMonth)
@@ -18,6 +18,24 @@ class AssessmentMonthAdmin(admin.ModelAdmin):
         "weights",
         "totals",
     ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ProvisionalSnapshot)
+class ProvisionalSnapshotAdmin(admin.ModelAdmin):
+    """Read-only: written by the refresh job and the month page's "refresh now"."""
+
+    list_display = ["year", "month", "computed_at"]
+    fields = ["year", "month", "computed_at"]
+    readonly_fields = fields
 
     def has_add_permission(self, request):
         return False

@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from assessment import compute as comp
 from assessment import provisional, scoring, views
@@ -182,3 +183,16 @@ def test_concurrent_refreshes_leave_one_snapshot(october, now):
     assert ProvisionalSnapshot.objects.count() == 1
     assert ProvisionalSnapshot.objects.get().computed_at == now + datetime.timedelta(seconds=3)
     assert not AssessmentMonth.objects.exists()
+
+
+def test_the_beat_task_is_scheduled_and_calls_the_job(october):
+    from django.conf import settings
+
+    from assessment import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["assessment-refresh-provisional"]
+    assert entry["task"] == "assessment.tasks.refresh_provisional" and entry["schedule"] == 600.0
+    current = Month.containing(timezone.now())
+    result = tasks.refresh_provisional.apply().get()
+    assert result == {str(current): "stored", str(current.add(-1)): "stored"}
+    assert ProvisionalSnapshot.objects.count() == 2
