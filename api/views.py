@@ -5,10 +5,8 @@ outside what the user may see); changes go through the same business functions t
 import contextlib
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -19,10 +17,10 @@ from followups import actions as issue_actions
 from followups import permissions as issue_perms
 from followups.models import Issue
 from liaison import access
-from liaison.models import Department, Role, User, audit
+from liaison.models import Department, Role, User
 from meetings import actions as meeting_actions
 from meetings import rules as meeting_rules
-from meetings.models import AgendaItem, Invitation, Meeting, MeetingKind, Resolution
+from meetings.models import Invitation, Meeting, MeetingKind, Resolution
 from records import signoff
 from records.models import SignoffRequest
 
@@ -323,43 +321,17 @@ class MeetingViewSet(ApiViewMixin, viewsets.GenericViewSet):
 
     # --- agenda and invitations ---
 
-    def _require_editable(self, meeting):
-        # the rule of meetings.views._editable
-        if not meeting_actions.can_manage(self.request.user, meeting.estate):
-            raise PermissionDenied
-        if meeting.status in (Meeting.Status.CANCELLED, Meeting.Status.AWAITING_APPROVAL):
-            raise exceptions.ValidationError(
-                {
-                    "non_field_errors": [
-                        exceptions.ErrorDetail(
-                            _("The agenda cannot change while the meeting awaits approval or is cancelled."),
-                            code="refused",
-                        )
-                    ]
-                }
-            )
-
     @extend_schema(request=s.AgendaItemSerializer, responses={201: s.AgendaItemSerializer})
     @action(detail=True, methods=["post"])
     def agenda(self, request, pk=None):
         """Add an agenda item; a request states cause, process, necessity, owners' attitude and the support
         asked (§4.1.4.3)."""
         meeting = self.get_object()
-        self._require_editable(meeting)
+        if not meeting_actions.can_manage(request.user, meeting.estate):
+            raise PermissionDenied
         ser = s.AgendaItemSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        with transaction.atomic():
-            item = AgendaItem(meeting=meeting, **ser.validated_data)
-            if "order" not in ser.validated_data:
-                item.order = meeting.agenda_items.count() + 1
-            item.save()
-            audit(
-                item,
-                "agenda_item_added",
-                actor=request.user,
-                estate=meeting.estate,
-                changes={"meeting": meeting.pk, "title": item.title},
-            )
+        item = meeting_actions.add_agenda_item(meeting, actor=request.user, now=self._now(), **ser.validated_data)
         return Response(s.AgendaItemSerializer(item).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=s.InviteSerializer, responses={201: s.InvitationSerializer})
@@ -375,40 +347,16 @@ class MeetingViewSet(ApiViewMixin, viewsets.GenericViewSet):
             u = _staff_for(meeting.estate).filter(pk=d["user"]).first()
             if u is None:
                 raise _field_error("user", _("Choose a staff member of this estate or a leader."))
-            if meeting.invitations.filter(user=u).exists():
-                raise _field_error(
-                    "user", _("%(name)s is already invited.") % {"name": u.display_name}, code="already_invited"
-                )
-        elif not d["name"].strip():
-            raise _field_error("name", _("Choose a staff member or enter a name."), code="required")
-        with transaction.atomic():
-            inv = Invitation.objects.create(
-                meeting=meeting,
-                user=u,
-                name=u.display_name if u else d["name"].strip(),
-                unit=d["unit"] or (meeting_actions._staff_unit(u) if u else ""),
-                phone=d["phone"] or (u.phone if u else ""),
-                email=d["email"] or (u.email if u else ""),
-            )
-            audit(
-                inv,
-                "invited",
-                actor=request.user,
-                estate=meeting.estate,
-                changes={"meeting": meeting.pk, "name": inv.name},
-            )
-            if meeting.sent_at and u:
-                from liaison.notify import notify
-
-                notify(
-                    [u],
-                    kind="meeting.invitation",
-                    key=f"meeting:{meeting.pk}:invitation",
-                    subject=gettext_lazy("Meeting invitation: %(title)s, %(when)s at %(place)s"),
-                    params=meeting_actions._params(meeting),
-                    url=meeting.get_absolute_url(),
-                    estate=meeting.estate,
-                )
+        inv = meeting_actions.invite(
+            meeting,
+            actor=request.user,
+            now=self._now(),
+            user=u,
+            name=d["name"],
+            unit=d["unit"],
+            phone=d["phone"],
+            email=d["email"],
+        )
         return Response(s.InvitationSerializer(inv).data, status=status.HTTP_201_CREATED)
 
     # --- attendance (AM-02-R02) ---

@@ -16,6 +16,7 @@ from liaison.notify import notify
 
 from . import rules
 from .models import (
+    AgendaItem,
     Attendance,
     Dispatch,
     Invitation,
@@ -248,6 +249,79 @@ def invite_committee_members(meeting):
             phone=member.phone or (member.user.phone if member.user_id else ""),
             email=member.email or (member.user.email if member.user_id else ""),
         )
+
+
+def _require_agenda_open(meeting):
+    if meeting.status in (S.CANCELLED, S.AWAITING_APPROVAL):
+        raise ValidationError(
+            {"__all__": _("The agenda cannot change while the meeting awaits approval or is cancelled.")}
+        )
+
+
+def add_agenda_item(meeting, *, actor, now, **fields):
+    """Add an agenda item; a request to the committee states cause, process, necessity, owners' attitude
+    and the support asked (§4.1.4.3). `fields` are AgendaItem fields; without an order it goes last."""
+    _require_manager(actor, meeting.estate)
+    _require_agenda_open(meeting)
+    with transaction.atomic():
+        item = AgendaItem(meeting=meeting, **fields)
+        if not fields.get("order"):
+            item.order = meeting.agenda_items.count() + 1
+        item.save()
+        audit(
+            item,
+            "agenda_item_added",
+            actor=actor,
+            estate=meeting.estate,
+            now=now,
+            changes={"meeting": meeting.pk, "title": item.title},
+        )
+    return item
+
+
+def invite(meeting, *, actor, now, user=None, name="", unit="", phone="", email=""):
+    """Invite a company staff member (`user`) or another person (by name). Once the meeting has been sent,
+    a portal user invited later gets the invitation notice at once."""
+    _require_manager(actor, meeting.estate)
+    if user is not None and meeting.invitations.filter(user=user).exists():
+        raise ValidationError(
+            {
+                "user": ValidationError(
+                    _("%(name)s is already invited.") % {"name": user.display_name}, code="already_invited"
+                )
+            }
+        )
+    if user is None and not (name or "").strip():
+        raise ValidationError({"name": ValidationError(_("Choose a staff member or enter a name."), code="required")})
+    with transaction.atomic():
+        inv = Invitation.objects.create(
+            meeting=meeting,
+            user=user,
+            name=user.display_name if user else name.strip(),
+            unit=unit or (_staff_unit(user) if user else ""),
+            phone=phone or (user.phone if user else ""),
+            email=email or (user.email if user else ""),
+        )
+        audit(
+            inv,
+            "invited",
+            actor=actor,
+            estate=meeting.estate,
+            now=now,
+            changes={"meeting": meeting.pk, "name": inv.name},
+        )
+        if meeting.sent_at and user:
+            notify(
+                [user],
+                kind="meeting.invitation",
+                key=f"meeting:{meeting.pk}:invitation",
+                subject=_("Meeting invitation: %(title)s, %(when)s at %(place)s"),
+                params=_params(meeting),
+                url=_url(meeting),
+                estate=meeting.estate,
+                now=now,
+            )
+    return inv
 
 
 def _staff_unit(user):

@@ -480,19 +480,12 @@ def agenda_add(request, pk):
         return redirect(meeting)
     form = AgendaItemForm(request.POST or None, initial={"order": meeting.agenda_items.count() + 1})
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            item = form.save(commit=False)
-            item.meeting = meeting
-            item.save()
-            audit(
-                item,
-                "agenda_item_added",
-                actor=request.user,
-                estate=meeting.estate,
-                changes={"meeting": meeting.pk, "title": item.title},
-            )
-        messages.success(request, _("Agenda item added."))
-        return redirect(meeting)
+        ok, _item = save_with_form(
+            form, actions.add_agenda_item, meeting, actor=request.user, now=timezone.now(), **form.cleaned_data
+        )
+        if ok:
+            messages.success(request, _("Agenda item added."))
+            return redirect(meeting)
     return render(request, "meetings/agenda_form.html", {"form": form, "meeting": meeting})
 
 
@@ -649,40 +642,12 @@ def invite_add(request, pk):
         raise PermissionDenied
     form = InviteForm(request.POST, staff=_staff_for(meeting.estate).distinct())
     if form.is_valid():
-        d = form.cleaned_data
-        u = d.get("user")
-        if u and meeting.invitations.filter(user=u).exists():
-            messages.info(request, _("%(name)s is already invited.") % {"name": u.display_name})
-            return redirect(meeting)
-        with transaction.atomic():
-            inv = Invitation.objects.create(
-                meeting=meeting,
-                user=u,
-                name=u.display_name if u else d["name"].strip(),
-                unit=d["unit"] or (actions._staff_unit(u) if u else ""),
-                phone=d["phone"] or (u.phone if u else ""),
-                email=d["email"] or (u.email if u else ""),
-            )
-            audit(
-                inv,
-                "invited",
-                actor=request.user,
-                estate=meeting.estate,
-                changes={"meeting": meeting.pk, "name": inv.name},
-            )
-            if meeting.sent_at and u:
-                from liaison.notify import notify
-
-                notify(
-                    [u],
-                    kind="meeting.invitation",
-                    key=f"meeting:{meeting.pk}:invitation",
-                    subject=_("Meeting invitation: %(title)s, %(when)s at %(place)s"),
-                    params=actions._params(meeting),
-                    url=meeting.get_absolute_url(),
-                    estate=meeting.estate,
-                )
-        messages.success(request, _("Invitee added."))
+        try:
+            actions.invite(meeting, actor=request.user, now=timezone.now(), **form.cleaned_data)
+        except ValidationError as exc:
+            _errors_to_messages(request, exc)
+        else:
+            messages.success(request, _("Invitee added."))
     else:
         for errs in form.errors.values():
             for e in errs:

@@ -148,3 +148,47 @@ def test_db_error_never_leaves_partial_rows_even_when_the_page_fails(world, dire
 
 def hidden_inputs(html):
     return dict(re.findall(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html))
+
+
+def test_db_error_while_adding_an_agenda_item(world, director, monkeypatch):
+    from meetings import actions
+    from meetings.models import AgendaItem
+
+    monkeypatch.setattr(actions, "audit", _boom)
+    data = {"order": 2, "title": "更换门禁系统（故障注入）", "cause": "门禁卡频繁失灵"}
+    r = director.post(reverse("meetings:agenda_add", args=[world.draft.pk]), data)
+    assert not AgendaItem.objects.filter(title=data["title"]).exists()
+    assert r.status_code in (200, 400, 503), f"status {r.status_code}"
+    body = r.content.decode()
+    assert data["title"] in body and data["cause"] in body and any(m in body for m in DB_MESSAGES)
+
+
+def test_api_agenda_items_and_invitations_are_saved_by_the_same_actions(world, personas, monkeypatch):
+    """The API adds agenda items and invitees through meetings.actions (as the pages do), so a database
+    error there rolls the whole write back; the client gets a JSON error, no row is left behind."""
+    import json
+
+    from api.models import ApiToken
+    from liaison.models import AuditEntry
+    from meetings import actions
+    from meetings.models import AgendaItem, Invitation
+
+    _t, token = ApiToken.create_for(personas["director_a"], "tests")
+    api = Client(raise_request_exception=False, HTTP_AUTHORIZATION=f"Bearer {token}")
+    url = f"/api/meetings/{world.draft.pk}/"
+
+    def post(path, data):
+        return api.post(url + path, json.dumps(data), content_type="application/json")
+
+    # control: both write their audit row through the action
+    audits = AuditEntry.objects.count()
+    assert post("agenda/", {"title": "电梯年检"}).status_code == 201
+    assert post("invitations/", {"name": "街道办 王科长", "unit": "街道办"}).status_code == 201
+    assert AuditEntry.objects.count() == audits + 2
+    counts = AgendaItem.objects.count(), Invitation.objects.count()
+    monkeypatch.setattr(actions, "audit", _boom)
+    r = post("agenda/", {"title": "绿化补种（故障注入）"})
+    assert r.status_code >= 500 and r.json()["code"]
+    r = post("invitations/", {"name": "派出所 李警官"})
+    assert r.status_code >= 500 and r.json()["code"]
+    assert (AgendaItem.objects.count(), Invitation.objects.count()) == counts
