@@ -37,8 +37,11 @@ def redis_down(settings):
 
 def _reset_pools():
     """Drop the cached broker connections so the next send uses the current broker_url."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    from kombu import pools
+
+    # app.pool comes from kombu's global registry keyed by the connection: closing it without
+    # resetting the registry would hand the same closed pool to every later test
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
