@@ -206,5 +206,8 @@ def test_gunicorn_logs_in_and_shows_the_home_page(gunicorn_server):
     status, _, body = browser.request("/")
     assert status == 200
     assert b"ops" in body
-    # the access log names the request and its duration in ms
+    # the access log names the request and its duration in ms (the worker writes it just after answering)
+    deadline = time.monotonic() + 10
+    while not re.search(r'"GET / HTTP/1\.1" 200 \d+ \d+ms', log.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert re.search(r'"GET / HTTP/1\.1" 200 \d+ \d+ms', log.read_text())
