@@ -3,7 +3,7 @@
 and bounded in time. Prints requests/s, p50/p95 and the error rate (goal: zero errors), and the p50 of
 all pages as a ratio to the p50 of the baseline page (a director's inbox) under the same load.
 
-locust is not in requirements.txt: this looks for a `locust` executable (PATH, or BENCH_LOCUST=/path)
+locust is pinned in requirements.txt: this uses the venv's `locust` (or PATH, or BENCH_LOCUST=/path)
 and prints "skipped" without one. Environment: BENCH_LOAD_USERS (30), BENCH_LOAD_SECONDS (60),
 GUNICORN_WORKERS (default 2 x cores + 1).
 """
@@ -31,7 +31,8 @@ def free_port():
 
 
 def main():
-    locust = os.environ.get("BENCH_LOCUST") or shutil.which("locust")
+    venv_locust = Path(sys.executable).with_name("locust")
+    locust = os.environ.get("BENCH_LOCUST") or (str(venv_locust) if venv_locust.exists() else shutil.which("locust"))
     if not locust:
         print("load: skipped (locust is not installed; pip install locust==2.47.0 or set BENCH_LOCUST)")
         return
