@@ -145,7 +145,9 @@ class Meeting(models.Model):
     checkin_token = models.CharField(max_length=64, default=_token, unique=True, editable=False)
 
     # minutes within 3 days (seed 004 篇3 七.7); the deadline is an indexed column
-    minutes_due_at = models.DateTimeField(_("minutes due by"), null=True, blank=True)
+    # indexed for the monthly assessment (minutes falling due in the month, closed ones included);
+    # the partial index below serves the reminder scan
+    minutes_due_at = models.DateTimeField(_("minutes due by"), null=True, blank=True, db_index=True)
     minutes_reminded_at = models.DateTimeField(null=True, blank=True)
     minutes_breach_at = models.DateTimeField(_("minutes deadline missed at"), null=True, blank=True)
     # set when the minutes are distributed or the breach is recorded: the scan is done with this meeting
