@@ -53,6 +53,49 @@ def test_meetings_and_issues_follow_a_steady_state(bulk):
     assert old.filter(status=Issue.Status.CLOSED).count() >= 0.9 * old.count()
 
 
+def test_signoffs_are_consistent_with_the_signoff_rules(db, client):
+    """Finalised OC minutes sent for signatures: each request's status is what records.signoff.evaluate
+    says of its signatures; frozen versions carry their SHA-256; outstanding signers wait for a reminder."""
+    from meetings.models import Minutes
+    from records import signoff
+    from records.models import DocumentVersion, Signature, Signer, SignoffRequest, sha256
+
+    call_command("seed_bulk", estates=10, months=6, seed=7, end="2026-11-20", issues=200, verbosity=0)
+    now = timezone.now()
+    requests = list(SignoffRequest.objects.select_related("committee"))
+    statuses = {r.status for r in requests}
+    assert {SignoffRequest.Status.COMPLETED, SignoffRequest.Status.OPEN} <= statuses, statuses
+    for req in requests:
+        assert req.committee.kind == Committee.Kind.OC and req.source == SignoffRequest.Source.MINUTES
+        minutes = Minutes.objects.select_related("meeting").get(pk=req.minutes_id)
+        assert minutes.is_final and minutes.meeting.committee_id == req.committee_id
+        assert req.signers.filter(is_chair=True, member__role="chair").count() == 1
+        assert signoff.evaluate(req) == req.status, req.pk
+        assert (req.completed_at is not None) == (req.status == SignoffRequest.Status.COMPLETED)
+        current = req.current_version()
+        assert not req.versions.exclude(pk=current.pk).filter(superseded_at__isnull=True).exists()
+        # outstanding signers of an open request have their next reminder set, in the future
+        waiting = signoff.outstanding(req)
+        if req.status == SignoffRequest.Status.OPEN:
+            assert waiting.exists() and not waiting.filter(next_reminder_at__isnull=True).exists()
+        else:
+            assert not req.signers.filter(next_reminder_at__isnull=False).exists()
+    for v in DocumentVersion.objects.all():
+        data = bytes(v.pdf)
+        assert data.startswith(b"%PDF-") and v.sha256 == sha256(data)
+    for sig in Signature.objects.select_related("version"):
+        assert sig.sha256 == sig.version.sha256
+        assert (sig.voided_at is not None) == (sig.version.superseded_at is not None)
+    assert not Signer.objects.filter(next_reminder_at__lte=now).exists()
+    assert signoff.send_reminders(now) == 0  # as if the reminder job had been running
+    # a chair can open the sign-off page of their committee's request
+    req = next(r for r in requests if r.status == SignoffRequest.Status.OPEN)
+    chair = req.signers.get(is_chair=True).user
+    client.force_login(chair)
+    response = client.get(req.get_absolute_url())
+    assert response.status_code == 200 and req.title in response.content.decode()
+
+
 def test_refuses_to_add_a_second_set(bulk):
     with pytest.raises(CommandError, match="already"):
         call_command("seed_bulk", estates=5, months=3, seed=7, end="2026-11-20", issues=300, verbosity=0)
@@ -60,6 +103,7 @@ def test_refuses_to_add_a_second_set(bulk):
 
 def _fingerprint(seed):
     from followups.models import Issue
+    from records.models import SignoffRequest
 
     with transaction.atomic():
         call_command("seed_bulk", estates=4, months=2, seed=seed, end="2026-11-20", issues=120, verbosity=0)
@@ -67,6 +111,7 @@ def _fingerprint(seed):
             list(Estate.objects.order_by("pk").values_list("name", "district")),
             list(User.objects.order_by("pk").values_list("username", "name")),
             list(Issue.objects.order_by("pk").values_list("title", "raised_at", "status", "urgency")),
+            list(SignoffRequest.objects.order_by("pk").values_list("public_code", "status", "versions__sha256")),
         )
         transaction.set_rollback(True)
     return fp

@@ -185,6 +185,11 @@ class Generator:
                 t0 = time.monotonic()
                 self.issues()
                 self.log("issues, replies, callbacks, deadline events", t0)
+        if apps.is_installed("records") and _has_model("records", "SignoffRequest") and hasattr(self, "final_minutes"):
+            with transaction.atomic():
+                t0 = time.monotonic()
+                self.signoffs()
+                self.log("sign-offs, document versions, signers, signatures", t0)
         if connection.vendor == "postgresql":
             t0 = time.monotonic()
             with connection.cursor() as cursor:
@@ -468,6 +473,7 @@ class Generator:
         self.bulk(Invitation, invitations)
         self.bulk(AgendaItem, agenda)
         self.bulk(Minutes, minutes)
+        self.final_minutes = minutes  # for the sign-offs (records)
 
         attendance, resolutions = [], []
         by_meeting = {}
@@ -678,6 +684,205 @@ class Generator:
         self.bulk(Reply, replies)
         self.bulk(Callback, callbacks)
         self.bulk(DeadlineEvent, events)
+
+    # --- sign-offs (records) ------------------------------------------------------------------------------
+
+    def signoffs(self):
+        """Finalised OC minutes sent to the committee for signatures (seed 000 §4.1.7): about one OC
+        meeting in ten. Old requests are mostly signed by all, some declined; recent ones have
+        outstanding signers (with their next daily reminder in the future, as if the reminder job ran).
+        A few were revised after sending: version 1 superseded, its signatures kept but voided."""
+        from records.models import DocumentVersion, Signature, Signer, SignoffRequest
+        from records.signoff import next_reminder
+
+        rng = self.rng
+        now, H, D = self.now, datetime.timedelta(hours=1), datetime.timedelta(days=1)
+        role_label = {"chair": "主任", "vice_chair": "副主任", "secretary": "秘书", "member": "委员"}
+        codes = set()
+        requests, versions, signers, signatures = [], [], [], []
+        plan = []  # (request, [versions], [(signer, [(version, decision, comment, at)])])
+        for mn in self.final_minutes:
+            m = mn.meeting
+            if m.committee.kind != Committee.Kind.OC or rng.random() >= 0.1:
+                continue
+            sent = mn.finalised_at + rng.uniform(2, 48) * H
+            if sent > now - H:
+                continue
+            director = self.team[m.estate_id]["director"]
+            members = self.active_members[m.committee_id]
+            chair = next(x for x in members if x.role == "chair")
+            named = [chair] + [x for x in members if x is not chair and rng.random() < 0.8]
+            code = f"{rng.getrandbits(40):010X}"
+            while code in codes:
+                code = f"{rng.getrandbits(40):010X}"
+            codes.add(code)
+            title = f"会议记录 {m.title}"
+            req = SignoffRequest(
+                estate_id=m.estate_id,
+                committee_id=m.committee_id,
+                title=title[:200],
+                source=SignoffRequest.Source.MINUTES,
+                minutes_id=mn.pk,
+                message="请各位委员审阅会议记录并在线签名确认。",
+                rule=SignoffRequest.Rule.CHAIR_AND_MAJORITY if rng.random() < 0.15 else SignoffRequest.Rule.ALL,
+                public_code=code,
+                requested_by=director,
+                created_at=sent,
+            )
+            age = now - sent
+            revised = rng.random() < 0.05 and age > 5 * D
+            vers = [self._version(req, 1, mn, director, sent)]
+            if revised:
+                at = sent + rng.uniform(1, 3) * D
+                vers[0].superseded_at = at
+                vers.append(self._version(req, 2, mn, director, at, note="根据委员意见修改决议事项表述"))
+            current = vers[-1]
+            # the outcome on the current version
+            if age > 14 * D:
+                outcome = rng.choices(["completed", "declined", "open"], weights=(85, 7, 8))[0]
+            elif age > 3 * D:
+                outcome = rng.choices(["completed", "declined", "open"], weights=(50, 5, 45))[0]
+            else:
+                outcome = "open"
+            decliner = rng.choice(named) if outcome == "declined" else None
+            if decliner is not None and req.rule == SignoffRequest.Rule.CHAIR_AND_MAJORITY:
+                decliner = chair  # under the majority rule one member declining does not decline it
+            last, people = current.created_at, []
+            for x in named:
+                sigs = []
+                if revised and rng.random() < 0.6:  # signed version 1 before it changed: voided
+                    at = vers[0].created_at + rng.uniform(1, 20) * H
+                    sigs.append((vers[0], Signature.Decision.AGREE, "", min(at, current.created_at - H)))
+                if x is decliner:
+                    decision, comment = Signature.Decision.DECLINE, "决议第二项表述与会上讨论不一致，请修改后再签。"
+                elif (
+                    outcome == "completed"
+                    or (outcome != "declined" and rng.random() < 0.5)
+                    or (outcome == "declined" and rng.random() < 0.5)
+                ):
+                    with_comments = rng.random() < 0.1
+                    decision = Signature.Decision.AGREE_WITH_COMMENTS if with_comments else Signature.Decision.AGREE
+                    comment = "同意，请按时落实决议事项。" if with_comments else ""
+                else:
+                    decision = None
+                if decision is not None:
+                    at = min(current.created_at + rng.uniform(0.5, 120) * H, now - 0.5 * H)
+                    sigs.append((current, decision, comment, at))
+                    last = max(last, at)
+                people.append((x, sigs))
+            if decliner is not None:  # after the decline nobody can sign any more
+                cut = next(s[-1][3] for x, s in people if x is decliner)
+                people = [(x, [s for s in sigs if s[0] is not current or s[3] <= cut]) for x, sigs in people]
+                last = cut
+            if outcome == "open" and all(s and s[-1][0] is current for _x, s in people):
+                # everyone signed by chance: the last one has not yet
+                people[-1] = (people[-1][0], [s for s in people[-1][1] if s[0] is not current])
+            if outcome == "open" and req.rule == SignoffRequest.Rule.CHAIR_AND_MAJORITY:
+                req.rule = SignoffRequest.Rule.ALL  # keep "open" honest: a majority may already be reached
+            req.status = outcome
+            req.completed_at = last if outcome == "completed" else None
+            requests.append(req)
+            plan.append((req, vers, people))
+
+        self.bulk(SignoffRequest, requests)
+        reminder = next_reminder(now)
+        for req, vers, people in plan:
+            for v in vers:
+                v.request_id = req.pk
+                versions.append(v)
+            for x, sigs in people:
+                outstanding = not any(v is vers[-1] for v, *_rest in sigs)
+                signers.append(
+                    Signer(
+                        request_id=req.pk,
+                        member=x,
+                        user_id=x.user_id,
+                        name=x.name,
+                        is_chair=x.role == "chair",
+                        role_label=role_label.get(x.role, "委员"),
+                        next_reminder_at=reminder if outstanding and req.status == "open" else None,
+                    )
+                )
+        self.bulk(DocumentVersion, versions)
+        self.bulk(Signer, signers)
+        k = 0
+        for _req, vers, people in plan:
+            for _x, sigs in people:
+                signer = signers[k]
+                k += 1
+                for v, decision, comment, at in sigs:
+                    stale = v is not vers[-1]
+                    signatures.append(
+                        Signature(
+                            signer=signer,
+                            version_id=v.pk,
+                            decision=decision,
+                            comment=comment,
+                            signed_at=at,
+                            ip_address=f"10.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}",
+                            user_agent=rng.choice(USER_AGENTS),
+                            sha256=v.sha256,
+                            voided_at=vers[-1].created_at if stale else None,
+                            void_reason="被第2版取代" if stale else "",
+                        )
+                    )
+        self.bulk(Signature, signatures)
+
+    def _version(self, req, number, minutes, director, at, note=""):
+        from records.models import DocumentVersion, sha256
+
+        m = minutes.meeting
+        html = (
+            f"<h1>会议记录</h1><p>会议：{m.title}</p><p>时间：{timezone.localtime(m.starts_at, TZ):%Y年%m月%d日 %H:%M}</p>"
+            f"<p>地点：{m.place}</p><p>主持人：{minutes.host_name}　记录人：{minutes.recorder_name}</p>"
+            f"<p>{minutes.summary}</p>" + (f"<p>修改说明：{note}</p>" if note else "")
+        )
+        data = tiny_pdf([f"Meeting minutes M{m.pk} version {number}", f"{req.public_code}", sha256(html.encode())])
+        return DocumentVersion(
+            number=number,
+            title=req.title,
+            html=html,
+            pdf=data,
+            filename=f"AM-02-R03-会议记录-M{m.pk}-v{number}.pdf",
+            sha256=sha256(data),
+            change_note=note,
+            created_by=director,
+            created_at=at,
+        )
+
+
+USER_AGENTS = [
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 MicroMessenger/8.0.49",
+    "Mozilla/5.0 (Linux; Android 14; V2309A) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36",
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/124.0 Safari/537.36",
+]
+
+
+def tiny_pdf(lines):
+    """A minimal valid one-page PDF with these ASCII lines (Helvetica): a stand-in for the frozen
+    document, so each version has its own bytes and SHA-256 without rendering a real PDF per row."""
+    text = (
+        "BT /F1 11 Tf 56 780 Td 14 TL "
+        + " ".join("(" + s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ") '" for s in lines)
+        + " ET"
+    )
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+        b"/Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text.encode("ascii")),
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (i, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
 
 
 def _has_model(app_label, name):
