@@ -22,6 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
 os.environ.setdefault("DJANGO_DEBUG", "0")
+os.environ.setdefault("LOG_LEVEL", "WARNING")  # no login / refresh log lines in the result
 os.environ.setdefault("LIAISON_VAR_DIR", "/tmp/var-assessment-bench")
 
 import django  # noqa: E402

@@ -2,7 +2,8 @@
 
 Uses the database of the environment (DATABASE_URL; PostgreSQL for figures worth reporting). When it
 has no bulk data, seeds it first (`manage.py seed_bulk --estates 200 --months 24 --seed 42`, a few
-minutes). Each script runs in its own process and prints one line per figure, each with a ratio to the
+minutes). Then refreshes the provisional assessment figures (`manage.py assessment_refresh`, what the
+beat job does every 10 minutes), so the month view is timed as users get it. Each script runs in its own process and prints one line per figure, each with a ratio to the
 baseline page measured in that same run. Exit status 1 if any script failed.
 
 Environment: BENCH_ONLY=pages,scan (run a subset), BENCH_REPEAT (requests per page, default 15),
@@ -62,6 +63,11 @@ def main():
         )
     print(f"# liaison benchmarks {datetime.datetime.now():%Y-%m-%d %H:%M} — {machine()}")
     print(f"# database: {check.stdout.strip()}")
+    # what a user gets: the month view reads the provisional figures the beat job stores every 10 minutes
+    refresh = subprocess.run(
+        [python, "manage.py", "assessment_refresh"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    print(f"# assessment_refresh (as the beat job): {(refresh.stdout or refresh.stderr).strip()[-300:]}", flush=True)
     only = {s.strip() for s in os.environ.get("BENCH_ONLY", "").split(",") if s.strip()}
     failed = []
     for script in sorted(HERE.glob("*.py")):

@@ -837,13 +837,16 @@ class Generator:
             f"<p>地点：{m.place}</p><p>主持人：{minutes.host_name}　记录人：{minutes.recorder_name}</p>"
             f"<p>{minutes.summary}</p>" + (f"<p>修改说明：{note}</p>" if note else "")
         )
-        data = tiny_pdf([f"Meeting minutes M{m.pk} version {number}", f"{req.public_code}", sha256(html.encode())])
+        # no primary keys in the content: the same seed gives the same bytes in any database
+        start = timezone.localtime(m.starts_at, TZ)
+        lines = [f"Meeting minutes {start:%Y-%m-%d %H:%M}", f"record {req.public_code} version {number}"]
+        data = tiny_pdf([*lines, sha256(html.encode())])
         return DocumentVersion(
             number=number,
             title=req.title,
             html=html,
             pdf=data,
-            filename=f"AM-02-R03-会议记录-M{m.pk}-v{number}.pdf",
+            filename=f"AM-02-R03-会议记录-{req.public_code}-v{number}.pdf",
             sha256=sha256(data),
             change_note=note,
             created_by=director,
