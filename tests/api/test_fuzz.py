@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hsettings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -73,7 +74,8 @@ def _run(op, strategy, headers, checks, failures, examples=EXAMPLES):
     t = time.monotonic()
     try:
         run()
-    except Exception as exc:  # collect every operation's failure, report them together
+    # FailureGroup is a BaseExceptionGroup, not an Exception: name it, or the first failure ends the run
+    except (Exception, FailureGroup) as exc:  # collect every operation's failure, report them together
         failures.append(f"{op.method.upper()} {op.path}: {exc}")
     if os.environ.get("API_FUZZ_TIMING"):
         print(f"{time.monotonic() - t:6.2f}s {op.method.upper()} {op.path}")
