@@ -36,6 +36,8 @@ def test_department_staff_home(client, dept_a):
 
 def test_switch_to_english_and_back(client, director_a):
     client.force_login(director_a)
+    # the switch offers each language in its own name
+    assert ">English</button>" in client.get("/").content.decode()
     r = client.post(reverse("set_language"), {"language": "en", "next": "/"}, follow=True)
     body = r.content.decode()
     assert "My estates" in body and "Log out" in body
