@@ -36,7 +36,15 @@ ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,lo
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+# The project's apps come first: their translations take precedence over Django's own (the admin
+# translates "Filter" as 过滤器; the issue list wants 筛选).
 INSTALLED_APPS = [
+    "liaison",
+    "meetings",
+    "followups",
+    "records",
+    "assessment",
+    "api",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -46,12 +54,6 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "axes",
-    "liaison",
-    "meetings",
-    "followups",
-    "records",
-    "assessment",
-    "api",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
