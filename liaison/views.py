@@ -228,7 +228,9 @@ def _save_member(request, form, action):
 
 @login_required
 def member_create(request, committee_pk):
-    committee = access.get_visible(Committee.objects.select_related("estate"), request.user, committee_pk, committee="pk")
+    committee = access.get_visible(
+        Committee.objects.select_related("estate"), request.user, committee_pk, committee="pk"
+    )
     _require_manage(request, committee.estate)
     form = MemberForm(request.POST or None, committee=committee)
     if request.method == "POST" and form.is_valid() and _save_member(request, form, "member_added"):

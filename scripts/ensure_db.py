@@ -12,8 +12,16 @@ import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
 
 cfg = dj_database_url.parse(url)
-params = {k: v for k, v in {"host": cfg["HOST"], "port": cfg["PORT"] or None, "user": cfg["USER"],
-                            "password": cfg["PASSWORD"]}.items() if v}
+params = {
+    k: v
+    for k, v in {
+        "host": cfg["HOST"],
+        "port": cfg["PORT"] or None,
+        "user": cfg["USER"],
+        "password": cfg["PASSWORD"],
+    }.items()
+    if v
+}
 with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
     if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]).fetchone():
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(cfg["NAME"])))

@@ -16,7 +16,8 @@ def test_every_app_has_a_chinese_catalogue():
 
 @pytest.mark.parametrize("po", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_catalogue_is_complete(po):
-    out = subprocess.run(["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(po)],
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(po)], capture_output=True, text=True
+    )
     assert out.returncode == 0, out.stderr
     assert "untranslated" not in out.stderr and "fuzzy" not in out.stderr, out.stderr

@@ -1,6 +1,6 @@
 from django import template
-from django.template.loader import get_template
 from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 
 register = template.Library()
 

@@ -7,23 +7,93 @@ from liaison.models import CommitteeMember
 
 from ..factories import MemberFactory
 
-ROLES = ["director_a", "supervisor_a", "dept_a", "leader", "assessor", "admin_user", "chair_a", "rc_member_a",
-         "chair_b", "director_b"]
+ROLES = [
+    "director_a",
+    "supervisor_a",
+    "dept_a",
+    "leader",
+    "assessor",
+    "admin_user",
+    "chair_a",
+    "rc_member_a",
+    "chair_b",
+    "director_b",
+]
 
 # expected status per role for estate A's objects (B's people must never see them)
 READ = {
-    "estate_detail": dict(director_a=200, supervisor_a=200, dept_a=200, leader=200, assessor=200, admin_user=200,
-                          chair_a=404, rc_member_a=404, chair_b=404, director_b=404),
-    "committee_detail": dict(director_a=200, supervisor_a=200, dept_a=200, leader=200, assessor=200, admin_user=200,
-                             chair_a=200, rc_member_a=404, chair_b=404, director_b=404),
-    "committee_edit": dict(director_a=200, supervisor_a=200, dept_a=403, leader=403, assessor=403, admin_user=200,
-                           chair_a=403, rc_member_a=404, chair_b=404, director_b=404),
-    "member_create": dict(director_a=200, supervisor_a=200, dept_a=403, leader=403, assessor=403, admin_user=200,
-                          chair_a=403, rc_member_a=404, chair_b=404, director_b=404),
-    "member_edit": dict(director_a=200, supervisor_a=200, dept_a=403, leader=403, assessor=403, admin_user=200,
-                        chair_a=403, rc_member_a=404, chair_b=404, director_b=404),
-    "estate_edit": dict(director_a=403, supervisor_a=403, dept_a=403, leader=403, assessor=403, admin_user=200,
-                        chair_a=404, rc_member_a=404, chair_b=404, director_b=404),
+    "estate_detail": dict(
+        director_a=200,
+        supervisor_a=200,
+        dept_a=200,
+        leader=200,
+        assessor=200,
+        admin_user=200,
+        chair_a=404,
+        rc_member_a=404,
+        chair_b=404,
+        director_b=404,
+    ),
+    "committee_detail": dict(
+        director_a=200,
+        supervisor_a=200,
+        dept_a=200,
+        leader=200,
+        assessor=200,
+        admin_user=200,
+        chair_a=200,
+        rc_member_a=404,
+        chair_b=404,
+        director_b=404,
+    ),
+    "committee_edit": dict(
+        director_a=200,
+        supervisor_a=200,
+        dept_a=403,
+        leader=403,
+        assessor=403,
+        admin_user=200,
+        chair_a=403,
+        rc_member_a=404,
+        chair_b=404,
+        director_b=404,
+    ),
+    "member_create": dict(
+        director_a=200,
+        supervisor_a=200,
+        dept_a=403,
+        leader=403,
+        assessor=403,
+        admin_user=200,
+        chair_a=403,
+        rc_member_a=404,
+        chair_b=404,
+        director_b=404,
+    ),
+    "member_edit": dict(
+        director_a=200,
+        supervisor_a=200,
+        dept_a=403,
+        leader=403,
+        assessor=403,
+        admin_user=200,
+        chair_a=403,
+        rc_member_a=404,
+        chair_b=404,
+        director_b=404,
+    ),
+    "estate_edit": dict(
+        director_a=403,
+        supervisor_a=403,
+        dept_a=403,
+        leader=403,
+        assessor=403,
+        admin_user=200,
+        chair_a=404,
+        rc_member_a=404,
+        chair_b=404,
+        director_b=404,
+    ),
 }
 
 
@@ -33,8 +103,14 @@ def everyone(request, estate_a, oc_a, rc_a):
 
 
 def url_for(name, estate, committee, member):
-    arg = {"estate_detail": estate.pk, "estate_edit": estate.pk, "committee_detail": committee.pk,
-           "committee_edit": committee.pk, "member_create": committee.pk, "member_edit": member.pk}[name]
+    arg = {
+        "estate_detail": estate.pk,
+        "estate_edit": estate.pk,
+        "committee_detail": committee.pk,
+        "committee_edit": committee.pk,
+        "member_create": committee.pk,
+        "member_edit": member.pk,
+    }[name]
     return reverse(name, args=[arg])
 
 
@@ -52,14 +128,15 @@ def test_foreign_posts_change_nothing(everyone, client, estate_a, oc_a):
     member = oc_a.members.get(user=everyone["chair_a"])
     for role in ["chair_b", "director_b", "chair_a", "dept_a", "leader"]:
         client.force_login(everyone[role])
-        r = client.post(reverse("member_edit", args=[member.pk]),
-                        {"name": "篡改", "role": "member", "term_start": "2025-01-01"})
+        r = client.post(
+            reverse("member_edit", args=[member.pk]), {"name": "篡改", "role": "member", "term_start": "2025-01-01"}
+        )
         assert r.status_code in (403, 404), role
-        r = client.post(reverse("member_end_term", args=[member.pk]),
-                        {"ended_on": "2026-01-01", "end_reason": "x"})
+        r = client.post(reverse("member_end_term", args=[member.pk]), {"ended_on": "2026-01-01", "end_reason": "x"})
         assert r.status_code in (403, 404), role
-        r = client.post(reverse("committee_edit", args=[oc_a.pk]),
-                        {"kind": "oc", "name": "篡改", "term_start": "2025-01-01"})
+        r = client.post(
+            reverse("committee_edit", args=[oc_a.pk]), {"kind": "oc", "name": "篡改", "term_start": "2025-01-01"}
+        )
         assert r.status_code in (403, 404), role
     member.refresh_from_db()
     oc_a.refresh_from_db()
@@ -69,8 +146,12 @@ def test_foreign_posts_change_nothing(everyone, client, estate_a, oc_a):
 def test_guessing_ids_of_another_estate_gives_404(client, chair_b, oc_a, estate_a):
     victim = MemberFactory(committee=oc_a, role=CommitteeMember.Role.MEMBER)
     client.force_login(chair_b)
-    for url in [reverse("committee_detail", args=[oc_a.pk]), reverse("member_edit", args=[victim.pk]),
-                reverse("estate_detail", args=[estate_a.pk]), reverse("committee_detail", args=[999999])]:
+    for url in [
+        reverse("committee_detail", args=[oc_a.pk]),
+        reverse("member_edit", args=[victim.pk]),
+        reverse("estate_detail", args=[estate_a.pk]),
+        reverse("committee_detail", args=[999999]),
+    ]:
         r = client.get(url)
         assert r.status_code == 404
         assert "翠湖花园" not in r.content.decode()
@@ -100,7 +181,12 @@ def test_ended_membership_loses_access(client, chair_a, oc_a):
 
 
 def test_anonymous_is_sent_to_login_everywhere(client, estate_a, oc_a):
-    for url in [reverse("home"), reverse("estate_detail", args=[estate_a.pk]),
-                reverse("committee_detail", args=[oc_a.pk]), reverse("inbox"), reverse("staff_list")]:
+    for url in [
+        reverse("home"),
+        reverse("estate_detail", args=[estate_a.pk]),
+        reverse("committee_detail", args=[oc_a.pk]),
+        reverse("inbox"),
+        reverse("staff_list"),
+    ]:
         r = client.get(url)
         assert r.status_code == 302 and reverse("login") in r["Location"]
