@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "liaison.middleware.DatabaseErrorMiddleware",
     # axes must be last: it turns a locked-out login into a clear page
     "axes.middleware.AxesMiddleware",
 ]
