@@ -1,3 +1,4 @@
+import datetime
 import functools
 
 from django import forms
@@ -257,6 +258,11 @@ class AttachForm(forms.Form):
     file = forms.FileField(label=_("File"), validators=[validate_upload])
 
 
+# a date filter outside these bounds would overflow the end-of-day arithmetic (9999-12-31 + 1 day)
+FILTER_DATE_MIN = datetime.date(2000, 1, 1)
+FILTER_DATE_MAX = datetime.date(2100, 12, 31)
+
+
 class FilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     estate = forms.ModelChoiceField(label=_("Estate"), queryset=Estate.objects.none(), required=False, widget=Select)
@@ -291,6 +297,11 @@ class FilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name in ("date_from", "date_to"):
+            d = data.get(name)
+            if d and not (FILTER_DATE_MIN <= d <= FILTER_DATE_MAX):
+                self.add_error(name, _("Choose a date between 2000 and 2100."))
+                data[name] = None
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             raise ValidationError(_("The start date is after the end date."))
         return data

@@ -53,7 +53,7 @@ def _filtered(request, now, staff=forms.staff_choices):
                 | Q(raised_by__icontains=q)
                 | Q(location__icontains=q)
             )
-            if q.lstrip("#").isdigit():
+            if q.lstrip("#").isdigit() and len(q.lstrip("#")) <= 18:  # an id, not a number beyond bigint
                 cond |= Q(pk=int(q.lstrip("#")))
             qs = qs.filter(cond)
         if d["estate"]:
