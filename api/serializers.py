@@ -284,6 +284,12 @@ class MeetingUpdateSerializer(serializers.Serializer):
 
 class InstructionSerializer(serializers.Serializer):
     instruction = serializers.CharField(allow_blank=True, help_text="The leader's instruction (领导批示).")
+    override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required when approving leaves less than the notice period (§4.1.4.2): recorded as the override.",
+    )
 
 
 class CommentSerializer(serializers.Serializer):

@@ -7,6 +7,7 @@ import contextlib
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -116,12 +117,28 @@ MEETING_FILTERS = [
 ]
 
 
+class BoundedDateTimeField(serializers.DateTimeField):
+    """A filter date-time: 2000–2100. Far dates (0001-01-01) overflow the time-zone arithmetic; they
+    answer a field error instead of a 500."""
+
+    default_error_messages = {"range": gettext_lazy("Give a date-time between 2000 and 2100.")}
+
+    def to_internal_value(self, value):
+        try:
+            result = super().to_internal_value(value)
+        except OverflowError:
+            self.fail("range")
+        if not 2000 <= result.year <= 2100:
+            self.fail("range")
+        return result
+
+
 class MeetingFilterSerializer(serializers.Serializer):
     estate = serializers.IntegerField(required=False, min_value=1)
     committee = serializers.IntegerField(required=False, min_value=1)
     status = serializers.ChoiceField(choices=Meeting.Status.choices, required=False)
-    starts_after = serializers.DateTimeField(required=False)
-    starts_before = serializers.DateTimeField(required=False)
+    starts_after = BoundedDateTimeField(required=False)
+    starts_before = BoundedDateTimeField(required=False)
 
 
 def _filter_estate_committee(qs, user, d):
@@ -290,7 +307,13 @@ class MeetingViewSet(ApiViewMixin, viewsets.GenericViewSet):
         """The leader approves with an instruction (领导批示); the meeting is then sent at once."""
         meeting = self.get_object()
         d = _parse(s.InstructionSerializer, request.data)
-        meeting_actions.approve_meeting(meeting, actor=request.user, instruction=d["instruction"], now=self._now())
+        meeting_actions.approve_meeting(
+            meeting,
+            actor=request.user,
+            instruction=d["instruction"],
+            override_reason=d["override_reason"],
+            now=self._now(),
+        )
         return self._detail(meeting)
 
     @extend_schema(request=s.CommentSerializer, responses=s.MeetingDetailSerializer)
@@ -529,8 +552,8 @@ class IssueFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["open", *Issue.Status.values], required=False)
     overdue = serializers.BooleanField(required=False, default=False)
     assignee = serializers.IntegerField(required=False, min_value=1)
-    raised_after = serializers.DateTimeField(required=False)
-    raised_before = serializers.DateTimeField(required=False)
+    raised_after = BoundedDateTimeField(required=False)
+    raised_before = BoundedDateTimeField(required=False)
 
 
 def _staff_user(pk, field):

@@ -111,7 +111,16 @@ class MemberForm(forms.ModelForm):
     def __init__(self, *args, committee, **kwargs):
         super().__init__(*args, **kwargs)
         self.committee = committee
-        self.fields["user"].queryset = User.objects.filter(role=Role.COMMITTEE, is_active=True).order_by("name")
+        # committee accounts not serving another estate's committee: a director must not see (nor enrol)
+        # another estate's committee members
+        elsewhere = CommitteeMember.objects.filter(ended_on__isnull=True, user__isnull=False).exclude(
+            committee__estate=committee.estate
+        )
+        self.fields["user"].queryset = (
+            User.objects.filter(role=Role.COMMITTEE, is_active=True)
+            .exclude(pk__in=elsewhere.values("user"))
+            .order_by("name")
+        )
         self.fields["user"].required = False
         if not self.instance.pk:
             self.fields["term_start"].initial = timezone.localdate()

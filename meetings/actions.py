@@ -337,6 +337,15 @@ def update_meeting(meeting, *, actor, now, reason="", override_reason="", versio
     _require_manager(actor, meeting.estate)
     if meeting.status in (S.CANCELLED, S.HELD):
         raise ValidationError({"__all__": _("A held or cancelled meeting can no longer be changed.")})
+    if meeting.status == S.AWAITING_APPROVAL:
+        # the leader approves what they read (§4.1.4.1): no change behind their back
+        raise ValidationError(
+            {
+                "__all__": _(
+                    "The meeting is awaiting the leader's approval: ask for it to be returned before changing it."
+                )
+            }
+        )
     if version is not None and meeting.version != version:
         # told first: the rules below may ask for what the editor's older page did not show (a reason)
         raise StaleEdit(meeting.version)
@@ -520,12 +529,29 @@ def submit_for_approval(meeting, *, actor, now):
     return meeting
 
 
-def approve_meeting(meeting, *, actor, instruction, now):
-    """The leader approves with an instruction; the meeting is then sent to the committee at once."""
+def approve_meeting(meeting, *, actor, instruction, now, override_reason=""):
+    """The leader approves with an instruction; the meeting is then sent to the committee at once.
+
+    Approval sends the notice now: when the notice rule can no longer be kept (§4.1.4.2: a week ahead),
+    the leader must give a written reason, recorded as the meeting's notice override (it counts against
+    the month's assessment like any other override)."""
     if not can_approve(actor):
         raise PermissionDenied
     if not (instruction or "").strip():
         raise ValidationError({"instruction": _("Write your instruction (领导批示).")})
+    override = {}
+    problem = rules.notice_problem(
+        kind=meeting.kind, committee_kind=meeting.committee.kind, starts_at=meeting.starts_at, now=now
+    )
+    if problem and not meeting.notice_override:
+        if not (override_reason or "").strip():
+            raise ValidationError({"override_reason": problem})
+        override = {
+            "notice_override": True,
+            "notice_override_reason": override_reason.strip(),
+            "notice_override_by": actor,
+            "notice_override_at": now,
+        }
     with transaction.atomic():
         if (
             Meeting.objects.filter(pk=meeting.pk, status=S.AWAITING_APPROVAL).update(
@@ -535,6 +561,7 @@ def approve_meeting(meeting, *, actor, instruction, now):
                 updated_at=now,
                 status=S.DRAFT,
                 version=F("version") + 1,
+                **override,
             )
             != 1
         ):
@@ -545,7 +572,11 @@ def approve_meeting(meeting, *, actor, instruction, now):
             "approved",
             actor=actor,
             now=now,
-            changes={"status": [S.AWAITING_APPROVAL, "approved"], "instruction": instruction.strip()},
+            changes={
+                "status": [S.AWAITING_APPROVAL, "approved"],
+                "instruction": instruction.strip(),
+                **({"notice_override_reason": override["notice_override_reason"]} if override else {}),
+            },
         )
         notify(
             [meeting.organizer],

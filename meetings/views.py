@@ -103,6 +103,8 @@ def meeting_list(request):
     today = periods.local_date(now)
     try:
         year, month = (int(x) for x in request.GET.get("month", "").split("-"))
+        if not 2000 <= year <= 2100:  # far months overflow the day arithmetic; nobody plans them
+            raise ValueError(year)
         first = datetime.date(year, month, 1)
     except ValueError:
         first = today.replace(day=1)
@@ -286,6 +288,11 @@ def meeting_edit(request, pk):
     if meeting.status in (S.CANCELLED, S.HELD):
         messages.error(request, _("A held or cancelled meeting can no longer be changed."))
         return redirect(meeting)
+    if meeting.status == S.AWAITING_APPROVAL:
+        messages.error(
+            request, _("The meeting is awaiting the leader's approval: ask for it to be returned before changing it.")
+        )
+        return redirect(meeting)
     initial = {
         "committee": meeting.committee,
         "kind": meeting.kind,
@@ -368,7 +375,7 @@ def meeting_detail(request, pk):
         "notice_problem": rules.notice_problem(
             kind=meeting.kind, committee_kind=meeting.committee.kind, starts_at=meeting.starts_at, now=timezone.now()
         )
-        if meeting.status == S.DRAFT and not meeting.sent_at
+        if meeting.status in (S.DRAFT, S.AWAITING_APPROVAL) and not meeting.sent_at
         else None,
         "material_form": MaterialForm(),
         "photo_form": PhotoForm(),
@@ -419,6 +426,7 @@ def meeting_approve(request, pk):
         actions.approve_meeting,
         _("Approved. The meeting has been sent to the committee."),
         instruction=request.POST.get("instruction", ""),
+        override_reason=request.POST.get("override_reason", ""),
     )
 
 

@@ -91,12 +91,19 @@ def callbacks_issue(request, issue_pk):
     return render(request, "records/callbacks.html", {"groups": groups, "estate": issue.estate, "issue": issue})
 
 
+def _check_month(year, month):
+    """ValueError unless a month the records can be about (far years overflow the date arithmetic)."""
+    if not 2000 <= year <= 2100:
+        raise ValueError(year)
+    datetime.date(year, month, 1)
+
+
 def _month(request):
     today = timezone.localdate()
     try:
         year = int(request.GET.get("year", today.year))
         month = int(request.GET.get("month", today.month))
-        datetime.date(year, month, 1)
+        _check_month(year, month)
     except (TypeError, ValueError):
         year, month = today.year, today.month
     return year, month
@@ -161,7 +168,7 @@ def plan_open(request):
         raise PermissionDenied
     try:
         year, month = int(request.POST.get("year")), int(request.POST.get("month"))
-        datetime.date(year, month, 1)
+        _check_month(year, month)
     except (TypeError, ValueError):
         messages.error(request, _("Choose a valid month."))
         return redirect("records:plan_list")
@@ -330,7 +337,7 @@ def batch_start(request):
         estate = _estate(request, request.POST.get("estate"))
         try:
             year, month = int(request.POST.get("year")), int(request.POST.get("month"))
-            datetime.date(year, month, 1)
+            _check_month(year, month)
         except (TypeError, ValueError):
             messages.error(request, _("Choose a valid month."))
             return redirect("records:batch")

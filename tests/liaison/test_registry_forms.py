@@ -154,3 +154,14 @@ def test_garbage_input_never_500(client, director_a, oc_a, payload):
 def test_committee_constraint_in_the_database(estate_a):
     with pytest.raises(IntegrityError), transaction.atomic():
         CommitteeFactory(estate=estate_a, term_start=datetime.date(2025, 1, 1), term_end=datetime.date(2024, 1, 1))
+
+
+def test_member_form_does_not_offer_another_estates_committee_accounts(client, director_a, oc_a, chair_b):
+    client.force_login(director_a)
+    body = client.get(reverse("member_create", args=[oc_a.pk])).content.decode()
+    assert chair_b.name not in body
+    r = client.post(
+        reverse("member_create", args=[oc_a.pk]),
+        {"name": "冒名", "role": "member", "term_start": "2025-03-01", "user": chair_b.pk},
+    )
+    assert r.status_code == 200 and not CommitteeMember.objects.filter(name="冒名").exists()
