@@ -115,3 +115,49 @@ def seed(core):
             support_requested="请业委会组织业主表决使用专项维修资金",
         )
         actions.submit_for_approval(m, actor=director, now=now)
+    _seed_last_month(kinds, estate, oc, rc, director)
+
+
+def _last_month(day, hour):
+    today = timezone.localdate()
+    first_of_last = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    return timezone.make_aware(datetime.datetime.combine(first_of_last.replace(day=day), datetime.time(hour)))
+
+
+def _seed_last_month(kinds, estate, oc, rc, director):
+    """Meetings held last month (the assessment opens on the last month that has ended): a routine
+    meeting with the 业委会 and two contacts with the 居委会, signed in, minutes distributed in time."""
+    plan = [
+        (oc, "oc_routine", "上月业委会工作协调沟通会", _last_month(14, 15)),
+        (rc, "rc_contact", "上月与居委会定期沟通（一）", _last_month(8, 10)),
+        (rc, "rc_contact", "上月与居委会定期沟通（二）", _last_month(22, 10)),
+    ]
+    for committee, kind, title, start in plan:
+        if committee is None or Meeting.objects.filter(estate=estate, title=title).exists():
+            continue
+        past_now = start - datetime.timedelta(days=9)
+        m = actions.create_meeting(
+            estate=estate,
+            committee=committee,
+            kind=kinds[kind],
+            title=title,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=1),
+            place="管理处二楼会议室",
+            actor=director,
+            now=past_now,
+        )
+        actions.send_meeting(m, actor=director, now=past_now)
+        for inv in m.invitations.all():
+            actions.sign_in_invitee(m, inv, actor=director, now=start)
+        actions.save_minutes(
+            m,
+            actor=director,
+            now=start + datetime.timedelta(hours=2),
+            host_name="王建国",
+            recorder_name="王建国",
+            host=director,
+            recorder=director,
+            summary="通报上期工作，听取委员会意见。",
+        )
+        actions.finalise_minutes(m, actor=director, now=start + datetime.timedelta(days=1))
