@@ -193,18 +193,15 @@ class MeetingViewSet(ApiViewMixin, viewsets.GenericViewSet):
         return self._detail(self.get_object())
 
     def _overlap_check(self, d, *, committee, starts_at, ends_at, organizer, exclude_pk=None):
-        clashes = list(
-            meeting_rules.overlapping(
-                Meeting.objects.select_related("committee"),
-                starts_at=starts_at,
-                ends_at=ends_at,
-                committee=committee,
-                organizer=organizer,
-                exclude_pk=exclude_pk,
-            )[:5]
+        names = meeting_rules.overlap_names(
+            Meeting.objects,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            committee=committee,
+            organizer=organizer,
+            exclude_pk=exclude_pk,
         )
-        if clashes and not d.get("confirm_overlap"):
-            names = "；".join(f"{m.title}（{timezone.localtime(m.starts_at):%Y-%m-%d %H:%M}）" for m in clashes)
+        if names and not d.get("confirm_overlap"):
             raise _field_error(
                 "confirm_overlap",
                 _(

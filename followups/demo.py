@@ -4,6 +4,8 @@ import datetime
 
 from django.utils import timezone
 
+from liaison.demo import last_month_at
+
 from . import actions
 from .models import Issue
 
@@ -60,14 +62,6 @@ def seed(core):
     )
 
 
-def _last_month_day(day, hour):
-    """A time on `day` of the month before this one (Asia/Shanghai), for the assessment's demo month."""
-    today = timezone.localdate()
-    first_of_last = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    local = datetime.datetime.combine(first_of_last.replace(day=day), datetime.time(hour))
-    return timezone.make_aware(local)
-
-
 def seed_last_month(core):
     """Issues of last month with their replies and callbacks, so the assessment (which opens on the last
     month that has ended) has figures to show. Idempotent (keyed by source_ref "demo-m…")."""
@@ -107,21 +101,21 @@ def seed_last_month(core):
         )
 
     # replied and called back on time, closed satisfied
-    t = _last_month_day(3, 10)
+    t = last_month_at(3, 10)
     a = raise_("demo-m1", t, "5栋电梯按钮失灵。", category="repair", location="5栋")
     actions.assign(a, assignee=engineer, actor=director, now=t + 2 * hour)
     actions.add_reply(a, text="已安排电梯维保单位次日维修。", actor=engineer, now=t + day)
     actions.mark_resolved(a, resolution="已更换按钮面板。", actor=engineer, now=t + 2 * day)
     callback(a, t + 2 * day + 3 * hour, "satisfied", "业委会确认电梯已恢复正常。")
     # replied late (after the 3 days), closed basically satisfied
-    t = _last_month_day(10, 9)
+    t = last_month_at(10, 9)
     b = raise_("demo-m2", t, "中心花园绿化带杂草较多。", category="environment", location="中心花园")
     actions.assign(b, assignee=engineer, actor=director, now=t + hour)
     actions.add_reply(b, text="已安排绿化班组本周内清理。", actor=engineer, now=t + 4 * day)
     actions.mark_resolved(b, resolution="已清理杂草并补种。", actor=engineer, now=t + 5 * day)
     callback(b, t + 5 * day + 2 * hour, "basic", "基本满意，希望定期巡查。")
     # outside the company's responsibility; the callback found the committee unsatisfied: still open
-    t = _last_month_day(20, 14)
+    t = last_month_at(20, 14)
     c = raise_("demo-m3", t, "小区北侧公交站迁移后出行不便。", category="other")
     actions.classify(
         c,

@@ -51,6 +51,16 @@ TERM_START = datetime.date(2025, 7, 1)
 APP_SEEDERS = ["meetings.demo.seed", "followups.demo.seed", "records.demo.seed"]
 
 
+def last_month_at(day, hour):
+    """A time on `day` of the month before this one (Asia/Shanghai): the demo's records for the
+    assessment, which opens on the last month that has ended."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    first_of_last = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    return timezone.make_aware(datetime.datetime.combine(first_of_last.replace(day=day), datetime.time(hour)))
+
+
 def _user(username, name, role, department=None, phone="", email_domain="demo.liaison.local"):
     user, created = User.objects.get_or_create(
         username=username,

@@ -9,6 +9,8 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from liaison.demo import last_month_at
+
 from . import actions
 from .cadence_defaults import ensure_default_kinds, install_default_rules
 from .models import AgendaItem, Meeting
@@ -118,19 +120,13 @@ def seed(core):
     _seed_last_month(kinds, estate, oc, rc, director)
 
 
-def _last_month(day, hour):
-    today = timezone.localdate()
-    first_of_last = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    return timezone.make_aware(datetime.datetime.combine(first_of_last.replace(day=day), datetime.time(hour)))
-
-
 def _seed_last_month(kinds, estate, oc, rc, director):
     """Meetings held last month (the assessment opens on the last month that has ended): a routine
     meeting with the 业委会 and two contacts with the 居委会, signed in, minutes distributed in time."""
     plan = [
-        (oc, "oc_routine", "上月业委会工作协调沟通会", _last_month(14, 15)),
-        (rc, "rc_contact", "上月与居委会定期沟通（一）", _last_month(8, 10)),
-        (rc, "rc_contact", "上月与居委会定期沟通（二）", _last_month(22, 10)),
+        (oc, "oc_routine", "上月业委会工作协调沟通会", last_month_at(14, 15)),
+        (rc, "rc_contact", "上月与居委会定期沟通（一）", last_month_at(8, 10)),
+        (rc, "rc_contact", "上月与居委会定期沟通（二）", last_month_at(22, 10)),
     ]
     for committee, kind, title, start in plan:
         if committee is None or Meeting.objects.filter(estate=estate, title=title).exists():

@@ -64,6 +64,14 @@ def overlapping(meeting_qs, *, starts_at, ends_at, committee, organizer, exclude
     return qs
 
 
+def overlap_names(meeting_qs, **kwargs):
+    """The first five overlapping meetings as "title（time）；…" for a warning, or "" when none."""
+    from django.utils import timezone
+
+    clashes = overlapping(meeting_qs.select_related("committee"), **kwargs)[:5]
+    return "；".join(f"{m.title}（{timezone.localtime(m.starts_at):%Y-%m-%d %H:%M}）" for m in clashes)
+
+
 def checkin_window(meeting):
     """Self sign-in by QR code is open from an hour before the start to an hour after the end."""
     margin = datetime.timedelta(minutes=getattr(settings, "MEETINGS_CHECKIN_MARGIN_MINUTES", 60))

@@ -200,18 +200,15 @@ def cadence_status(request):
 
 
 def _overlap_warning(form, *, estate, committee, starts_at, ends_at, organizer, exclude_pk=None):
-    clashes = list(
-        rules.overlapping(
-            Meeting.objects.select_related("committee"),
-            starts_at=starts_at,
-            ends_at=ends_at,
-            committee=committee,
-            organizer=organizer,
-            exclude_pk=exclude_pk,
-        )[:5]
+    names = rules.overlap_names(
+        Meeting.objects,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        committee=committee,
+        organizer=organizer,
+        exclude_pk=exclude_pk,
     )
-    if clashes and not form.cleaned_data.get("confirm_overlap"):
-        names = "；".join(f"{m.title}（{timezone.localtime(m.starts_at):%Y-%m-%d %H:%M}）" for m in clashes)
+    if names and not form.cleaned_data.get("confirm_overlap"):
         form.add_error(
             "confirm_overlap",
             _(

@@ -19,12 +19,6 @@ from records.models import SignoffRequest
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # the personas' passwords are hashed for each test: the default hasher costs ~0.3 s per user
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _fresh_throttle_counts():
     # throttle counters live in the cache; ids can repeat between tests (SQLite reuses rowids)
     cache.clear()

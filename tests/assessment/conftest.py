@@ -14,8 +14,6 @@ from .factories import sh
 @pytest.fixture(autouse=True)
 def _fast(settings):
     settings.PDF_RENDER_ISOLATION = "inline"
-    # the personas' passwords are hashed at creation: a fast hasher keeps these tests quick
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

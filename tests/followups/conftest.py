@@ -14,12 +14,6 @@ def at(*args):
     return datetime.datetime(*args, tzinfo=SH)
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # the personas are created with a password; the real hasher costs ~0.5 s per user
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def needs_pg_and_redis():
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")) or not os.environ.get("REDIS_URL"):

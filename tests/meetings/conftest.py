@@ -65,9 +65,3 @@ def special_topic(make_meeting, now):
         meeting=m, title="使用维修资金更新电梯", cause="故障频发", necessity="安全", support_requested="组织业主表决"
     )
     return m
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # personas are created with a password; the default PBKDF2 costs ~0.5 s per user
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

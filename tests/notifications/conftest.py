@@ -115,9 +115,3 @@ def silent_server():
     sock.listen(5)
     yield f"http://127.0.0.1:{sock.getsockname()[1]}/hang"
     sock.close()
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # the personas are created with set_password; the default hasher costs ~0.3 s per user
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

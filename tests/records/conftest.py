@@ -11,8 +11,6 @@ from tests.factories import MemberFactory, UserFactory
 def _records_settings(settings):
     settings.SITE_URL = "https://portal.example.cn"
     settings.PDF_RENDER_TIMEOUT = 60
-    # personas are created with passwords; the production hasher costs ~0.5 s per user
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

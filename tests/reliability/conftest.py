@@ -14,11 +14,6 @@ from django.db import connection
 from . import world as world_mod
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def personas(request, estate_a, estate_b, oc_a, rc_a, oc_b):
     names = [
