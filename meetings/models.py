@@ -10,10 +10,11 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from liaison.links import object_url
 
 COMMITTEE_KINDS = [
     ("oc", _("Homeowners' committee")),
@@ -176,7 +177,7 @@ class Meeting(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("meetings:detail", args=[self.pk])
+        return object_url("meetings:detail", self.pk)
 
     @property
     def is_held(self):

@@ -39,6 +39,7 @@ from .models import (
     Invitation,
     Material,
     Meeting,
+    MeetingKind,
     Minutes,
     Photo,
     Resolution,
@@ -79,25 +80,61 @@ def _staff_for(estate):
 # --- lists and calendar ------------------------------------------------------------------------------
 
 
+# what the list, the calendar and meetings/_table.html show of a meeting
+LIST_FIELDS = (
+    "id",
+    "estate_id",
+    "committee_id",
+    "kind_id",
+    "title",
+    "starts_at",
+    "status",
+    "notice_override",
+    "notice_override_reason",
+)
+
+
+def _with_related(meetings, estates, committees, kinds):
+    """Meetings read with LIST_FIELDS only, given their estate, committee and kind from what the page
+    already holds (joining the three tables to every row was most of the list's database time)."""
+    meetings = list(meetings)
+    estates = {e.pk: e for e in estates}
+    committees = {c.pk: c for c in committees}
+    missing = {m.committee_id for m in meetings} - committees.keys()
+    if missing:  # not expected (the page lists the visible committees), read rather than fail
+        committees.update(Committee.objects.in_bulk(missing))
+    missing = {m.kind_id for m in meetings} - kinds.keys()
+    if missing:
+        kinds.update(MeetingKind.objects.in_bulk(missing))
+    missing = {m.estate_id for m in meetings} - estates.keys()
+    if missing:
+        estates.update(Estate.objects.in_bulk(missing))
+    for m in meetings:
+        m.estate, m.committee, m.kind = estates[m.estate_id], committees[m.committee_id], kinds[m.kind_id]
+    return meetings
+
+
 @login_required
 def meeting_list(request):
     user = request.user
     now = timezone.now()
-    qs = actions.visible_meetings(user).select_related("estate", "committee", "kind")
-    estates = access.visible_estates(user)
-    committees = access.visible_committees(user).select_related("estate")
+    qs = actions.visible_meetings(user).only(*LIST_FIELDS)
+    estates = list(access.visible_estates(user))
+    committees = list(access.visible_committees(user).select_related("estate"))
     estate = committee = None
     if request.GET.get("estate"):
         try:
-            estate = estates.get(pk=int(request.GET["estate"]))
-        except (Estate.DoesNotExist, ValueError):
+            wanted = int(request.GET["estate"])
+            estate = next(e for e in estates if e.pk == wanted)
+        except (StopIteration, ValueError):
             raise Http404
         qs = qs.filter(estate=estate)
-        committees = committees.filter(estate=estate)
+        committees = [c for c in committees if c.estate_id == estate.pk]
     if request.GET.get("committee"):
         try:
-            committee = committees.get(pk=request.GET["committee"])
-        except (Committee.DoesNotExist, ValueError):
+            wanted = int(request.GET["committee"])
+            committee = next(c for c in committees if c.pk == wanted)
+        except (StopIteration, ValueError):
             raise Http404
         qs = qs.filter(committee=committee)
     today = periods.local_date(now)
@@ -109,12 +146,22 @@ def meeting_list(request):
     except ValueError:
         first = today.replace(day=1)
     last = periods.last_day(first.year, first.month)
-    month_qs = qs.filter(
+    month_meetings = qs.filter(
         starts_at__gte=periods.start_of_day(first),
         starts_at__lt=periods.start_of_day(last + datetime.timedelta(days=1)),
-    ).order_by("starts_at")
+    ).order_by("starts_at", "pk")
+    upcoming = (
+        qs.filter(starts_at__gte=now - datetime.timedelta(hours=6))
+        .exclude(status=S.CANCELLED)
+        .order_by("starts_at", "pk")[:30]
+    )
+    recent = qs.filter(starts_at__lt=now - datetime.timedelta(hours=6)).order_by("-starts_at", "-pk")[:30]
+    kinds = MeetingKind.objects.in_bulk()  # a handful of rows
+    month_meetings, upcoming, recent = (
+        _with_related(m, estates, committees, kinds) for m in (month_meetings, upcoming, recent)
+    )
     by_day = {}
-    for m in month_qs:
+    for m in month_meetings:
         by_day.setdefault(periods.local_date(m.starts_at), []).append(m)
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
@@ -126,12 +173,6 @@ def meeting_list(request):
         )
     prev_y, prev_m = periods.add_months(first.year, first.month, -1)
     next_y, next_m = periods.add_months(first.year, first.month, 1)
-    upcoming = (
-        qs.filter(starts_at__gte=now - datetime.timedelta(hours=6))
-        .exclude(status=S.CANCELLED)
-        .order_by("starts_at")[:30]
-    )
-    recent = qs.filter(starts_at__lt=now - datetime.timedelta(hours=6)).order_by("-starts_at")[:30]
     return render(
         request,
         "meetings/list.html",
@@ -146,7 +187,7 @@ def meeting_list(request):
             "committee": committee,
             "upcoming": upcoming,
             "recent": recent,
-            "month_meetings": month_qs,
+            "month_meetings": month_meetings,
             # may manage one of the first 20 estates (actions.can_manage for each, in one query)
             "can_create": access.managed_estates(user).filter(pk__in=[e.pk for e in estates[:20]]).exists()
             if not user.is_committee

@@ -1,5 +1,7 @@
 from django import template
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -34,3 +36,84 @@ def committee_meetings(context, committee):
         "meetings": qs.order_by("-starts_at")[:15],
         "can_create": actions.can_manage(request.user, committee.estate),
     }
+
+
+# --- long lists: rows built in Python (a template include per row cost ~0.1 ms, a reverse() ~70 µs) ---
+
+_STATUS_CLASS = {
+    "confirmed": " bg-primary",
+    "held": " bg-success",
+    "cancelled": " bg-secondary",
+    "awaiting_approval": " bg-warning text-dark",
+    "rejected": " bg-danger",
+}
+
+
+def _status_labels():
+    from meetings.models import Meeting
+
+    return dict(Meeting.Status.choices)
+
+
+@register.simple_tag
+def meeting_status(m, labels=None):
+    """The status badge (and the notice-override badge) of meeting `m`."""
+    labels = labels or _status_labels()
+    html = format_html(
+        '<span class="badge meeting-status status-{}{}">{}</span>',
+        m.status,
+        _STATUS_CLASS.get(m.status, " bg-light text-dark border"),
+        labels.get(m.status, m.status),
+    )
+    if m.notice_override:
+        html += format_html(
+            ' <span class="badge bg-danger" title="{}">{}</span>', m.notice_override_reason, _("notice rule overridden")
+        )
+    return html
+
+
+@register.simple_tag
+def meeting_rows(meetings):
+    """The <tr> rows of meetings/_table.html: when, title (linked), estate, committee, kind, status."""
+    labels = _status_labels()
+    rows = format_html_join(
+        "",
+        '<tr><td>{}</td><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>',
+        (
+            (
+                formats.date_format(timezone.localtime(m.starts_at), "DATETIME_FORMAT"),
+                m.get_absolute_url(),
+                m.title,
+                m.estate.name,
+                m.committee.name,
+                m.kind.label,
+                meeting_status(m, labels),
+            )
+            for m in meetings
+        ),
+    )
+    return rows or format_html('<tr><td colspan="6" class="text-muted">{}</td></tr>', _("None."))
+
+
+@register.simple_tag
+def meeting_chips(meetings):
+    """A calendar day's meetings: "14:30 title" links coloured by status."""
+    return format_html_join(
+        "",
+        '<a class="meeting-chip status-{}" href="{}">{} {}</a>',
+        ((m.status, m.get_absolute_url(), f"{timezone.localtime(m.starts_at):%H:%M}", m.title) for m in meetings),
+    )
+
+
+@register.simple_tag
+def meeting_month_items(meetings):
+    """The month's meetings as list items (the calendar on small screens)."""
+    labels = _status_labels()
+    return format_html_join(
+        "",
+        '<li class="list-group-item"><a href="{}">{} {}</a> {}</li>',
+        (
+            (m.get_absolute_url(), f"{timezone.localtime(m.starts_at):%m-%d %H:%M}", m.title, meeting_status(m, labels))
+            for m in meetings
+        ),
+    )
