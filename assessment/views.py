@@ -62,13 +62,47 @@ def index(request):
     return redirect("assessment:month", month.year, month.month)
 
 
+TABLE_PAGE = 25  # rows of the estate table and of the staff table per page (exports list every row)
+
+
+def _query(request, **changes):
+    """The request's query string with `changes` applied (None removes a parameter)."""
+    query = request.GET.copy()
+    for key, val in changes.items():
+        query.pop(key, None)
+        if val not in (None, ""):
+            query[key] = val
+    return query.urlencode()
+
+
+def table_page(request, rows, prefix, anchor):
+    """One page of ranked rows, filtered by the name search `<prefix>q`: (search, page, pager links).
+
+    The rows keep their rank among all rows (a search does not re-rank); a search starts at page 1."""
+    search = request.GET.get(prefix + "q", "").strip()[:100]
+    if search:
+        folded = search.casefold()
+        rows = [r for r in rows if folded in r.name.casefold()]
+    page = Paginator(rows, TABLE_PAGE).get_page(request.GET.get(prefix + "page"))
+    pager = []  # [(text, url, current)]: url None for the current page and the elisions
+    if page.paginator.num_pages > 1:
+        for number in page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1):
+            if number == page.number:
+                pager.append((number, None, True))
+            elif isinstance(number, int):
+                pager.append((number, "?" + _query(request, **{prefix + "page": number}) + "#" + anchor, False))
+            else:
+                pager.append((number, None, False))
+    return search, page, pager
+
+
 @assessment_view
 def month_view(request, month):
     now = current_time()
     figs = comp.month_figures(month, request.user, now)
     links = table.Links(month)
-    estate_rows = table.rows_html(figs.estates, links)
-    staff_rows = table.rows_html(figs.staff, links)
+    estate_q, estate_page, estate_pager = table_page(request, figs.estates, "", "estates")
+    staff_q, staff_page, staff_pager = table_page(request, figs.staff, "staff_", "staff")
     ctx = {
         "month": month,
         "figs": figs,
@@ -76,8 +110,16 @@ def month_view(request, month):
         "next": month.add(1) if month.add(1).start <= now else None,
         "groups": table.groups(),
         "columns": table.COLUMNS,
-        "estate_rows": estate_rows,
-        "staff_rows": staff_rows,
+        "estate_q": estate_q,
+        "estate_page": estate_page,
+        "estate_pager": estate_pager,
+        "estate_rows": table.rows_html(estate_page.object_list, links),
+        "clear_estate_q": _query(request, q=None, page=None),
+        "staff_q": staff_q,
+        "staff_page": staff_page,
+        "staff_pager": staff_pager,
+        "staff_rows": table.rows_html(staff_page.object_list, links),
+        "clear_staff_q": _query(request, staff_q=None, staff_page=None),
         "total_cells": table.cells(figs.total, links),
         "total_score": figs.total.derived["score"],
         "can_close": comp.can_close(request.user),
