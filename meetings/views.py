@@ -120,7 +120,7 @@ def meeting_list(request):
     now = timezone.now()
     qs = actions.visible_meetings(user).only(*LIST_FIELDS)
     estates = list(access.visible_estates(user))
-    committees = list(access.visible_committees(user).select_related("estate"))
+    committees = list(access.visible_committees(user))
     estate = committee = None
     if request.GET.get("estate"):
         try:
