@@ -2,11 +2,12 @@
 
 Plain data, transcribed from the State Council General Office notices on the holiday arrangements
 (国务院办公厅关于…年部分节假日安排的通知):
-  2024: 国办发明电〔2023〕7号 (published 2023-10-25)
-  2025: 国办发明电〔2024〕12号 (published 2024-11-12)
-  2026: 国办发明电〔2025〕7号 (published 2025-11)
-Each year's notice is published in October/November of the year before; add the next year here when it
-appears (and check these entries against the notice — they were entered from memory of the notices).
+  2024: 国办发明电〔2023〕7号 (2023-10-25)
+  2025: 国办发明电〔2024〕12号 (2024-11-12)
+  2026: the notice of 2025-11-04 (published by Xinhua)
+Checked line by line against the published texts on 2026-11-26 (tests/followups/test_cn_calendar_notices.py
+holds every date of the three notices). Each year's notice is published in October/November of the year
+before; add the next year here when it appears.
 For a year not listed, working days fall back to Monday–Friday and `is_known(year)` is False so the
 screens can say so.
 """
