@@ -104,13 +104,19 @@ class MonthFigures:
     total: Row
     cadence: dict  # estate id -> [rule period dicts]
     as_of: object = None  # a month not closed: when its (provisional) figures were computed
+    snapshot: object = None  # rows ranked from a provisional snapshot's scores: where their figures are
 
 
 def visible_estate_list(user):
     return list(access.visible_estates(user).order_by("name").values_list("pk", "name"))
 
 
-def month_figures(month, user, now, *, estate_list=None):
+def month_figures(month, user, now, *, estate_list=None, cadence=True, lazy=False):
+    """The month's figures for the estates `user` sees, ranked.
+
+    `lazy=True` (the month view, which shows a page of each ranking): when the user sees every estate of
+    a provisional snapshot, the rows are ranked from the stored scores and carry no figures yet (the
+    view asks `load_figures` for the rows it shows). `cadence=False`: the rule periods are not read."""
     estate_list = visible_estate_list(user) if estate_list is None else estate_list
     names = dict(estate_list)
     ids = list(names)
@@ -119,10 +125,13 @@ def month_figures(month, user, now, *, estate_list=None):
     if closed is not None:
         w = closed.weights or scoring.weights()
         estate_fig, cad = {}, {}
-        for eid, fig, periods in EstateFigures.objects.filter(closed_month=closed, estate_id__in=ids).values_list(
-            "estate_id", "figures", "cadence"
+        fields = ["estate_id", "figures"] + (["cadence"] if cadence else [])
+        for eid, fig, *periods in EstateFigures.objects.filter(closed_month=closed, estate_id__in=ids).values_list(
+            *fields
         ):
-            estate_fig[eid], cad[eid] = fig, periods
+            estate_fig[eid] = fig
+            if periods:
+                cad[eid] = periods[0]
         staff_cells = {
             (uid, eid): fig
             for uid, eid, fig in StaffFigures.objects.filter(closed_month=closed, estate_id__in=ids).values_list(
@@ -130,17 +139,21 @@ def month_figures(month, user, now, *, estate_list=None):
             )
         }
     else:
-        # not closed: the provisional snapshot of every estate (see provisional.py), kept to the estates
-        # this user sees exactly as a closed month's rows are, so a director's ranking and staff sums
-        # are over their own estates, as when the figures were computed live for those estates only
+        # not closed: the provisional snapshot (see provisional.py), kept to the estates this user sees
+        # exactly as a closed month's rows are, so a director's ranking and staff sums are over their
+        # own estates, as when the figures were computed live for those estates only
         from . import provisional
 
         w = scoring.weights()
-        all_fig, all_staff, all_cad, as_of = provisional.figures(month, now)
-        wanted = set(ids)
-        estate_fig = {eid: fig for eid, fig in all_fig.items() if eid in wanted}
-        cad = {eid: periods for eid, periods in all_cad.items() if eid in wanted}
-        staff_cells = {key: fig for key, fig in all_staff.items() if key[1] in wanted}
+        snap = provisional.snapshot(month, now)
+        if snap is None:  # a month that has not begun: computed live, not stored
+            data = compute(month, now, ids)
+            estate_fig, staff_cells, cad, as_of = data["estates"], data["staff"], data["cadence"], now
+        elif lazy and provisional.ranks_every_estate(snap, ids, w):
+            return _ranked_from_scores(month, snap, estate_list, w)
+        else:
+            estate_fig, staff_cells, cad = provisional.rows_for(snap, ids, with_cadence=cadence)
+            as_of = snap.computed_at
     total = {}
     estates = []
     for eid in ids:
@@ -150,12 +163,7 @@ def month_figures(month, user, now, *, estate_list=None):
     per_user = defaultdict(dict)
     for (uid, _eid), fig in staff_cells.items():
         metrics.add_into(per_user[uid], fig)
-    users = {}
-    if per_user:
-        users = {
-            pk: name or username
-            for pk, name, username in User.objects.filter(pk__in=list(per_user)).values_list("pk", "name", "username")
-        }
+    users = _user_names(per_user)
     staff = [
         Row("staff", uid, users[uid], fig, scoring.derive(fig, w)) for uid, fig in per_user.items() if uid in users
     ]
@@ -169,6 +177,53 @@ def month_figures(month, user, now, *, estate_list=None):
         cadence=cad,
         as_of=as_of,
     )
+
+
+def _user_names(user_ids):
+    if not user_ids:
+        return {}
+    return {
+        pk: name or username
+        for pk, name, username in User.objects.filter(pk__in=list(user_ids)).values_list("pk", "name", "username")
+    }
+
+
+def _ranked_from_scores(month, snap, estate_list, w):
+    """Every estate's and staff member's rank from the snapshot's stored scores; figures not read yet
+    (`figures` None, `derived` only the score) except the total's."""
+    from . import provisional
+
+    estate_scores, staff_scores = provisional.ranking(snap)
+    estates = [Row("estate", eid, name, None, {"score": estate_scores.get(eid)}) for eid, name in estate_list]
+    users = _user_names(staff_scores)
+    staff = [Row("staff", uid, users[uid], None, {"score": sc}) for uid, sc in staff_scores.items() if uid in users]
+    return MonthFigures(
+        month=month,
+        closed=None,
+        weights=w,
+        estates=_rank(estates),
+        staff=_rank(staff),
+        total=Row("total", None, "", snap.total, scoring.derive(snap.total, w)),
+        cadence={},
+        as_of=snap.computed_at,
+        snapshot=snap,
+    )
+
+
+def load_figures(figs, rows):
+    """Fill in the figures (and the derived columns) of `rows` ranked without them (`month_figures`
+    with `lazy=True`): one query for all of them. Rows that have their figures are left as they are."""
+    wanted = [r for r in rows if r.figures is None]
+    if not wanted:
+        return
+    from . import provisional
+
+    estates, staff = provisional.figures_of(
+        figs.snapshot, [r.id for r in wanted if r.kind == "estate"], [r.id for r in wanted if r.kind == "staff"]
+    )
+    for r in wanted:
+        r.figures = (estates if r.kind == "estate" else staff).get(r.id, {})
+        r.derived = scoring.derive(r.figures, figs.weights)
 
 
 def director_estate_ids(user_id):

@@ -78,18 +78,22 @@ class ProvisionalSnapshot(models.Model):
 
     Written by the beat job every 10 minutes for the current and the previous month (and refreshed for
     any other month not closed that has one), by a manager's "refresh now", or by the first view of a
-    month without one. One row per month, replaced whole by an upsert, so a reader sees either the old
-    or the new figures, never a mix. Not a close: a closed month (`AssessmentMonth`) always wins.
+    month without one. One row per month, upserted, with its `ProvisionalRow`s replaced in the same
+    transaction, so a reader sees either the old or the new figures, never a mix. Not a close: a closed
+    month (`AssessmentMonth`) always wins.
+
+    Besides the per-estate figures, it keeps what a manager who sees every estate needs to rank them
+    without reading every estate's figures: the total of every estate, each estate's and each staff
+    member's score (with `weights`, the weights they were computed with) and each staff member's
+    figures summed over every estate.
     """
 
     year = models.PositiveIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"))
     computed_at = models.DateTimeField(_("figures computed at"))
-    # {estate id (str): raw figures}, {estate id (str): [cadence rule period dicts]}
-    estates = models.JSONField(default=dict)
-    cadence = models.JSONField(default=dict)
-    # [[user id, estate id, raw figures], ...]: per (staff member, estate), like StaffFigures
-    staff = models.JSONField(default=list)
+    weights = models.JSONField(default=dict)  # the weights of the scores below (scoring.weights())
+    estate_ids = models.JSONField(default=list)  # every estate computed: the "every estate" rows' scope
+    total = models.JSONField(default=dict)  # raw figures summed over every estate
 
     class Meta:
         verbose_name = _("provisional assessment figures")
@@ -101,3 +105,17 @@ class ProvisionalSnapshot(models.Model):
 
     def __str__(self):
         return f"{self.year}-{self.month:02d} @ {self.computed_at:%Y-%m-%d %H:%M}"
+
+
+class ProvisionalRow(models.Model):
+    """One part of a provisional snapshot: an estate (`user` empty: its figures and cadence periods), a
+    staff member at an estate (both set: a cell, like `StaffFigures`), or a staff member over every
+    estate (`estate` empty). `score` is computed with the snapshot's weights (estates and staff over
+    every estate)."""
+
+    snapshot = models.ForeignKey(ProvisionalSnapshot, on_delete=models.CASCADE, related_name="rows")
+    estate = models.ForeignKey("liaison.Estate", on_delete=models.CASCADE, null=True, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+")
+    score = models.FloatField(null=True)
+    figures = models.JSONField(default=dict)
+    cadence = models.JSONField(default=list)  # an estate's rule periods due in the month

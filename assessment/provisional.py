@@ -11,10 +11,16 @@ month's snapshot). A manager can refresh a month now (`refresh`, audited).
 stored snapshot when it is at most `ASSESSMENT_PROVISIONAL_MAX_AGE` seconds old (default 30 minutes:
 the job missed two runs), else the figures computed live now and stored.
 
-Writes are safe twice and concurrently: the row is written by one `INSERT … ON CONFLICT (year, month)
-DO UPDATE … WHERE stored.computed_at <= new.computed_at` statement, so concurrent writers leave one
-row, a reader sees the old or the new figures whole, and a slow job that started earlier does not
-overwrite a manager's newer refresh; nothing is written for a month already closed.
+The snapshot is one `ProvisionalSnapshot` row per month and its `ProvisionalRow`s: one per estate, one
+per (staff member, estate) and one per staff member over every estate, each with its score. A director
+reads the rows of their own estates only; a manager who sees every estate reads the scores to rank and
+the figures of the rows shown (`ranking`, `figures_of`), not every estate's figures.
+
+Writes are safe twice and concurrently: the head row is written by one `INSERT … ON CONFLICT (year,
+month) DO UPDATE … WHERE stored.computed_at <= new.computed_at` statement, which also locks it until the
+transaction that replaces its rows commits, so concurrent writers leave one set of rows, a reader
+(one statement for the rows) sees the old or the new figures whole, and a slow job that started earlier
+does not overwrite a manager's newer refresh; nothing is written for a month already closed.
 """
 
 import datetime
@@ -22,11 +28,13 @@ import logging
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 
 from liaison.models import Estate, audit
 
 from . import compute as comp
-from .models import AssessmentMonth, ProvisionalSnapshot
+from . import metrics, scoring
+from .models import AssessmentMonth, ProvisionalRow, ProvisionalSnapshot
 from .months import Month
 
 log = logging.getLogger(__name__)
@@ -38,40 +46,43 @@ def max_age():
     return datetime.timedelta(seconds=getattr(settings, "ASSESSMENT_PROVISIONAL_MAX_AGE", 30 * 60))
 
 
-def _pack(data):
-    return {
-        "estates": {str(eid): fig for eid, fig in data["estates"].items()},
-        "cadence": {str(eid): periods for eid, periods in data["cadence"].items()},
-        "staff": [[uid, eid, fig] for (uid, eid), fig in data["staff"].items()],
-    }
+def _rows(data, w):
+    """The snapshot's rows (unsaved) and the total of every estate, from `compute.compute`'s result."""
+    rows, total = [], {}
+    for eid, fig in data["estates"].items():
+        metrics.add_into(total, fig)
+        rows.append(
+            ProvisionalRow(
+                estate_id=eid, figures=fig, cadence=data["cadence"].get(eid, []), score=scoring.score(fig, w)
+            )
+        )
+    every = {}
+    for (uid, eid), fig in data["staff"].items():
+        rows.append(ProvisionalRow(estate_id=eid, user_id=uid, figures=fig))
+        metrics.add_into(every.setdefault(uid, {}), fig)
+    rows.extend(ProvisionalRow(user_id=uid, figures=fig, score=scoring.score(fig, w)) for uid, fig in every.items())
+    return rows, total
 
 
-def unpack(snap):
-    """(estate figures, staff cells, cadence) keyed like `compute.compute`'s result."""
-    return (
-        {int(eid): fig for eid, fig in snap.estates.items()},
-        {(uid, eid): fig for uid, eid, fig in snap.staff},
-        {int(eid): periods for eid, periods in snap.cadence.items()},
-    )
-
-
-def _upsert(month, now, packed):
-    """Insert or replace the month's row in one statement, unless the stored one was computed later.
-    True when written. (PostgreSQL and SQLite both have INSERT … ON CONFLICT … DO UPDATE … WHERE.)"""
+def _upsert(month, now, head):
+    """Insert or replace the month's head row in one statement, unless the stored one was computed later.
+    Its id when written, else None. (PostgreSQL and SQLite both have INSERT … ON CONFLICT … DO UPDATE …
+    WHERE … RETURNING.)"""
     table = ProvisionalSnapshot._meta.db_table
-    names = ["year", "month", "computed_at", "estates", "cadence", "staff"]
-    values = {"year": month.year, "month": month.month, "computed_at": now, **packed}
+    names = ["year", "month", "computed_at", *head]
+    values = {"year": month.year, "month": month.month, "computed_at": now, **head}
     params = [ProvisionalSnapshot._meta.get_field(n).get_db_prep_save(values[n], connection=connection) for n in names]
     q = connection.ops.quote_name
     sql = (
         f"INSERT INTO {q(table)} ({', '.join(q(n) for n in names)}) VALUES ({', '.join(['%s'] * len(names))}) "
         f"ON CONFLICT ({q('year')}, {q('month')}) DO UPDATE SET "
         + ", ".join(f"{q(n)} = EXCLUDED.{q(n)}" for n in names[2:])
-        + f" WHERE {q(table)}.{q('computed_at')} <= EXCLUDED.{q('computed_at')}"
+        + f" WHERE {q(table)}.{q('computed_at')} <= EXCLUDED.{q('computed_at')} RETURNING {q('id')}"
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount > 0
+        written = cursor.fetchone()
+    return written[0] if written else None
 
 
 def store(month, now, *, actor=None, job=""):
@@ -80,15 +91,22 @@ def store(month, now, *, actor=None, job=""):
     Returns the stored row, or None when nothing was stored (the month is closed, or a snapshot
     computed later than `now` is already there). With `actor`, writes an audit entry ("refreshed").
     """
-    data = comp.compute(month, now, Estate.objects.values_list("pk", flat=True), every=True)
-    packed = _pack(data)
+    estate_ids = list(Estate.objects.values_list("pk", flat=True))
+    data = comp.compute(month, now, estate_ids, every=True)
+    w = scoring.weights()
+    rows, total = _rows(data, w)
     with transaction.atomic():
         key = {"year": month.year, "month": month.month}
         if AssessmentMonth.objects.filter(**key).exists():
             return None
-        if not _upsert(month, now, packed):
+        pk = _upsert(month, now, {"weights": w, "estate_ids": estate_ids, "total": total})
+        if pk is None:
             return None
-        snap = ProvisionalSnapshot.objects.get(**key)
+        ProvisionalRow.objects.filter(snapshot_id=pk).delete()
+        for row in rows:
+            row.snapshot_id = pk
+        ProvisionalRow.objects.bulk_create(rows, batch_size=500)
+        snap = ProvisionalSnapshot.objects.get(pk=pk)
         if actor is not None:
             audit(
                 snap,
@@ -96,34 +114,85 @@ def store(month, now, *, actor=None, job=""):
                 actor=actor,
                 job=job,
                 now=now,
-                changes={"month": str(month), "estates": len(packed["estates"])},
+                changes={"month": str(month), "estates": len(data["estates"])},
             )
     log.info(
         "assessment: provisional figures of %s stored as of %s (%s estates)%s",
         month,
         now.isoformat(),
-        len(packed["estates"]),
+        len(data["estates"]),
         f" by {actor.username}" if actor is not None else f" by {job or 'view'}",
     )
     return snap
 
 
-def figures(month, now):
-    """(estate figures, staff cells, cadence, computed_at) of a month that is not closed, every estate."""
+def snapshot(month, now):
+    """The month's snapshot head (not closed), at most `max_age()` old: stored now when missing or stale.
+    None for a month that has not begun (nothing is stored for it)."""
     snap = ProvisionalSnapshot.objects.filter(year=month.year, month=month.month).first()
     if snap is not None and datetime.timedelta(0) <= now - snap.computed_at <= max_age():
-        return (*unpack(snap), snap.computed_at)
-    if month.start > now:  # a month that has not begun: nothing to store
-        data = comp.compute(month, now, Estate.objects.values_list("pk", flat=True), every=True)
-        return data["estates"], data["staff"], data["cadence"], now
+        return snap
+    if month.start > now:
+        return None
     stored = store(month, now, job="view")
     if stored is None:  # closed meanwhile, or a newer snapshot was stored meanwhile: read what is there
-        snap = ProvisionalSnapshot.objects.filter(year=month.year, month=month.month).first()
-        if snap is None:
-            data = comp.compute(month, now, Estate.objects.values_list("pk", flat=True), every=True)
-            return data["estates"], data["staff"], data["cadence"], now
-        stored = snap
-    return (*unpack(stored), stored.computed_at)
+        stored = ProvisionalSnapshot.objects.filter(year=month.year, month=month.month).first()
+    return stored
+
+
+def rows_for(snap, estate_ids, *, with_cadence=True):
+    """(estate figures, staff cells, cadence) of `estate_ids` in a snapshot: one query."""
+    estates, staff, cad = {}, {}, {}
+    fields = ["estate_id", "user_id", "figures"] + (["cadence"] if with_cadence else [])
+    for eid, uid, fig, *periods in ProvisionalRow.objects.filter(
+        snapshot=snap, estate_id__in=list(estate_ids)
+    ).values_list(*fields):
+        if uid is not None:
+            staff[(uid, eid)] = fig
+        else:
+            estates[eid] = fig
+            if periods:
+                cad[eid] = periods[0]
+    return estates, staff, cad
+
+
+def ranks_every_estate(snap, estate_ids, w):
+    """Whether `ranking` / `figures_of` answer for a user who sees `estate_ids`: the snapshot covers
+    exactly estates they see (estates created since have no figures yet) and its scores were computed
+    with the weights in force."""
+    return snap is not None and snap.weights == w and set(snap.estate_ids) <= set(estate_ids)
+
+
+def ranking(snap):
+    """({estate id: score}, {user id: score over every estate}): one query, no figures read."""
+    estates, staff = {}, {}
+    for eid, uid, score in (
+        ProvisionalRow.objects.filter(snapshot=snap)
+        .filter(Q(user__isnull=True) | Q(estate__isnull=True))
+        .values_list("estate_id", "user_id", "score")
+    ):
+        if uid is None:
+            estates[eid] = score
+        else:
+            staff[uid] = score
+    return estates, staff
+
+
+def figures_of(snap, estate_ids, user_ids):
+    """({estate id: figures}, {user id: figures over every estate}) of the rows asked: one query."""
+    estates, staff = {}, {}
+    for eid, uid, fig in (
+        ProvisionalRow.objects.filter(snapshot=snap)
+        .filter(
+            Q(user__isnull=True, estate_id__in=list(estate_ids)) | Q(estate__isnull=True, user_id__in=list(user_ids))
+        )
+        .values_list("estate_id", "user_id", "figures")
+    ):
+        if uid is None:
+            estates[eid] = fig
+        else:
+            staff[uid] = fig
+    return estates, staff
 
 
 def computed_at(month):

@@ -99,10 +99,11 @@ def table_page(request, rows, prefix, anchor):
 @assessment_view
 def month_view(request, month):
     now = current_time()
-    figs = comp.month_figures(month, request.user, now)
+    figs = comp.month_figures(month, request.user, now, cadence=False, lazy=True)
     links = table.Links(month)
     estate_q, estate_page, estate_pager = table_page(request, figs.estates, "", "estates")
     staff_q, staff_page, staff_pager = table_page(request, figs.staff, "staff_", "staff")
+    comp.load_figures(figs, [*estate_page.object_list, *staff_page.object_list])
     ctx = {
         "month": month,
         "figs": figs,

@@ -95,7 +95,7 @@ def test_the_job_refreshes_current_and_previous_month_and_is_safe_twice(october,
     call_command("assessment_refresh", "--now", later.isoformat(), stdout=open("/dev/null", "w"))
     snap = ProvisionalSnapshot.objects.get(year=2026, month=10)
     assert snap.computed_at == later
-    assert snap.estates[str(estate_a.pk)]["raised"] == 5
+    assert snap.rows.get(estate=estate_a, user=None).figures["raised"] == 5
     # a job that started earlier does not overwrite newer figures
     assert provisional.store(OCT, now) is None
     assert ProvisionalSnapshot.objects.get(year=2026, month=10).computed_at == later
@@ -149,14 +149,35 @@ def test_figures_equal_the_live_computation_right_after_refresh(request, october
     provisional.store(OCT, now)  # stale now
     _late_issue(oc_a)
     provisional.store(OCT, now)  # refreshed: every estate
-    figs = comp.month_figures(OCT, user, now)
     estates, staff = _live(OCT, user, now)
-    assert _view(figs.estates) == _view(estates)
-    assert {r.id: r.rank for r in figs.estates} == {r.id: r.rank for r in estates}
-    assert _view(figs.staff) == _view(staff)
+    # read whole (exports), and as the month view reads it: ranked from the stored scores when the user
+    # sees every estate, the figures of the rows shown read afterwards
+    lazy = comp.month_figures(OCT, user, now, lazy=True, cadence=False)
+    assert (lazy.snapshot is not None) == (persona == "leader")
+    comp.load_figures(lazy, lazy.estates + lazy.staff)
+    for figs in (comp.month_figures(OCT, user, now), lazy):
+        assert _view(figs.estates) == _view(estates)
+        assert {r.id: r.rank for r in figs.estates} == {r.id: r.rank for r in estates}
+        assert _view(figs.staff) == _view(staff)
+        total = {}
+        for r in estates:
+            comp.metrics.add_into(total, r.figures)
+        assert _view([comp.Row("total", 0, "", figs.total.figures, figs.total.derived)]) == _view(
+            [comp.Row("total", 0, "", total, scoring.derive(total, scoring.weights()))]
+        )
     if persona == "director_a":  # the snapshot holds estate B too, but the director sees only estate A
-        assert len(figs.estates) == 1 and director_b.pk not in {r.id for r in figs.staff}
-        assert len(ProvisionalSnapshot.objects.get().estates) == 2
+        assert len(lazy.estates) == 1 and director_b.pk not in {r.id for r in lazy.staff}
+        assert ProvisionalSnapshot.objects.get().rows.filter(user=None).count() == 2
+
+
+def test_stored_scores_are_not_used_once_the_weights_change(october, leader, estate_a, now, settings):
+    provisional.store(OCT, now)
+    assert comp.month_figures(OCT, leader, now, lazy=True).snapshot is not None
+    settings.ASSESSMENT_WEIGHTS = {"reply": 90}
+    figs = comp.month_figures(OCT, leader, now, lazy=True)
+    assert figs.snapshot is None  # ranked from the figures with the new weights
+    row = next(r for r in figs.estates if r.id == estate_a.pk)
+    assert row.derived["score"] == scoring.score(row.figures, scoring.weights())
 
 
 @pytest.mark.integration
@@ -181,7 +202,11 @@ def test_concurrent_refreshes_leave_one_snapshot(october, now):
         t.join()
     assert errors == []
     assert ProvisionalSnapshot.objects.count() == 1
-    assert ProvisionalSnapshot.objects.get().computed_at == now + datetime.timedelta(seconds=3)
+    snap = ProvisionalSnapshot.objects.get()
+    assert snap.computed_at == now + datetime.timedelta(seconds=3)
+    # one set of rows: each estate once, as one writer left them
+    estate_rows = list(snap.rows.filter(user=None).values_list("estate_id", flat=True))
+    assert sorted(estate_rows) == sorted(set(estate_rows)) and len(estate_rows) == 2
     assert not AssessmentMonth.objects.exists()
 
 
