@@ -35,6 +35,8 @@ else:
 ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# tries of the public signed-document check per client address: "count/seconds"
+VERIFY_RATE = os.environ.get("VERIFY_RATE", "30/600")
 
 # The project's apps come first: their translations take precedence over Django's own (the admin
 # translates "Filter" as 过滤器; the issue list wants 筛选).

@@ -1,5 +1,6 @@
 import hashlib
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from liaison import access
+from liaison import access, ratelimit
 from liaison.models import Committee, audit
 
 from . import documents, pdf, signoff
@@ -504,6 +505,13 @@ def verify(request, code=None):
             raise Http404
     result, checked, digest = None, False, ""
     form = VerifyForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    limit, window = ratelimit.parse(settings.VERIFY_RATE)
+    if request.method == "POST" and not ratelimit.allow(
+        "verify", ratelimit.client_ip(request), limit=limit, window=window
+    ):
+        form = VerifyForm()
+        ctx = {"form": form, "req": req, "limited": True}
+        return render(request, "records/verify.html", ctx, status=429)
     if request.method == "POST" and form.is_valid():
         f = form.cleaned_data.get("file")
         if f:

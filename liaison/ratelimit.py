@@ -1,0 +1,31 @@
+"""A fixed-window counter in the cache, for public forms that need no login (e.g. the signed-document
+check): `allow("verify", ip, limit=30, window=600)` is False once that client has used its 30 tries in
+the current 10-minute window. With Redis as the cache (production) the count is shared by every
+gunicorn worker; with the per-process default cache it is per process (still a bound)."""
+
+import time
+
+from django.core.cache import cache
+
+
+def client_ip(request):
+    """The client's address as the web server saw it (REMOTE_ADDR; behind a proxy, configure it to set it)."""
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def parse(rate):
+    """ "30/600" -> (30, 600): tries per window in seconds."""
+    count, _sep, seconds = str(rate).partition("/")
+    return int(count), int(seconds or 60)
+
+
+def allow(scope, who, *, limit, window, now=None):
+    now = time.time() if now is None else now
+    key = f"ratelimit:{scope}:{who}:{int(now // window)}"
+    if cache.add(key, 1, timeout=window + 5):
+        return True
+    try:
+        return cache.incr(key) <= limit
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, timeout=window + 5)
+        return True
