@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -27,6 +28,61 @@ from .models import (
 )
 
 
+class HomeScope:
+    """What the home page's panels filter by, read once per request (`home_scope(request)`).
+
+    The same rule as `access.scope()`: `filter(qs)` limits a queryset to what the user may see, with
+    the ids of their estates (or committees) read once instead of a DISTINCT subquery through their
+    assignments (or memberships) in each of the panels' queries. `managed` are the estates they manage
+    (`access.managed_estates`): a list of ids, or a subquery for those who see every estate.
+    """
+
+    def __init__(self, user):
+        self.user = user
+        self.active = user.is_authenticated and user.is_active
+        self.everything = self.active and user.sees_all_estates
+        self.estates = []  # the visible estates by name (staff who do not see every estate)
+        self.committees = []  # the visible committees (committee members)
+        self.managed = []
+        if not self.active:
+            return
+        if user.is_committee:
+            self.committees = list(access.visible_committees(user).select_related("estate"))
+        elif self.everything:
+            self.managed = access.managed_estates(user).values("pk")
+        else:
+            managed = access.managed_estates(user).filter(pk=OuterRef("pk"))
+            self.estates = list(
+                access.visible_estates(user)
+                .annotate(managed=Exists(managed))
+                .only("name", "district", "street_office")
+                .order_by("name")
+            )
+            self.managed = [e.pk for e in self.estates if e.managed]
+        self.estate_ids = [e.pk for e in self.estates]
+        self.committee_ids = [c.pk for c in self.committees]
+
+    def filter(self, qs, *, estate="estate", committee="committee"):
+        """access.scope(qs, user, estate=..., committee=...) with the ids read once."""
+        if not self.active:
+            return qs.none()
+        if self.everything:
+            return qs
+        if self.user.is_committee:
+            if committee is None:
+                return qs.none()
+            return qs.filter(**{f"{committee}__in": self.committee_ids})
+        return qs.filter(**{f"{estate}__in": self.estate_ids})
+
+
+def home_scope(request):
+    """The request's HomeScope, read on first use and shared by the panels."""
+    scope = getattr(request, "_home_scope", None)
+    if scope is None or scope.user is not request.user:
+        scope = request._home_scope = HomeScope(request.user)
+    return scope
+
+
 def home_panels(request, now):
     """Each app contributes panels to the home page (settings.HOME_PANELS)."""
     panels = []
@@ -37,17 +93,33 @@ def home_panels(request, now):
     return panels
 
 
+HOME_ESTATE_CARDS = 50
+
+
+def _estate_cards(scope):
+    """(the first 50 estates by name, each with its committees, how many estates there are)."""
+    if scope.everything:
+        estates = list(Estate.objects.only("name", "district", "street_office").order_by("name")[:HOME_ESTATE_CARDS])
+        count = Estate.objects.count() if len(estates) == HOME_ESTATE_CARDS else len(estates)
+    else:
+        estates = scope.estates[:HOME_ESTATE_CARDS]
+        count = len(scope.estates)
+    committees = {e.pk: [] for e in estates}
+    for c in Committee.objects.filter(estate__in=list(committees)).only("estate_id", "name").order_by("kind", "pk"):
+        committees[c.estate_id].append(c)
+    for e in estates:
+        e.committee_list = committees[e.pk]
+    return estates, count
+
+
 @login_required
 def home(request):
     user = request.user
     now = timezone.now()
-    estates = access.visible_estates(user).prefetch_related("committees")
-    ctx = {
-        "panels": home_panels(request, now),
-        "estates": estates[:50],
-        "estate_count": estates.count(),
-        "committees": access.visible_committees(user).select_related("estate") if user.is_committee else [],
-    }
+    scope = home_scope(request)
+    ctx = {"panels": home_panels(request, now), "committees": scope.committees}
+    if not user.is_committee:
+        ctx["estates"], ctx["estate_count"] = _estate_cards(scope)
     return render(request, "liaison/home.html", ctx)
 
 

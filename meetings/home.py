@@ -3,31 +3,48 @@ to distribute and, per estate, what the cadence needs next and by when."""
 
 import datetime
 
-from liaison import access
+from django.db.models import Exists, OuterRef
+
 from liaison.models import Committee
+from liaison.views import home_scope
 
 from . import actions, cadence, periods
 from .models import CadenceRule, Invitation, Meeting
 
 _STATUS_ORDER = {"at_risk": 0, "open": 1, "missed": 2, "met": 3}
 _SCHEDULED = (Meeting.Status.CONFIRMED, Meeting.Status.AWAITING_APPROVAL)
+_LIMIT = 10
+
+
+def _rules(ids):
+    """The active rules of these estates whose committee type the estate has (cadence.due_next skips
+    the others), each with `kind_ids`: the meeting kinds that count. Two queries."""
+    has_committee = Committee.objects.filter(estate_id=OuterRef("estate_id"), kind=OuterRef("committee_kind"))
+    rules = list(
+        CadenceRule.objects.filter(Exists(has_committee), estate_id__in=ids, active=True).order_by(
+            "estate_id", "committee_kind", "code"
+        )
+    )
+    kinds = {rule.pk: set() for rule in rules}
+    for rule_id, kind_id in CadenceRule.kinds.through.objects.filter(cadencerule_id__in=list(kinds)).values_list(
+        "cadencerule_id", "meetingkind_id"
+    ):
+        kinds[rule_id].add(kind_id)
+    for rule in rules:
+        rule.kind_ids = kinds[rule.pk]
+    return rules
 
 
 def due_next_by_estate(estates, now):
     """{estate id: rows}: for each estate what `cadence.due_next(estate, now)` gives (same rows, same
-    order), read in four queries however many estates and rules there are (due_next counts meetings
+    order), read in three queries however many estates and rules there are (due_next counts meetings
     twice per rule and estate: the director's home page made 36 COUNT queries)."""
     ids = [e.pk for e in estates]
     out = {pk: [] for pk in ids}
     if not ids:
         return out
     today = periods.local_date(now)
-    has_committee = set(Committee.objects.filter(estate_id__in=ids).values_list("estate_id", "kind"))
-    rules = [
-        r
-        for r in CadenceRule.objects.filter(estate_id__in=ids, active=True).prefetch_related("kinds")
-        if (r.estate_id, r.committee_kind) in has_committee
-    ]
+    rules = _rules(ids)
     if not rules:
         return out
     windows = {}
@@ -39,27 +56,25 @@ def due_next_by_estate(estates, now):
             periods.start_of_day(start),
             periods.start_of_day(end + datetime.timedelta(days=1)),
         )
-    # the meetings of all these windows at once (the same filter as cadence.counts), counted below per rule
-    meetings = list(
+    # the meetings of all these windows at once (the same filter as cadence.counts), counted below per
+    # rule among those of the rule's estate and committee type
+    meetings = {}
+    for estate_id, committee_kind, kind_id, starts_at, status, attended in (
         Meeting.objects.filter(
             estate_id__in=ids,
             starts_at__gte=min(w[2] for w in windows.values()),
             starts_at__lt=max(w[3] for w in windows.values()),
         )
         .exclude(status=Meeting.Status.CANCELLED)
+        .order_by()
         .values_list("estate_id", "committee__kind", "kind_id", "starts_at", "status", "attendance_recorded_at")
-    )
+    ):
+        meetings.setdefault((estate_id, committee_kind), []).append((kind_id, starts_at, status, attended))
     for rule in rules:
         start, end, since, until = windows[rule.pk]
-        kinds = {k.pk for k in rule.kinds.all()}
         held = scheduled = 0
-        for estate_id, committee_kind, kind_id, starts_at, status, attended in meetings:
-            if (
-                estate_id != rule.estate_id
-                or committee_kind != rule.committee_kind
-                or kind_id not in kinds
-                or not since <= starts_at < until
-            ):
+        for kind_id, starts_at, status, attended in meetings.get((rule.estate_id, rule.committee_kind), ()):
+            if kind_id not in rule.kind_ids or not since <= starts_at < until:
                 continue
             if attended is not None:
                 held += 1
@@ -92,46 +107,70 @@ def due_next_by_estate(estates, now):
     return out
 
 
+def _visible(scope, qs, prefix=""):
+    """actions.visible_meetings(user) for the meetings at `prefix`, with the ids the home page read once
+    (a committee sees a meeting only once it has been sent to it)."""
+    qs = scope.filter(qs, estate=f"{prefix}estate", committee=f"{prefix}committee")
+    if scope.user.is_committee:
+        qs = qs.filter(**{f"{prefix}sent_at__isnull": False})
+    return qs
+
+
+def _invitations(scope, now):
+    user = scope.user
+    qs = Invitation.objects.filter(user=user, meeting__status=Meeting.Status.CONFIRMED, meeting__starts_at__gte=now)
+    return list(
+        _visible(scope, qs, "meeting__")
+        .exclude(meeting__organizer=user)
+        .select_related("meeting")
+        .only("response", "meeting__title", "meeting__starts_at")
+        .order_by("meeting__starts_at")[:_LIMIT]
+    )
+
+
+def _today(scope, now):
+    today = periods.local_date(now)
+    start, end = periods.start_of_day(today), periods.start_of_day(today + datetime.timedelta(days=1))
+    return list(
+        _visible(scope, Meeting.objects.filter(starts_at__gte=start, starts_at__lt=end))
+        .exclude(status=Meeting.Status.CANCELLED)
+        .select_related("estate")
+        .only("title", "starts_at", "estate__name")[:_LIMIT]
+    )
+
+
 def panel(request, now):
     user = request.user
     if not user.is_authenticated:
         return None
-    visible = actions.visible_meetings(user)
-    today = periods.local_date(now)
-    start, end = periods.start_of_day(today), periods.start_of_day(today + datetime.timedelta(days=1))
+    scope = home_scope(request)
     ctx = {
         "template": "meetings/home_panel.html",
-        "approvals": list(visible.filter(status=Meeting.Status.AWAITING_APPROVAL).order_by("starts_at")[:10])
+        "approvals": list(
+            _visible(scope, Meeting.objects.filter(status=Meeting.Status.AWAITING_APPROVAL))
+            .only("title")
+            .order_by("starts_at")[:_LIMIT]
+        )
         if actions.can_approve(user)
         else [],
-        "invitations": list(
-            Invitation.objects.filter(
-                user=user, meeting__in=visible, meeting__status=Meeting.Status.CONFIRMED, meeting__starts_at__gte=now
-            )
-            .exclude(meeting__organizer=user)
-            .select_related("meeting")
-            .order_by("meeting__starts_at")[:10]
-        ),
-        "today": list(
-            visible.filter(starts_at__gte=start, starts_at__lt=end)
-            .exclude(status=Meeting.Status.CANCELLED)
-            .select_related("estate")[:10]
-        ),
+        "invitations": _invitations(scope, now),
+        "today": _today(scope, now),
         "minutes_due": [],
         "due": [],
     }
-    if not user.is_committee:
-        managed = access.managed_estates(user) if not user.sees_all_estates else access.managed_estates(user).none()
+    if not user.is_committee and not user.sees_all_estates:
+        # the estates they manage (those who see every estate have the cadence page instead)
         ctx["minutes_due"] = list(
-            visible.filter(estate__in=managed, minutes_closed_at__isnull=True, minutes_due_at__isnull=False).order_by(
-                "minutes_due_at"
-            )[:10]
+            _visible(scope, Meeting.objects.filter(estate__in=scope.managed))
+            .filter(minutes_closed_at__isnull=True, minutes_due_at__isnull=False)
+            .only("title", "minutes_due_at")
+            .order_by("minutes_due_at")[:_LIMIT]
         )
-        estates = list(managed[:10])
+        estates = [e for e in scope.estates if e.managed][:_LIMIT]
         due = due_next_by_estate(estates, now)
-        for estate in estates:
-            rows = [r for r in due[estate.pk] if r["status"] != "met"]
-            ctx["due"].append({"estate": estate, "rules": rows})
+        ctx["due"] = [
+            {"estate": estate, "rules": [r for r in due[estate.pk] if r["status"] != "met"]} for estate in estates
+        ]
     if not any(ctx[k] for k in ("approvals", "invitations", "today", "minutes_due", "due")):
         return None
     return ctx

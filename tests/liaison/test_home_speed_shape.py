@@ -1,0 +1,159 @@
+"""The home page reads each person's estates (or committees) once and its panels filter by those ids
+(liaison.views.HomeScope): the same rows as liaison.access.scope, actions.visible_meetings,
+visible_issues and managed_estates for every kind of person, and a fixed, small number of queries."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from followups import actions as issue_actions
+from followups import home as issues_home
+from followups.models import Issue
+from followups.permissions import visible_issues
+from liaison import access
+from liaison.models import Committee, Role
+from liaison.views import HomeScope, home_scope
+from meetings import actions as meeting_actions
+from meetings import home as meetings_home
+from meetings.cadence_defaults import ensure_default_kinds, install_default_rules
+from meetings.models import Meeting
+from records.models import SignoffRequest
+from tests.factories import AssignmentFactory, CommitteeFactory, EstateFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = [
+    "director_a",
+    "supervisor_a",
+    "dept_a",
+    "director_b",
+    "leader",
+    "assessor",
+    "admin_user",
+    "chair_a",
+    "member_a",
+    "rc_member_a",
+    "chair_b",
+]
+
+
+def meeting(committee, kind, days, now, **kw):
+    starts = now + datetime.timedelta(days=days)
+    return Meeting.objects.create(
+        estate=committee.estate,
+        committee=committee,
+        kind=kind,
+        title=f"{committee.name} {days}",
+        starts_at=starts,
+        ends_at=starts + datetime.timedelta(hours=2),
+        place="会议室",
+        **kw,
+    )
+
+
+@pytest.fixture
+def world(oc_a, rc_a, oc_b, dept_a):
+    """Meetings (sent and not), issues (one assigned to dept_a in estate B) in two estates, and a third
+    estate nobody of the personas is assigned to."""
+    now = timezone.now()
+    kinds = ensure_default_kinds()
+    other = CommitteeFactory(estate=EstateFactory(name="老城新村"), kind=Committee.Kind.OC, name="老城新村业委会")
+    for committee in (oc_a, rc_a, oc_b, other):
+        kind = kinds["rc_contact"] if committee.kind == Committee.Kind.RC else kinds["oc_routine"]
+        meeting(committee, kind, 2, now, status=Meeting.Status.CONFIRMED, sent_at=now)
+        meeting(committee, kind, 3, now, status=Meeting.Status.DRAFT)
+        meeting(committee, kind, 4, now, status=Meeting.Status.AWAITING_APPROVAL)
+        issue = issue_actions.raise_issue(
+            estate=committee.estate,
+            committee=committee,
+            raised_by="张喆",
+            raised_at=now - datetime.timedelta(days=5),
+            description=f"{committee.name} 电梯故障",
+            source="meeting",
+            now=now - datetime.timedelta(days=5),
+        )
+    Issue.objects.filter(pk=issue.pk).update(assignee=dept_a)  # outside dept_a's estate
+    return now
+
+
+def ids(qs):
+    return sorted(qs.values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+def test_home_scope_is_access_scope(request, who, world, director_a, supervisor_a, chair_a, member_a):
+    user = request.getfixturevalue(who)
+    scope = HomeScope(user)
+    for model in (Meeting, Issue, SignoffRequest):
+        assert ids(scope.filter(model.objects.all())) == ids(access.scope(model.objects.all(), user))
+    assert ids(scope.filter(Meeting.objects.all(), committee=None)) == ids(
+        access.scope(Meeting.objects.all(), user, committee=None)
+    )
+    assert ids(Meeting.objects.filter(estate__in=scope.managed)) == ids(
+        Meeting.objects.filter(estate__in=access.managed_estates(user))
+    )
+    if not user.is_committee and not user.sees_all_estates:
+        assert [e.pk for e in scope.estates] == list(access.visible_estates(user).values_list("pk", flat=True))
+    if user.is_committee:
+        assert scope.committee_ids == list(access.visible_committees(user).values_list("pk", flat=True))
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+def test_panels_see_what_the_permissions_give(request, who, world, director_a, chair_a, member_a):
+    user = request.getfixturevalue(who)
+    req = RequestFactory().get("/")
+    req.user = user
+    scope = home_scope(req)
+    assert home_scope(req) is scope  # read once per request
+    assert ids(meetings_home._visible(scope, Meeting.objects.all())) == ids(meeting_actions.visible_meetings(user))
+    assert ids(issues_home._visible(req)) == ids(visible_issues(user))
+
+
+def test_scope_follows_the_requests_user(director_a, chair_a, world):
+    req = RequestFactory().get("/")
+    req.user = director_a
+    first = home_scope(req)
+    req.user = chair_a
+    assert home_scope(req) is not first and home_scope(req).user == chair_a
+
+
+def home_queries(client):
+    client.get("/")
+    with CaptureQueriesContext(connection) as ctx:
+        page = client.get("/").content.decode()
+    return len(ctx.captured_queries), page
+
+
+def test_director_home_shows_every_panel_in_few_queries(client, director_a, estate_a, oc_a, rc_a, world):
+    install_default_rules(estate_a, effective_from=datetime.date(2025, 1, 1))
+    for _ in range(3):  # more estates, more rules: the same number of queries
+        estate = EstateFactory()
+        CommitteeFactory(estate=estate, kind=Committee.Kind.OC)
+        AssignmentFactory(estate=estate, user=director_a, role=Role.DIRECTOR)
+        install_default_rules(estate, effective_from=datetime.date(2025, 1, 1))
+    Meeting.objects.filter(estate=estate_a).update(
+        organizer=UserFactory(role=Role.SUPERVISOR), minutes_due_at=world + datetime.timedelta(days=1)
+    )
+    client.force_login(director_a)
+    n, page = home_queries(client)
+    for panel in ('id="meetings-panel"', 'id="panel-minutes"', 'id="issues-panel"', 'id="estate-cards"'):
+        assert panel in page
+    assert page.count("cadence-table") == 4
+    assert f"{oc_a.name} 电梯故障" in page and "锦绣苑" not in page
+    # session, user, unread count; estates; meetings 6 (invitations, today, minutes, rules, their
+    # kinds, the windows' meetings); issues 2; sign-offs 2 (mine, my estates'; none open); the estate
+    # cards' committees
+    assert n <= 15, n
+
+
+def test_committee_home_reads_the_committee_once(client, chair_a, oc_a, world):
+    client.force_login(chair_a)
+    n, page = home_queries(client)
+    assert oc_a.name in page and "老城新村" not in page
+    assert f"{oc_a.name} 电梯故障" in page
+    # session, user, unread count; committees; invitations, today; issues 2; sign-offs 1
+    assert n <= 9, n
