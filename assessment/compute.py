@@ -120,8 +120,15 @@ def month_figures(month, user, now, *, estate_list=None, cadence=True, lazy=Fals
     estate_list = visible_estate_list(user) if estate_list is None else estate_list
     names = dict(estate_list)
     ids = list(names)
-    closed = AssessmentMonth.objects.filter(year=month.year, month=month.month).select_related("closed_by").first()
-    as_of = None
+    # a month not closed is read from its provisional snapshot (provisional.py); the head is read first,
+    # with whether the month is closed, so that the usual case needs no query for the closed month
+    from . import provisional
+
+    snap = provisional.head(month)
+    closed = None
+    if snap is None or snap.month_closed:
+        closed = AssessmentMonth.objects.filter(year=month.year, month=month.month).select_related("closed_by").first()
+    as_of = staff_names = None
     if closed is not None:
         w = closed.weights or scoring.weights()
         estate_fig, cad = {}, {}
@@ -139,20 +146,18 @@ def month_figures(month, user, now, *, estate_list=None, cadence=True, lazy=Fals
             )
         }
     else:
-        # not closed: the provisional snapshot (see provisional.py), kept to the estates this user sees
-        # exactly as a closed month's rows are, so a director's ranking and staff sums are over their
-        # own estates, as when the figures were computed live for those estates only
-        from . import provisional
-
+        # not closed: kept to the estates this user sees exactly as a closed month's rows are, so a
+        # director's ranking and staff sums are over their own estates, as when the figures were computed
+        # live for those estates only
         w = scoring.weights()
-        snap = provisional.snapshot(month, now)
+        snap = provisional.fresh(snap, month, now)
         if snap is None:  # a month that has not begun: computed live, not stored
             data = compute(month, now, ids)
             estate_fig, staff_cells, cad, as_of = data["estates"], data["staff"], data["cadence"], now
         elif lazy and provisional.ranks_every_estate(snap, ids, w):
             return _ranked_from_scores(month, snap, estate_list, w)
         else:
-            estate_fig, staff_cells, cad = provisional.rows_for(snap, ids, with_cadence=cadence)
+            estate_fig, staff_cells, staff_names, cad = provisional.rows_for(snap, ids, with_cadence=cadence)
             as_of = snap.computed_at
     total = {}
     estates = []
@@ -163,7 +168,7 @@ def month_figures(month, user, now, *, estate_list=None, cadence=True, lazy=Fals
     per_user = defaultdict(dict)
     for (uid, _eid), fig in staff_cells.items():
         metrics.add_into(per_user[uid], fig)
-    users = _user_names(per_user)
+    users = _user_names(per_user) if staff_names is None else staff_names
     staff = [
         Row("staff", uid, users[uid], fig, scoring.derive(fig, w)) for uid, fig in per_user.items() if uid in users
     ]
@@ -195,8 +200,7 @@ def _ranked_from_scores(month, snap, estate_list, w):
 
     estate_scores, staff_scores = provisional.ranking(snap)
     estates = [Row("estate", eid, name, None, {"score": estate_scores.get(eid)}) for eid, name in estate_list]
-    users = _user_names(staff_scores)
-    staff = [Row("staff", uid, users[uid], None, {"score": sc}) for uid, sc in staff_scores.items() if uid in users]
+    staff = [Row("staff", uid, name, None, {"score": sc}) for uid, (sc, name) in staff_scores.items()]
     return MonthFigures(
         month=month,
         closed=None,

@@ -28,7 +28,7 @@ import logging
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from liaison.models import Estate, audit
 
@@ -126,10 +126,24 @@ def store(month, now, *, actor=None, job=""):
     return snap
 
 
+def head(month):
+    """The month's stored snapshot head or None, annotated with `month_closed` (one query)."""
+    closed = AssessmentMonth.objects.filter(year=OuterRef("year"), month=OuterRef("month"))
+    return (
+        ProvisionalSnapshot.objects.filter(year=month.year, month=month.month)
+        .annotate(month_closed=Exists(closed))
+        .first()
+    )
+
+
 def snapshot(month, now):
     """The month's snapshot head (not closed), at most `max_age()` old: stored now when missing or stale.
     None for a month that has not begun (nothing is stored for it)."""
-    snap = ProvisionalSnapshot.objects.filter(year=month.year, month=month.month).first()
+    return fresh(head(month), month, now)
+
+
+def fresh(snap, month, now):
+    """`snap` (the month's head as read, or None) when it is at most `max_age()` old, else stored now."""
     if snap is not None and datetime.timedelta(0) <= now - snap.computed_at <= max_age():
         return snap
     if month.start > now:
@@ -141,19 +155,22 @@ def snapshot(month, now):
 
 
 def rows_for(snap, estate_ids, *, with_cadence=True):
-    """(estate figures, staff cells, cadence) of `estate_ids` in a snapshot: one query."""
-    estates, staff, cad = {}, {}, {}
-    fields = ["estate_id", "user_id", "figures"] + (["cadence"] if with_cadence else [])
-    for eid, uid, fig, *periods in ProvisionalRow.objects.filter(
-        snapshot=snap, estate_id__in=list(estate_ids)
-    ).values_list(*fields):
+    """(estate figures, staff cells, staff names, cadence) of `estate_ids` in a snapshot: one query."""
+    estates, staff, names, cad = {}, {}, {}, {}
+    fields = ["estate_id", "user_id", "user__name", "user__username", "figures"]
+    for eid, uid, name, username, fig, *periods in (
+        ProvisionalRow.objects.filter(snapshot=snap, estate_id__in=list(estate_ids))
+        .values_list(*fields, *(["cadence"] if with_cadence else []))
+        .order_by()
+    ):
         if uid is not None:
             staff[(uid, eid)] = fig
+            names[uid] = name or username
         else:
             estates[eid] = fig
             if periods:
                 cad[eid] = periods[0]
-    return estates, staff, cad
+    return estates, staff, names, cad
 
 
 def ranks_every_estate(snap, estate_ids, w):
@@ -164,17 +181,17 @@ def ranks_every_estate(snap, estate_ids, w):
 
 
 def ranking(snap):
-    """({estate id: score}, {user id: score over every estate}): one query, no figures read."""
+    """({estate id: score}, {user id: (score over every estate, name)}): one query, no figures read."""
     estates, staff = {}, {}
-    for eid, uid, score in (
+    for eid, uid, score, name, username in (
         ProvisionalRow.objects.filter(snapshot=snap)
         .filter(Q(user__isnull=True) | Q(estate__isnull=True))
-        .values_list("estate_id", "user_id", "score")
+        .values_list("estate_id", "user_id", "score", "user__name", "user__username")
     ):
         if uid is None:
             estates[eid] = score
         else:
-            staff[uid] = score
+            staff[uid] = (score, name or username)
     return estates, staff
 
 

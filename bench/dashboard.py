@@ -1,131 +1,109 @@
 """Monthly assessment dashboard speed: the month view vs the plainest logged-in page, in the same run.
 
-Prints one line: the month view's median response time and query count for a month not closed, read
-from its provisional snapshot (what the view does; the snapshot is refreshed first, as the beat job
-does every 10 minutes), then computed live on every request (how the view worked before the snapshot,
-and what it does when no recent snapshot exists), then the same month closed (inside a transaction
-that is rolled back), each with its ratio to /estates/ for a leader (the plainest logged-in page
-showing every estate), timed in the same process. Also the time the refresh job takes for the month.
-Goal (issue 6): at most 3x that page with 200 estates x 24 months.
+The baseline is the one of every bench script (`_common.baseline`): a director's inbox (/inbox/ as
+b_director001), measured in the same process. Prints, for last month (not closed):
 
-Works against whatever DATABASE_URL is set. With the bulk data of `manage.py seed_bulk --estates 200
---months 24` it logs in as its leader (b_leader1); on any other database it uses the first leader.
-Usage: DATABASE_URL=postgres://... .venv/bin/python bench/dashboard.py [repeats]
+- the month view read from its provisional snapshot (refreshed first, as the beat job does every 10
+  minutes) for the leader (b_leader1: every estate, first page of each table), the leader on a later
+  page of both tables, and a director (b_director001: 5 estates), each with its ratio to the inbox;
+- one line of extra figures: the same month computed live on every request (what the view does when no
+  recent snapshot exists), the month closed (inside a transaction rolled back), the refresh job's time
+  for the month, and /estates/ for the leader (the former baseline of this script).
+
+Goal (issue 6): at most 3x the inbox with 200 estates x 24 months.
+Usage: DATABASE_URL=postgres://... .venv/bin/python bench/dashboard.py
 """
 
 import os
-import statistics
 import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "liaison.settings")
-os.environ.setdefault("DJANGO_DEBUG", "0")
-os.environ.setdefault("LOG_LEVEL", "WARNING")  # no login / refresh log lines in the result
 os.environ.setdefault("LIAISON_VAR_DIR", "/tmp/var-assessment-bench")
 
-import django  # noqa: E402
-
-django.setup()
-
+from _common import baseline, client_for, need_bulk_data, report, time_get  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-REPEAT = int(sys.argv[1]) if len(sys.argv) > 1 else int(os.environ.get("BENCH_REPEAT", "15"))
 settings.ALLOWED_HOSTS = ["*"]
-
-
-def leader():
-    from liaison.models import Role, User
-
-    user = User.objects.filter(username="b_leader1").first()
-    user = user or User.objects.filter(role=Role.LEADER, is_active=True).order_by("pk").first()
-    if user is None:
-        sys.exit("no leader account in this database: run `manage.py seed_bulk --estates 200 --months 24` first")
-    return user
-
-
-def time_get(client, url):
-    """(median ms, queries of one request) of GET url after a warm-up request."""
-    response = client.get(url)
-    if response.status_code != 200:
-        sys.exit(f"{url} answered {response.status_code}")
-    count = [0]
-
-    def counter(execute, sql, params, many, context):
-        count[0] += 1
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(counter):
-        client.get(url)
-    times = []
-    for _ in range(REPEAT):
-        t0 = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times), count[0]
+LEADER, DIRECTOR = "b_leader1", "b_director001"
 
 
 class Rollback(Exception):
     pass
 
 
-def main():
-    from assessment import compute as comp
+def timed(client, url):
+    ms, queries, status = time_get(client, url)
+    if status != 200:
+        sys.exit(f"{url} answered {status}")
+    return ms, queries
+
+
+def live_on_every_request(client, url):
+    """The view with no snapshot: figures computed from the records for the user's estates each time."""
     from assessment import provisional
+
+    real_head, real_fresh = provisional.head, provisional.fresh
+    provisional.head = lambda month: None
+    provisional.fresh = lambda snap, month, now: None
+    try:
+        return timed(client, url)
+    finally:
+        provisional.head, provisional.fresh = real_head, real_fresh
+
+
+def closed(client, url, month):
     from assessment.actions import close_month
+    from liaison.models import User
+
+    try:
+        with transaction.atomic():
+            close_month(month, actor=User.objects.get(username=LEADER), now=timezone.now())
+            result = timed(client, url)
+            raise Rollback
+    except Rollback:
+        pass
+    return result
+
+
+def main():
+    from assessment import provisional
     from assessment.models import AssessmentMonth
     from assessment.months import Month
     from liaison.models import Estate
 
-    user = leader()
-    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
-    client.force_login(user)
-    now = timezone.now()
-    month = Month.default(now)
+    need_bulk_data()
+    baseline()
+    month = Month.default(timezone.now())
     url = reverse("assessment:month", args=[month.year, month.month])
+    leader, director = client_for(LEADER), client_for(DIRECTOR)
     estates = Estate.objects.count()
-
-    base_ms, base_q = time_get(client, reverse("estate_list"))
-    already_closed = AssessmentMonth.objects.filter(year=month.year, month=month.month).exists()
-    parts = []
-    if not already_closed:
-        t0 = time.perf_counter()
-        provisional.store(month, timezone.now(), job="bench")
-        refresh_ms = (time.perf_counter() - t0) * 1000
-        snap_ms, snap_q = time_get(client, url)
-        parts.append(f"snapshot: {snap_ms:.1f} ms, {snap_q} queries, {snap_ms / base_ms:.1f}x")
-        real = provisional.figures
-
-        def live(m, at):  # the former behaviour: compute every estate on each request, store nothing
-            data = comp.compute(m, at, Estate.objects.values_list("pk", flat=True), every=True)
-            return data["estates"], data["staff"], data["cadence"], at
-
-        provisional.figures = live
-        try:
-            live_ms, live_q = time_get(client, url)
-        finally:
-            provisional.figures = real
-        parts.append(f"live: {live_ms:.1f} ms, {live_q} queries, {live_ms / base_ms:.1f}x")
-        parts.append(f"refresh job for the month: {refresh_ms:.0f} ms")
-        try:
-            with transaction.atomic():
-                close_month(month, actor=user, now=now)
-                closed_ms, closed_q = time_get(client, url)
-                raise Rollback
-        except Rollback:
-            pass
-        parts.append(f"closed: {closed_ms:.1f} ms, {closed_q} queries, {closed_ms / base_ms:.1f}x")
-    else:
-        closed_ms, closed_q = time_get(client, url)
-        parts.append(f"closed: {closed_ms:.1f} ms, {closed_q} queries, {closed_ms / base_ms:.1f}x")
+    if AssessmentMonth.objects.filter(year=month.year, month=month.month).exists():
+        ms, q = timed(leader, url)
+        report(f"assessment month view {month} closed ({estates} estates, leader)", ms, queries=q, extra=f"[{url}]")
+        return
+    t0 = time.perf_counter()
+    provisional.store(month, timezone.now(), job="bench")
+    refresh_ms = (time.perf_counter() - t0) * 1000
+    for label, client, page_url in [
+        ("leader", leader, url),
+        ("leader, estate page 5 and staff page 3", leader, url + "?page=5&staff_page=3"),
+        ("director", director, url),
+    ]:
+        ms, q = timed(client, page_url)
+        report(f"assessment month view {month}, stored figures ({label})", ms, queries=q, extra=f"[{page_url}]")
+    base_ms = baseline()[0]
+    live_ms, live_q = live_on_every_request(leader, url)
+    closed_ms, closed_q = closed(leader, url, month)
+    est_ms, est_q = timed(leader, reverse("estate_list"))
     print(
-        f"assessment month view {month} ({estates} estates, {connection.vendor}); /estates/ for a leader "
-        f"{base_ms:.1f} ms, {base_q} queries; " + "; ".join(parts) + "; goal <= 3x",
+        f"assessment month view {month} ({estates} estates, {connection.vendor}), leader, other figures: "
+        f"live on every request {live_ms:.1f} ms, {live_q} queries, {live_ms / base_ms:.1f}x; "
+        f"closed {closed_ms:.1f} ms, {closed_q} queries, {closed_ms / base_ms:.1f}x; "
+        f"refresh job for the month {refresh_ms:.0f} ms; /estates/ {est_ms:.1f} ms, {est_q} queries "
+        f"(month view stored / estates: {timed(leader, url)[0] / est_ms:.1f}x); goal <= 3x the inbox",
         flush=True,
     )
 
