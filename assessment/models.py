@@ -93,7 +93,9 @@ class ProvisionalSnapshot(models.Model):
     computed_at = models.DateTimeField(_("figures computed at"))
     weights = models.JSONField(default=dict)  # the weights of the scores below (scoring.weights())
     estate_ids = models.JSONField(default=list)  # every estate computed: the "every estate" rows' scope
-    total = models.JSONField(default=dict)  # raw figures summed over every estate
+    # raw figures summed over every estate, each list of durations reduced to its median (all the
+    # total row shows of it: `provisional._shown_total`)
+    total = models.JSONField(default=dict)
 
     class Meta:
         verbose_name = _("provisional assessment figures")

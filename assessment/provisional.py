@@ -25,6 +25,7 @@ does not overwrite a manager's newer refresh; nothing is written for a month alr
 
 import datetime
 import logging
+import statistics
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -61,7 +62,13 @@ def _rows(data, w):
         rows.append(ProvisionalRow(estate_id=eid, user_id=uid, figures=fig))
         metrics.add_into(every.setdefault(uid, {}), fig)
     rows.extend(ProvisionalRow(user_id=uid, figures=fig, score=scoring.score(fig, w)) for uid, fig in every.items())
-    return rows, total
+    return rows, _shown_total(total)
+
+
+def _shown_total(total):
+    """The total of every estate as the month view's total row uses it: its counts, and each list of
+    durations (thousands at 200 estates) reduced to its median, the only thing the row shows of it."""
+    return {k: [statistics.median(v)] if isinstance(v, list) and v else v for k, v in total.items()}
 
 
 def _upsert(month, now, head):

@@ -68,6 +68,13 @@ def groups():
     return out
 
 
+def head_cells():
+    """(group header cells, column header cells) of the page's tables, as HTML: built once per page."""
+    group_cells = "".join(f'<th colspan="{span}" class="grp">{html.escape(str(g))}</th>' for g, span in groups())
+    column_cells = "".join(f"<th>{html.escape(str(c.label))}</th>" for c in COLUMNS)
+    return mark_safe(group_cells), mark_safe(column_cells)  # noqa: S308 -- labels escaped
+
+
 def value(row, column):
     v = row.derived.get(column.key) if column.derived else row.figures.get(column.key, 0)
     return v

@@ -101,6 +101,7 @@ def month_view(request, month):
     now = current_time()
     figs = comp.month_figures(month, request.user, now, cadence=False, lazy=True)
     links = table.Links(month)
+    head_groups, head_columns = table.head_cells()
     estate_q, estate_page, estate_pager = table_page(request, figs.estates, "", "estates")
     staff_q, staff_page, staff_pager = table_page(request, figs.staff, "staff_", "staff")
     comp.load_figures(figs, [*estate_page.object_list, *staff_page.object_list])
@@ -109,8 +110,8 @@ def month_view(request, month):
         "figs": figs,
         "prev": month.add(-1),
         "next": month.add(1) if month.add(1).start <= now else None,
-        "groups": table.groups(),
-        "columns": table.COLUMNS,
+        "head_groups": head_groups,
+        "head_columns": head_columns,
         "estate_q": estate_q,
         "estate_page": estate_page,
         "estate_pager": estate_pager,

@@ -162,9 +162,11 @@ def test_figures_equal_the_live_computation_right_after_refresh(request, october
         total = {}
         for r in estates:
             comp.metrics.add_into(total, r.figures)
-        assert _view([comp.Row("total", 0, "", figs.total.figures, figs.total.derived)]) == _view(
-            [comp.Row("total", 0, "", total, scoring.derive(total, scoring.weights()))]
-        )
+        # the total row: every count, and the medians (the stored total keeps a list's median only)
+        assert figs.total.derived == scoring.derive(total, scoring.weights())
+        assert {k: v for k, v in figs.total.figures.items() if not isinstance(v, list)} == {
+            k: v for k, v in total.items() if not isinstance(v, list)
+        }
     if persona == "director_a":  # the snapshot holds estate B too, but the director sees only estate A
         assert len(lazy.estates) == 1 and director_b.pk not in {r.id for r in lazy.staff}
         assert ProvisionalSnapshot.objects.get().rows.filter(user=None).count() == 2
