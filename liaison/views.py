@@ -1,3 +1,4 @@
+import dataclasses
 import json
 
 from django.conf import settings
@@ -9,12 +10,14 @@ from django.db.models import Exists, OuterRef
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import access, health
 from .forms import AssignmentForm, CommitteeForm, EndTermForm, EstateForm, MemberForm
+from .links import object_url
 from .models import (
     Committee,
     CommitteeMember,
@@ -28,6 +31,34 @@ from .models import (
 )
 
 
+@dataclasses.dataclass
+class HomeEstate:
+    """An estate as the home page shows it: its card, with its committees as (id, name)."""
+
+    pk: int
+    name: str
+    district: str = ""
+    street_office: str = ""
+    managed: bool = False
+    committees: list = dataclasses.field(default_factory=list)
+
+
+def _estates_with_committees(rows):
+    """[HomeEstate] from (id, name, district, street office, managed, committee id, committee name) rows."""
+    estates = {}
+    for pk, name, district, street_office, managed, committee_id, committee_name in rows:
+        estate = estates.get(pk)
+        if estate is None:
+            estate = estates[pk] = HomeEstate(pk, name, district, street_office, managed)
+        if committee_id is not None:
+            estate.committees.append((committee_id, committee_name))
+    return list(estates.values())
+
+
+_ESTATE_ROW = ("pk", "name", "district", "street_office", "managed", "committees__pk", "committees__name")
+_ESTATE_ORDER = ("name", "pk", "committees__kind", "committees__pk")
+
+
 class HomeScope:
     """What the home page's panels filter by, read once per request (`home_scope(request)`).
 
@@ -35,29 +66,31 @@ class HomeScope:
     the ids of their estates (or committees) read once instead of a DISTINCT subquery through their
     assignments (or memberships) in each of the panels' queries. `managed` are the estates they manage
     (`access.managed_estates`): a list of ids, or a subquery for those who see every estate.
+    Staff who do not see every estate: `estates` are theirs by name, with their committees, in one query.
     """
 
     def __init__(self, user):
         self.user = user
         self.active = user.is_authenticated and user.is_active
         self.everything = self.active and user.sees_all_estates
-        self.estates = []  # the visible estates by name (staff who do not see every estate)
+        self.estates = []  # [HomeEstate] (staff who do not see every estate)
         self.committees = []  # the visible committees (committee members)
         self.managed = []
         if not self.active:
-            return
-        if user.is_committee:
+            pass
+        elif user.is_committee:
             self.committees = list(access.visible_committees(user).select_related("estate"))
         elif self.everything:
             self.managed = access.managed_estates(user).values("pk")
         else:
             managed = access.managed_estates(user).filter(pk=OuterRef("pk"))
-            self.estates = list(
+            rows = (
                 access.visible_estates(user)
                 .annotate(managed=Exists(managed))
-                .only("name", "district", "street_office")
-                .order_by("name")
+                .order_by(*_ESTATE_ORDER)
+                .values_list(*_ESTATE_ROW)
             )
+            self.estates = _estates_with_committees(rows)
             self.managed = [e.pk for e in self.estates if e.managed]
         self.estate_ids = [e.pk for e in self.estates]
         self.committee_ids = [c.pk for c in self.committees]
@@ -96,20 +129,47 @@ def home_panels(request, now):
 HOME_ESTATE_CARDS = 50
 
 
-def _estate_cards(scope):
-    """(the first 50 estates by name, each with its committees, how many estates there are)."""
-    if scope.everything:
-        estates = list(Estate.objects.only("name", "district", "street_office").order_by("name")[:HOME_ESTATE_CARDS])
-        count = Estate.objects.count() if len(estates) == HOME_ESTATE_CARDS else len(estates)
-    else:
-        estates = scope.estates[:HOME_ESTATE_CARDS]
-        count = len(scope.estates)
-    committees = {e.pk: [] for e in estates}
-    for c in Committee.objects.filter(estate__in=list(committees)).only("estate_id", "name").order_by("kind", "pk"):
-        committees[c.estate_id].append(c)
-    for e in estates:
-        e.committee_list = committees[e.pk]
-    return estates, count
+def _all_estates(limit):
+    """(the first `limit` estates by name with their committees, how many estates there are)."""
+    estates = [
+        HomeEstate(*row)
+        for row in Estate.objects.order_by("name", "pk").values_list("pk", "name", "district", "street_office")[:limit]
+    ]
+    by_pk = {e.pk: e for e in estates}
+    for estate_id, pk, name in (
+        Committee.objects.filter(estate__in=list(by_pk)).order_by("kind", "pk").values_list("estate_id", "pk", "name")
+    ):
+        by_pk[estate_id].committees.append((pk, name))
+    return estates, Estate.objects.count() if len(estates) == limit else len(estates)
+
+
+_CARD = (
+    '<div class="col"><div class="card h-100"><div class="card-body">'
+    '<h3 class="h6"><a href="{}">{}</a></h3><div class="small muted">{} {}</div>'
+    '<ul class="list-unstyled small mb-0">{}</ul></div></div></div>'
+)
+
+
+def _estate_cards(estates):
+    """The estate cards' HTML (built here: the template took ~3 ms for 50 cards)."""
+    return format_html_join(
+        "\n",
+        _CARD,
+        (
+            (
+                object_url("estate_detail", e.pk),
+                e.name,
+                e.district,
+                e.street_office,
+                format_html_join(
+                    "",
+                    '<li><a href="{}">{}</a></li>',
+                    ((object_url("committee_detail", pk), name) for pk, name in e.committees),
+                ),
+            )
+            for e in estates
+        ),
+    )
 
 
 @login_required
@@ -119,7 +179,11 @@ def home(request):
     scope = home_scope(request)
     ctx = {"panels": home_panels(request, now), "committees": scope.committees}
     if not user.is_committee:
-        ctx["estates"], ctx["estate_count"] = _estate_cards(scope)
+        if scope.everything:
+            estates, ctx["estate_count"] = _all_estates(HOME_ESTATE_CARDS)
+        else:
+            estates, ctx["estate_count"] = scope.estates[:HOME_ESTATE_CARDS], len(scope.estates)
+        ctx["estate_cards"] = _estate_cards(estates)
     return render(request, "liaison/home.html", ctx)
 
 

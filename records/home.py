@@ -19,54 +19,52 @@ def _signed():
     )
 
 
-def _pending_for(scope):
-    """Open requests waiting for this user's signature on the current version (what
-    records.views.signoff_pending_for gives), newest first, in one query."""
-    signers = (
-        scope.filter(
-            Signer.objects.filter(user=scope.user, request__status=SignoffRequest.Status.OPEN),
-            estate="request__estate",
-            committee="request__committee",
-        )
-        .annotate(signed=_signed())
+def _signers(scope, request_ids):
+    """The user's signer rows on the open requests they may see, and every signer row of the requests
+    `request_ids`, each with `signed` (on the current version), newest request first: one query."""
+    mine = scope.filter(
+        Signer.objects.filter(user=scope.user, request__status=SignoffRequest.Status.OPEN),
+        estate="request__estate",
+        committee="request__committee",
+    )
+    if request_ids:
+        mine = mine | Signer.objects.filter(request_id__in=request_ids)
+    return (
+        mine.annotate(signed=_signed())
         .select_related("request__committee")
-        .only("request__title", "request__created_at", "request__committee__name")
-        .order_by("-request__created_at", "-request_id")
+        .only("user_id", "name", "request__title", "request__created_at", "request__committee__name")
+        .order_by("-request__created_at", "-request_id", "-is_chair", "name")
     )
-    pending = {}
-    for signer in signers:
-        if not signer.signed:
-            pending.setdefault(signer.request_id, signer.request)
-    return list(pending.values())
-
-
-def _outstanding(scope):
-    """[(request, [signers who have not signed its current version])] for the 20 newest open requests of
-    the estates the user manages (signoff.outstanding for each), in two queries."""
-    reqs = list(
-        scope.filter(SignoffRequest.objects.filter(status=SignoffRequest.Status.OPEN, estate__in=scope.managed)).only(
-            "title"
-        )[:20]
-    )
-    if not reqs:
-        return []
-    waiting = {r.pk: [] for r in reqs}
-    for signer in (
-        Signer.objects.filter(request_id__in=list(waiting)).annotate(signed=_signed()).only("request_id", "name")
-    ):
-        if not signer.signed:
-            waiting[signer.request_id].append(signer)
-    return [(r, waiting[r.pk]) for r in reqs]
 
 
 def panel(request, now):
-    """Signers: documents waiting for their signature. Directors: their open requests and who is outstanding."""
+    """Signers: documents waiting for their signature (records.views.signoff_pending_for). Directors:
+    the 20 newest open requests of the estates they manage and who has not signed the current version
+    (signoff.outstanding for each). Two queries."""
     user = request.user
     if not user.is_authenticated:
         return None
     scope = home_scope(request)
-    pending = _pending_for(scope)
-    outstanding = [] if user.is_committee else _outstanding(scope)
-    if not pending and not outstanding:
+    reqs = []
+    if not user.is_committee:
+        reqs = list(
+            scope.filter(
+                SignoffRequest.objects.filter(status=SignoffRequest.Status.OPEN, estate__in=scope.managed)
+            ).only("title")[:20]
+        )
+    waiting = {r.pk: [] for r in reqs}
+    pending = {}
+    for signer in _signers(scope, list(waiting)):
+        if signer.signed:
+            continue
+        if signer.user_id == user.pk:
+            pending.setdefault(signer.request_id, signer.request)
+        if signer.request_id in waiting:
+            waiting[signer.request_id].append(signer)
+    if not pending and not reqs:
         return None
-    return {"template": "records/home_panel.html", "pending": pending, "outstanding": outstanding}
+    return {
+        "template": "records/home_panel.html",
+        "pending": list(pending.values()),
+        "outstanding": [(r, waiting[r.pk]) for r in reqs],
+    }
