@@ -161,6 +161,37 @@ def fresh(snap, month, now):
     return stored
 
 
+def totals(months, now, estate_ids):
+    """{month: raw figures summed over `estate_ids`} of months not closed that have begun (the trends),
+    each from its snapshot (stored now when missing or stale, as by the month view): the stored total
+    when `estate_ids` include every estate of the snapshot, else the estates' rows summed. Two queries
+    when the snapshots are fresh, whatever the number of months."""
+    if not months:
+        return {}
+    wanted = Q()
+    for m in months:
+        wanted |= Q(year=m.year, month=m.month)
+    stored = {(s.year, s.month): s for s in ProvisionalSnapshot.objects.filter(wanted)}
+    snaps = {m: fresh(stored.get((m.year, m.month)), m, now) for m in months}
+    result, summed = {}, {}
+    for m, snap in snaps.items():
+        if snap is None:  # closed meanwhile (its snapshot dropped): the records as they are
+            result[m] = {}
+            for fig in comp.compute(m, now, estate_ids)["estates"].values():
+                metrics.add_into(result[m], fig)
+        elif set(snap.estate_ids) <= set(estate_ids):
+            result[m] = dict(snap.total)
+        else:
+            summed[snap.pk] = m
+            result[m] = {}
+    if summed:
+        for pk, fig in ProvisionalRow.objects.filter(
+            snapshot_id__in=list(summed), user=None, estate_id__in=list(estate_ids)
+        ).values_list("snapshot_id", "figures"):
+            metrics.add_into(result[summed[pk]], fig)
+    return result
+
+
 def rows_for(snap, estate_ids, *, with_cadence=True):
     """(estate figures, staff cells, staff names, cadence) of `estate_ids` in a snapshot: one query."""
     estates, staff, names, cad = {}, {}, {}, {}

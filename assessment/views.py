@@ -280,6 +280,8 @@ def trends(request):
     months = [m for m in month.last(12)]
     closed, sums = comp.closed_totals(months, ids)
     w = scoring.weights()
+    not_closed = [m for m in months if (m.year, m.month) not in closed and m.start <= now]
+    provisional_sums = provisional.totals(not_closed, now, ids)
     series = []
     for m in months:
         key = (m.year, m.month)
@@ -288,13 +290,8 @@ def trends(request):
             wm = closed[key].weights or w
         elif m.start > now:
             fig, wm = None, w
-        else:
-            fig = {}
-            for f in comp.compute(m, now, ids, every=estate is None and request.user.sees_all_estates)[
-                "estates"
-            ].values():
-                metrics.add_into(fig, f)
-            wm = w
+        else:  # not closed: its provisional snapshot, as the month view reads it
+            fig, wm = provisional_sums[m], w
         series.append((m, fig, scoring.derive(fig, wm) if fig is not None else None))
     labels = [
         f"{m.month}月" if request.LANGUAGE_CODE.startswith("zh") else f"{m.year % 100}-{m.month:02d}" for m in months

@@ -223,3 +223,28 @@ def test_the_beat_task_is_scheduled_and_calls_the_job(october):
     result = tasks.refresh_provisional.apply().get()
     assert result == {str(current): "stored", str(current.add(-1)): "stored"}
     assert ProvisionalSnapshot.objects.count() == 2
+
+
+@pytest.mark.parametrize("persona", ["leader", "director_a"])
+def test_trends_read_the_snapshot_of_a_month_not_closed(request, client_for, october, persona, estate_a, oc_a, now):
+    user = request.getfixturevalue(persona)
+    client = client_for(user)
+    url = reverse("assessment:trends") + "?month=2026-10"
+
+    def october_row(query=""):
+        html = client.get(url + query).content.decode()
+        row = re.search(r'<tr><td><a href="/assessment/2026-10/">.*?</tr>', html, re.S).group(0)
+        return re.findall(r"<td>([^<]*)</td>", row)  # score, cadence, replied, callbacks, raised, closed, overdue
+
+    figs = comp.month_figures(OCT, user, now)
+    cells = october_row()
+    assert ProvisionalSnapshot.objects.filter(year=2026, month=10).exists()  # stored as by the month view
+    assert cells[4:7] == [str(figs.total.figures.get(k, 0)) for k in ("raised", "closed", "overdue")]
+    _late_issue(oc_a)
+    assert october_row()[4] == cells[4]  # the snapshot, like the month view, until refreshed
+    provisional.store(OCT, now)
+    assert int(october_row()[4]) == int(cells[4]) + 1
+    # one estate: its row of the snapshot
+    raised_a = comp.month_figures(OCT, user, now).estates
+    raised_a = next(r for r in raised_a if r.id == estate_a.pk).figures["raised"]
+    assert october_row(f"&estate={estate_a.pk}")[4] == str(raised_a)
