@@ -1,11 +1,16 @@
 """The sign-off panel on the home page: documents waiting for the user's signature and, for those who
 manage estates, their open requests with who has not signed yet."""
 
+from collections import namedtuple
+
 from django.db.models import Exists, OuterRef, Subquery
 
 from liaison.views import home_scope
 
 from .models import DocumentVersion, Signature, Signer, SignoffRequest
+
+Pending = namedtuple("Pending", "pk title created_at committee_name")
+Waiting = namedtuple("Waiting", "pk name")
 
 
 def _signed():
@@ -31,9 +36,17 @@ def _signers(scope, request_ids):
         mine = mine | Signer.objects.filter(request_id__in=request_ids)
     return (
         mine.annotate(signed=_signed())
-        .select_related("request__committee")
-        .only("user_id", "name", "request__title", "request__created_at", "request__committee__name")
         .order_by("-request__created_at", "-request_id", "-is_chair", "name")
+        .values_list(
+            "pk",
+            "name",
+            "user_id",
+            "signed",
+            "request_id",
+            "request__title",
+            "request__created_at",
+            "request__committee__name",
+        )
     )
 
 
@@ -54,13 +67,13 @@ def panel(request, now):
         )
     waiting = {r.pk: [] for r in reqs}
     pending = {}
-    for signer in _signers(scope, list(waiting)):
-        if signer.signed:
+    for pk, name, user_id, signed, request_id, *pending_request in _signers(scope, list(waiting)):
+        if signed:
             continue
-        if signer.user_id == user.pk:
-            pending.setdefault(signer.request_id, signer.request)
-        if signer.request_id in waiting:
-            waiting[signer.request_id].append(signer)
+        if user_id == user.pk:
+            pending.setdefault(request_id, Pending(request_id, *pending_request))
+        if request_id in waiting:
+            waiting[request_id].append(Waiting(pk, name))
     if not pending and not reqs:
         return None
     return {
