@@ -1,6 +1,6 @@
 """The issues panel on the home page."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Window
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -75,29 +75,49 @@ def _rows_html(rows):
     )
 
 
+def _figures(now, awaiting):
+    """The panel's figures: open, overdue and (unless `awaiting` is None) awaiting, as aggregates."""
+    figures = {"open": Count("pk"), "overdue": Count("pk", filter=Issue.overdue_q(now))}
+    if awaiting is not None:
+        figures["awaiting"] = Count("pk", filter=awaiting)
+    return figures
+
+
+def _first_rows_and_figures(open_qs, ordered, now, awaiting, *, every_estate):
+    """(the first 10 open issues' rows, the figures over every open issue) in one query: the figures
+    are window aggregates over the rows the query reads anyway. For those who see every estate
+    (thousands of open issues) a window would make it read every one: there the first 10 come from
+    the deadline index and the figures from a count of their own."""
+    if not every_estate:
+        issues = list(ordered.annotate(**{k: Window(f) for k, f in _figures(now, awaiting).items()})[:10])
+        if not issues:
+            return [], {"open": 0, "overdue": 0, "awaiting": 0}
+        first = issues[0]
+        return _rows(issues, now), {"open": first.open, "overdue": first.overdue, "awaiting": first.awaiting}
+    return _rows(ordered[:10], now), open_qs.aggregate(**_figures(now, awaiting))
+
+
 def panel(request, now):
     user = request.user
     if not user.is_authenticated:
         return None
     open_qs = _visible(request).filter(closed_at__isnull=True)
+    every_estate = home_scope(request).everything
     ordered = open_qs.select_related("estate").only(*_ROW_FIELDS).order_by("next_check_at", "-raised_at")
-    if user.is_committee:
-        title = _("Our committee's issues")
-        rows = _rows(ordered[:10], now)
-        awaiting = Q(status=Issue.Status.RESOLVED)
-    elif user.role == Role.DEPARTMENT:
+    if user.role == Role.DEPARTMENT:
         title = _("My assigned work")
         rows = _rows(ordered.filter(assignee=user)[:15], now)
-        awaiting = None
+        counts = open_qs.aggregate(**_figures(now, None))
+    elif user.is_committee:
+        title = _("Our committee's issues")
+        rows, counts = _first_rows_and_figures(
+            open_qs, ordered, now, Q(status=Issue.Status.RESOLVED), every_estate=every_estate
+        )
     else:
         title = _("Open issues")
-        rows = _rows(ordered[:10], now)
-        awaiting = Q(status=Issue.Status.OPEN)
-    # the three figures in one query
-    figures = {"open": Count("pk"), "overdue": Count("pk", filter=Issue.overdue_q(now))}
-    if awaiting is not None:
-        figures["awaiting"] = Count("pk", filter=awaiting)
-    counts = open_qs.aggregate(**figures)
+        rows, counts = _first_rows_and_figures(
+            open_qs, ordered, now, Q(status=Issue.Status.OPEN), every_estate=every_estate
+        )
     return {
         "template": "followups/home_panel.html",
         "title": title,
