@@ -144,10 +144,10 @@ def test_director_home_shows_every_panel_in_few_queries(client, director_a, esta
         assert panel in page
     assert page.count("cadence-table") == 4
     assert f"{oc_a.name} 电梯故障" in page and "锦绣苑" not in page
-    # session, user, unread count; estates; meetings 6 (invitations, today, minutes, rules, their
-    # kinds, the windows' meetings); issues 2; sign-offs 2 (mine, my estates'; none open); the estate
-    # cards' committees
-    assert n <= 15, n
+    # session, user, unread count; estates with their committees; meetings 5 (invitations, today,
+    # minutes, rules with their kinds, the windows' meetings); issues 1 (first rows with the figures);
+    # sign-offs 2 (my estates' open requests, signers)
+    assert n <= 12, n
 
 
 def test_committee_home_reads_the_committee_once(client, chair_a, oc_a, world):
@@ -155,5 +155,30 @@ def test_committee_home_reads_the_committee_once(client, chair_a, oc_a, world):
     n, page = home_queries(client)
     assert oc_a.name in page and "老城新村" not in page
     assert f"{oc_a.name} 电梯故障" in page
-    # session, user, unread count; committees; invitations, today; issues 2; sign-offs 1
-    assert n <= 9, n
+    # session, user, unread count; committees; invitations, today; issues 1; sign-offs 1
+    assert n <= 8, n
+
+
+def test_leader_sees_the_first_50_estate_cards_and_the_count(client, leader, estate_a, oc_a, rc_a):
+    for i in range(51):
+        EstateFactory(name=f"小区{i:02d}")
+    client.force_login(leader)
+    n, page = home_queries(client)
+    cards = page.split('id="estate-cards"')[1].split("</div>\n  ")[0]
+    assert cards.count('<div class="col">') == 50
+    assert "52" in page.split('id="estate-cards"')[0].rsplit("<h2", 1)[1]  # 52 estates in all
+    assert 'href="/estates/"' in page  # the link to all of them
+    # 翠湖花园 sorts after 小区NN: not among the first 50; the first card is 小区00
+    assert f'href="/estates/{estate_a.pk}/"' not in cards and "小区00" in cards
+    # session, user, unread count; approvals, invitations, today; issues 2; sign-offs 2; the
+    # assessment panel; the first estates with the count, their committees
+    assert n <= 13, n
+
+
+def test_estate_cards_list_each_estates_committees(client, director_a, estate_a, oc_a, rc_a):
+    client.force_login(director_a)
+    page = client.get("/").content.decode()
+    cards = page.split('id="estate-cards"')[1]
+    assert f'<a href="/estates/{estate_a.pk}/">翠湖花园</a>' in cards
+    assert f'<a href="/committees/{oc_a.pk}/">{oc_a.name}</a>' in cards
+    assert f'<a href="/committees/{rc_a.pk}/">{rc_a.name}</a>' in cards
