@@ -1,9 +1,11 @@
 import datetime
 import functools
+import html
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -55,43 +57,155 @@ class Select(forms.Select):
     """Django's <select>, rendered in Python rather than through one template per option.
 
     The issue list's filters offer every visible estate and committee and every staff member (hundreds
-    of options for a leader); the template renderer spent most of the page's time on them. The HTML is
-    the same as Django's select.html / select_option.html. (Named `Select` so that crispy-forms adds the
-    same "select" CSS class as for Django's widget.)
+    of options for a leader); the template renderer, and even building Django's per-option context
+    (`optgroups` / `create_option`: one dict per option), was most of the page's time. The HTML and the
+    choice of the selected option are those of Django's select.html / select_option.html / optgroups().
+    (Named `Select` so that crispy-forms adds the same "select" CSS class as for Django's widget.)
     """
 
     def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = ['<select name="', esc(widget["name"]), '"', _attrs(widget["attrs"]), ">"]
-        for group_name, group_choices, _index in widget["optgroups"]:
-            if group_name:
-                parts += ['\n  <optgroup label="', esc(group_name), '">']
-            for option in group_choices:
-                option_attrs = " selected" if option["attrs"] == SELECTED else _attrs(option["attrs"])
-                parts += ['\n  <option value="', esc(str(option["value"])), '"', option_attrs, ">"]
-                parts += [esc(option["label"]), "</option>\n"]
-            if group_name:
-                parts.append("\n  </optgroup>")
+        attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            attrs["multiple"] = True
+        chosen = set(self.format_value(value))
+        parts = [f'<select name="{_esc(name)}"{_attrs(attrs)}>']
+        if isinstance(self.choices, _FieldChoices) and not self.allow_multiple_selected:
+            parts += self.choices.markup(chosen)
+        else:
+            parts += self._options(chosen)
         parts.append("\n</select>")
         return mark_safe("".join(parts))
 
+    def _options(self, chosen):
+        multiple = self.allow_multiple_selected
+        has_selected = False
+        parts = []
+        for option_value, option_label in self.choices:
+            if isinstance(option_label, (list, tuple)):
+                parts.append(f'\n  <optgroup label="{_esc("" if option_value is None else str(option_value))}">')
+                subchoices = option_label
+            else:
+                subchoices = (("" if option_value is None else option_value, option_label),)
+            for subvalue, sublabel in subchoices:
+                text = str(subvalue)
+                selected = (multiple or not has_selected) and text in chosen
+                has_selected |= selected
+                mark = " selected" if selected else ""
+                parts.append(f'\n  <option value="{_esc(text)}"{mark}>{_esc(sublabel)}</option>\n')
+            if subchoices is option_label:
+                parts.append("\n  </optgroup>")
+        return parts
 
-SELECTED = {"selected": True}
+
+def _esc(value):
+    """conditional_escape(value), without its per-call overhead for plain strings (most of the cost of
+    a thousand options): Django's escape() is html.escape(str(value))."""
+    return html.escape(value) if type(value) is str else esc(value)
+
+
+class _FastInput:
+    """Django's input.html + attrs.html, in Python (same context: get_context, so the same value
+    formatting and attributes)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        w = self.get_context(name, value, attrs)["widget"]
+        shown = "" if w["value"] is None else f' value="{_esc(str(w["value"]))}"'
+        return mark_safe(f'<input type="{_esc(w["type"])}" name="{_esc(w["name"])}"{shown}{_attrs(w["attrs"])}>')
+
+
+class TextInput(_FastInput, forms.TextInput):
+    pass
+
+
+class DateInput(_FastInput, forms.DateInput):
+    pass
+
+
+class CheckboxInput(_FastInput, forms.CheckboxInput):
+    pass
 
 
 def _attrs(attrs):
     """Django's widgets/attrs.html: in order; False left out, True as a bare name."""
     return "".join(
-        f" {esc(k)}" if v is True else f' {esc(k)}="{esc(str(v))}"' for k, v in attrs.items() if v is not False
+        f" {_esc(k)}" if v is True else f' {_esc(k)}="{_esc(str(v))}"' for k, v in attrs.items() if v is not False
     )
 
 
+class Options(BaseChoiceIterator):
+    """Options [(pk, label)] read at most once, when first rendered or validated, with their <option>
+    markup built once: the issue list shows the staff list twice (filter and bulk assignment).
+    Yielded as they are: Django normalises a callable's choices again on every iteration."""
+
+    def __init__(self, read):
+        self._read = read
+
+    @functools.cached_property
+    def rows(self):
+        return list(self._read())
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    @functools.cached_property
+    def markup(self):
+        """[(value as text, '<option value="…"', '>label</option>')]: Django's select_option.html."""
+        return [_option(pk, label) for pk, label in self.rows]
+
+    @functools.cached_property
+    def by_text(self):
+        return {str(pk): pk for pk, _label in self.rows}
+
+
+def _option(value, label):
+    text = str(value)
+    return text, f'\n  <option value="{_esc(text)}"', f">{_esc(label)}</option>\n"
+
+
+class _FieldChoices(BaseChoiceIterator):
+    """A field's empty label (if any) and then its Options."""
+
+    def __init__(self, empty_label, options):
+        self.empty = [] if empty_label is None else [("", empty_label)]
+        self.options = options
+
+    def __iter__(self):
+        yield from self.empty
+        yield from self.options
+
+    def markup(self, chosen):
+        """The <option>s, the first one whose value is in `chosen` selected (Django's optgroups())."""
+        parts = []
+        for text, start, end in [_option(v, label) for v, label in self.empty] + self.options.markup:
+            if chosen and text in chosen:
+                parts += [start, " selected", end]
+                chosen = None
+            else:
+                parts += [start, end]
+        return parts
+
+
 def show_choices(field, rows):
-    """Offer `rows()` ([(pk, label)], read when the widget renders) as the field's options: the options
-    its queryset gives, empty label first, without building one model instance per option (hundreds on
-    the issue list). The field's queryset still validates what is submitted."""
-    empty = [("", field.empty_label)] if field.empty_label is not None else []
-    field.widget.choices = functools.cache(lambda: empty + list(rows()))  # read at most once
+    """Offer `rows` (Options, or a function giving [(pk, label)]) as the field's options: the options its
+    queryset gives, empty label first, without building one model instance per option (hundreds on the
+    issue list). The field's queryset still validates what is submitted (but see ListedChoice)."""
+    field.widget.choices = _FieldChoices(field.empty_label, rows if isinstance(rows, Options) else Options(rows))
+
+
+class ListedChoice:
+    """For a ModelChoiceField given its options by show_choices(): a submitted value is checked against
+    those options (read for the page anyway) instead of by a query; the cleaned value is the id."""
+
+    def to_python(self, value):
+        if not isinstance(self.widget.choices, _FieldChoices):
+            return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        try:
+            return self.widget.choices.options.by_text[str(value)]
+        except KeyError:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
 
 
 def staff_label(display_name, role_label, department_name):
@@ -118,6 +232,14 @@ class StaffChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj):
         return staff_label(obj.display_name, obj.get_role_display(), obj.department.name if obj.department_id else None)
+
+
+class ListedChoiceField(ListedChoice, forms.ModelChoiceField):
+    widget = Select
+
+
+class ListedStaffChoiceField(ListedChoice, StaffChoiceField):
+    pass
 
 
 class IssueForm(forms.Form):
@@ -264,20 +386,25 @@ FILTER_DATE_MAX = datetime.date(2100, 12, 31)
 
 
 class FilterForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
-    estate = forms.ModelChoiceField(label=_("Estate"), queryset=Estate.objects.none(), required=False, widget=Select)
-    committee = forms.ModelChoiceField(label=_("Committee"), queryset=None, required=False, widget=Select)
+    q = forms.CharField(label=_("Search"), required=False, widget=TextInput)
+    estate = ListedChoiceField(label=_("Estate"), queryset=Estate.objects.none(), required=False)
+    committee = ListedChoiceField(label=_("Committee"), queryset=None, required=False)
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", "—"), ("open", _("All open"))] + Issue.Status.choices, required=False
+        label=_("Status"),
+        choices=[("", "—"), ("open", _("All open"))] + Issue.Status.choices,
+        required=False,
+        widget=Select,
     )
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
-    assignee = StaffChoiceField(label=_("Person responsible"), queryset=None, required=False)
-    category = forms.ChoiceField(label=_("Category"), choices=[("", "—")] + Category.choices, required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False, widget=CheckboxInput)
+    assignee = ListedStaffChoiceField(label=_("Person responsible"), queryset=None, required=False)
+    category = forms.ChoiceField(
+        label=_("Category"), choices=[("", "—")] + Category.choices, required=False, widget=Select
+    )
     date_from = forms.DateField(
-        label=_("Raised from"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Raised from"), required=False, widget=DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     date_to = forms.DateField(
-        label=_("Raised until"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        label=_("Raised until"), required=False, widget=DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, *args, estates, committees, staff=staff_choices, **kwargs):

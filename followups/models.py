@@ -245,26 +245,49 @@ class Issue(models.Model):
 
     @property
     def headline(self):
-        text = self.title or self.description
+        return self.headline_of(self.title, self.description)
+
+    @staticmethod
+    def headline_of(title, description):
+        text = title or description
         return text if len(text) <= 40 else text[:39] + "…"
 
     @property
     def is_closed(self):
         return self.status == self.Status.CLOSED
 
+    # the columns open_deadlines() reads, in the order deadlines_of() takes them
+    DEADLINE_COLUMNS = (
+        "status",
+        "triage_due_at",
+        "triaged_at",
+        "reply_due_at",
+        "replied_at",
+        "resolve_due_at",
+        "resolved_at",
+        "callback_due_at",
+    )
+
     def open_deadlines(self):
         """[(kind, due_at)] of deadlines not yet met."""
+        return self.deadlines_of(*(getattr(self, c) for c in self.DEADLINE_COLUMNS))
+
+    @classmethod
+    def deadlines_of(
+        cls, status, triage_due_at, triaged_at, reply_due_at, replied_at, resolve_due_at, resolved_at, callback_due_at
+    ):
+        """open_deadlines() from the column values (for lists read as plain values, not instances)."""
         out = []
-        if self.is_closed:
+        if status == cls.Status.CLOSED:
             return out
-        if self.triage_due_at and not self.triaged_at:
-            out.append(("triage", self.triage_due_at))
-        if self.reply_due_at and not self.replied_at:
-            out.append(("reply", self.reply_due_at))
-        if self.resolve_due_at and not self.resolved_at:
-            out.append(("resolve", self.resolve_due_at))
-        if self.callback_due_at:
-            out.append(("callback", self.callback_due_at))
+        if triage_due_at and not triaged_at:
+            out.append(("triage", triage_due_at))
+        if reply_due_at and not replied_at:
+            out.append(("reply", reply_due_at))
+        if resolve_due_at and not resolved_at:
+            out.append(("resolve", resolve_due_at))
+        if callback_due_at:
+            out.append(("callback", callback_due_at))
         return out
 
     def next_deadline(self):
