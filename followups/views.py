@@ -11,12 +11,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import dateformat, formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liaison import access
+from liaison.links import object_url
 from liaison.models import Role, audit
 from liaison.uploads import attachment_response
 from meetings.forms import save_with_form
@@ -119,7 +119,6 @@ def _rows(values, now):
     categories = {k: str(v) for k, v in Category.choices}
     statuses = {k: str(v) for k, v in Issue.Status.choices}
     labels = {k: str(v) for k, v in DEADLINE_LABELS.items()}
-    url = _detail_url()
     raised = _datetime_format()
     rows = []
     for v in values:
@@ -128,7 +127,7 @@ def _rows(values, now):
         rows.append(
             {
                 "pk": v.pk,
-                "url": url(v.pk),
+                "url": object_url("followups:detail", v.pk),
                 "raised_at": raised(timezone.localtime(v.raised_at)),
                 "where": f"{v.estate__name} · {v.committee__name}",
                 "headline": Issue.headline_of(v.title, v.description),
@@ -159,13 +158,6 @@ def _datetime_format():
         return "".join(p if type(p) is str else str(p(df)) for p in pieces)
 
     return format
-
-
-def _detail_url():
-    """pk -> the issue's page, as reverse("followups:detail") gives it, without a reverse() per row."""
-    probe = 9_876_543_210
-    head, tail = reverse("followups:detail", args=[probe]).split(str(probe))
-    return lambda pk: f"{head}{pk}{tail}"
 
 
 @login_required
