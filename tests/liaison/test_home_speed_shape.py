@@ -182,3 +182,26 @@ def test_estate_cards_list_each_estates_committees(client, director_a, estate_a,
     assert f'<a href="/estates/{estate_a.pk}/">翠湖花园</a>' in cards
     assert f'<a href="/committees/{oc_a.pk}/">{oc_a.name}</a>' in cards
     assert f'<a href="/committees/{rc_a.pk}/">{rc_a.name}</a>' in cards
+
+
+def test_invitations_on_the_home_page_follow_the_meeting_scope(client, chair_a, director_a, oc_a, oc_b, world):
+    """A committee member sees an invitation once the meeting is sent, and never one to another
+    committee's meeting (as actions.visible_meetings); staff see theirs unless they organise it."""
+    from meetings.models import Invitation
+
+    by_title = {m.title: m for m in Meeting.objects.filter(committee__in=[oc_a, oc_b])}
+    sent_a, draft_a, sent_b = by_title[f"{oc_a.name} 2"], by_title[f"{oc_a.name} 3"], by_title[f"{oc_b.name} 2"]
+    Meeting.objects.filter(pk=draft_a.pk).update(status=Meeting.Status.CONFIRMED)  # confirmed, not sent
+    for m in (sent_a, draft_a, sent_b):
+        Invitation.objects.create(meeting=m, user=chair_a, name="张喆")
+        Invitation.objects.create(meeting=m, user=director_a, name="王主任")
+    Meeting.objects.filter(pk=sent_a.pk).update(organizer=director_a)
+    client.force_login(chair_a)
+    page = client.get("/").content.decode()
+    shown = page.split('id="panel-invitations"')[1].split("</ul>")[0]
+    assert sent_a.title in shown and draft_a.title not in shown and sent_b.title not in shown
+    client.force_login(director_a)
+    shown = client.get("/").content.decode().split('id="panel-invitations"')[1].split("</ul>")[0]
+    assert draft_a.title in shown  # staff see meetings before they are sent
+    assert sent_a.title not in shown  # they organise it
+    assert sent_b.title not in shown  # estate B is not theirs
