@@ -5,6 +5,7 @@ import datetime
 
 from django.db.models import Exists, F, OuterRef
 
+from liaison.links import object_url
 from liaison.models import Committee
 from liaison.views import home_scope
 
@@ -118,13 +119,16 @@ def _visible(scope, qs, prefix=""):
 def _invitations(scope, now):
     user = scope.user
     qs = Invitation.objects.filter(user=user, meeting__status=Meeting.Status.CONFIRMED, meeting__starts_at__gte=now)
-    return list(
+    invitations = list(
         _visible(scope, qs, "meeting__")
         .exclude(meeting__organizer=user)
         .select_related("meeting")
         .only("response", "meeting__title", "meeting__starts_at")
         .order_by("meeting__starts_at")[:_LIMIT]
     )
+    for inv in invitations:
+        inv.respond_url = object_url("meetings:respond", inv.pk)
+    return invitations
 
 
 def _today(scope, now):
@@ -165,6 +169,8 @@ def panel(request, now):
             .only("title", "minutes_due_at")
             .order_by("minutes_due_at")[:_LIMIT]
         )
+        for m in ctx["minutes_due"]:
+            m.minutes_url = object_url("meetings:minutes", m.pk)
         estates = [e for e in scope.estates if e.managed][:_LIMIT]
         due = due_next_by_estate(estates, now)
         ctx["due"] = [
