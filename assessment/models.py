@@ -121,3 +121,8 @@ class ProvisionalRow(models.Model):
     score = models.FloatField(null=True)
     figures = models.JSONField(default=dict)
     cadence = models.JSONField(default=list)  # an estate's rule periods due in the month
+
+    class Meta:
+        # the month view reads a snapshot's estate rows, its staff-over-every-estate rows, or the rows of
+        # given estates / staff: (snapshot, estate, user) answers each as an index range
+        indexes = [models.Index(fields=["snapshot", "estate", "user"], name="assess_prov_row_snap_est_user")]
