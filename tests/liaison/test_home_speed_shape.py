@@ -205,3 +205,15 @@ def test_invitations_on_the_home_page_follow_the_meeting_scope(client, chair_a, 
     assert draft_a.title in shown  # staff see meetings before they are sent
     assert sent_a.title not in shown  # they organise it
     assert sent_b.title not in shown  # estate B is not theirs
+
+
+def test_estate_cards_escape_what_people_typed(client, director_a, estate_a, oc_a):
+    estate_a.name = '<b>翠湖"花园"</b>'
+    estate_a.district = "A&B"
+    estate_a.save()
+    oc_a.name = "<i>业委会</i>"
+    oc_a.save()
+    client.force_login(director_a)
+    cards = client.get("/").content.decode().split('id="estate-cards"')[1]
+    assert "&lt;b&gt;翠湖&quot;花园&quot;&lt;/b&gt;" in cards and "<b>" not in cards
+    assert "A&amp;B" in cards and "&lt;i&gt;业委会&lt;/i&gt;" in cards and "<i>" not in cards
