@@ -3,7 +3,8 @@ to distribute and, per estate, what the cadence needs next and by when."""
 
 import datetime
 
-from django.db.models import Exists, F, OuterRef
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models.functions import TruncDate
 
 from liaison.links import object_url
 from liaison.models import Committee
@@ -47,38 +48,36 @@ def due_next_by_estate(estates, now):
     rules = _rules(ids)
     if not rules:
         return out
-    windows = {}
-    for rule in rules:
-        start, end = cadence.rule_period(rule, today)
-        windows[rule.pk] = (
-            start,
-            end,
-            periods.start_of_day(start),
-            periods.start_of_day(end + datetime.timedelta(days=1)),
-        )
+    windows = {rule.pk: cadence.rule_period(rule, today) for rule in rules}
     # the meetings of all these windows at once (the same filter as cadence.counts), counted below per
-    # rule among those of the rule's estate and committee type
+    # rule among those of the rule's estate and committee type; each read as its local day and two
+    # flags, not two timestamps (parsing those cost ~0.6 ms for a director's ~100 meetings)
     meetings = {}
-    for estate_id, committee_kind, kind_id, starts_at, status, attended in (
+    for estate_id, committee_kind, kind_id, day, status, attended, upcoming in (
         Meeting.objects.filter(
             estate_id__in=ids,
-            starts_at__gte=min(w[2] for w in windows.values()),
-            starts_at__lt=max(w[3] for w in windows.values()),
+            starts_at__gte=periods.start_of_day(min(start for start, _ in windows.values())),
+            starts_at__lt=periods.start_of_day(max(end for _, end in windows.values()) + datetime.timedelta(days=1)),
         )
         .exclude(status=Meeting.Status.CANCELLED)
+        .annotate(
+            day=TruncDate("starts_at", tzinfo=periods.local_tz()),
+            attended=ExpressionWrapper(Q(attendance_recorded_at__isnull=False), output_field=BooleanField()),
+            upcoming=ExpressionWrapper(Q(starts_at__gte=now), output_field=BooleanField()),
+        )
         .order_by()
-        .values_list("estate_id", "committee__kind", "kind_id", "starts_at", "status", "attendance_recorded_at")
+        .values_list("estate_id", "committee__kind", "kind_id", "day", "status", "attended", "upcoming")
     ):
-        meetings.setdefault((estate_id, committee_kind), []).append((kind_id, starts_at, status, attended))
+        meetings.setdefault((estate_id, committee_kind), []).append((kind_id, day, status, attended, upcoming))
     for rule in rules:
-        start, end, since, until = windows[rule.pk]
+        start, end = windows[rule.pk]
         held = scheduled = 0
-        for kind_id, starts_at, status, attended in meetings.get((rule.estate_id, rule.committee_kind), ()):
-            if kind_id not in rule.kind_ids or not since <= starts_at < until:
+        for kind_id, day, status, attended, upcoming in meetings.get((rule.estate_id, rule.committee_kind), ()):
+            if kind_id not in rule.kind_ids or not start <= day <= end:
                 continue
-            if attended is not None:
+            if attended:
                 held += 1
-            elif status in _SCHEDULED and starts_at >= now:
+            elif status in _SCHEDULED and upcoming:
                 scheduled += 1
         status, closed = periods.status_for(
             held=held,
