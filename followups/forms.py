@@ -1,16 +1,21 @@
 import datetime
 import functools
 import html
+import time
+import uuid
 
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone, translation
 from django.utils.choices import BaseChoiceIterator
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from liaison.models import Department, Estate, Role, User
+from liaison.models import Committee, Department, Estate, Role, StaffAssignment, User
 from liaison.uploads import validate_upload
 
 from .models import Callback, Category, Issue, OutsideBody, Satisfaction, Source, Urgency
@@ -208,6 +213,71 @@ class ListedChoice:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
 
 
+# --- option lists kept between requests -------------------------------------------------------------------
+#
+# The issue list offers the staff list (twice), the departments, and the estates and committees the user
+# sees: about 800 options for a leader, the same for everyone who sees every estate, and the same on
+# each visit for the others. Reading and rendering them was a third of the page's time, so each process
+# keeps them as long as the token in the cache (shared by all processes when the cache is Redis) is
+# unchanged, and at most SHARED_OPTIONS_SECONDS. Saving or deleting an estate, committee, user,
+# department or staff assignment changes the token (the receivers below), at once and again when its
+# transaction commits (a request in between may have read the rows as they were). Changes that send no
+# signal (QuerySet.update(), the seeders' bulk_create(), other processes when the cache is per process)
+# show within the time limit.
+
+SHARED_OPTIONS_SECONDS = 60
+_TOKEN = "followups:shared-options"
+_SHARED_MAX = 5000  # entries per process (a few per user who has visited the list)
+_shared = {}  # (name, language) -> (token, time.monotonic() when read, Options)
+
+
+class SharedOptions:
+    """This request's view of the shared option lists: the token is read once."""
+
+    def __init__(self):
+        try:
+            self.token = cache.get(_TOKEN)
+            if self.token is None:
+                cache.add(_TOKEN, uuid.uuid4().hex, timeout=None)
+                self.token = cache.get(_TOKEN)
+        except Exception:  # noqa: BLE001 - the cache is down: every list is read for this request only
+            self.token = None
+
+    def get(self, name, read):
+        """Options of `read()` ([(pk, label)]) kept under `name`: the same for whoever asks by that name."""
+        if self.token is None:
+            return Options(read)
+        key = (name, translation.get_language())
+        token, since, options = _shared.get(key, (None, 0, None))
+        now = time.monotonic()
+        if token != self.token or now - since > SHARED_OPTIONS_SECONDS:
+            options = Options(read)
+            options.rows  # noqa: B018 - read now, under this token
+            if len(_shared) >= _SHARED_MAX:
+                _shared.clear()
+            _shared[key] = (self.token, now, options)
+        return options
+
+
+def _new_token(**kwargs):
+    try:
+        cache.set(_TOKEN, uuid.uuid4().hex, timeout=None)
+    except Exception:  # noqa: BLE001 - the cache is down; nothing is shared until it is back
+        pass
+
+
+def _options_changed(sender, using=None, update_fields=None, **kwargs):
+    if sender is User and update_fields == frozenset({"last_login"}):
+        return  # a login: nothing a list shows
+    _new_token()
+    transaction.on_commit(_new_token, using=using)
+
+
+for _model in (Estate, Committee, User, Department, StaffAssignment):
+    post_save.connect(_options_changed, sender=_model, dispatch_uid=f"followups-options-{_model.__name__}")
+    post_delete.connect(_options_changed, sender=_model, dispatch_uid=f"followups-options-{_model.__name__}")
+
+
 def staff_label(display_name, role_label, department_name):
     dept = f" · {department_name}" if department_name is not None else ""
     return f"{display_name} ({role_label}{dept})"
@@ -225,6 +295,32 @@ def staff_choices():
 
 def department_choices():
     return Department.objects.values_list("pk", "name")
+
+
+def estate_choices(estates):
+    return estates.values_list("pk", "name")
+
+
+def committee_choices(committees):
+    """[(pk, "estate · committee")], as the filter's committee field labels them."""
+    return [(pk, f"{estate} · {name}") for pk, estate, name in committees.values_list("pk", "estate__name", "name")]
+
+
+def estates_and_committees(estates):
+    """A function giving (estate_choices(estates), committee_choices(every committee of those estates)),
+    read together in one query the first time it is called."""
+
+    @functools.cache
+    def read():
+        rows = estates.values_list("pk", "name", "committees__pk", "committees__name", "committees__kind")
+        shown, committees = {}, []
+        for pk, name, committee, committee_name, _kind in rows.order_by("name", "committees__kind"):
+            shown.setdefault(pk, name)
+            if committee is not None:
+                committees.append((committee, f"{name} · {committee_name}"))
+        return list(shown.items()), committees
+
+    return read
 
 
 class StaffChoiceField(forms.ModelChoiceField):
@@ -309,11 +405,11 @@ class AssignForm(forms.Form):
         label=_("Department"), queryset=Department.objects.all(), required=False, widget=Select
     )
 
-    def __init__(self, *args, staff=staff_choices, **kwargs):
+    def __init__(self, *args, staff=staff_choices, departments=department_choices, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = staff_users()
         show_choices(self.fields["assignee"], staff)
-        show_choices(self.fields["department"], department_choices)
+        show_choices(self.fields["department"], departments)
 
 
 class ReplyForm(forms.Form):
@@ -407,18 +503,18 @@ class FilterForm(forms.Form):
         label=_("Raised until"), required=False, widget=DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
-    def __init__(self, *args, estates, committees, staff=staff_choices, **kwargs):
+    def __init__(self, *args, estates, committees, staff=staff_choices, shown=None, **kwargs):
+        """`shown` may give the estates' and committees' options ({"estate": Options, "committee": …})
+        instead of reading them from `estates` and `committees`."""
         super().__init__(*args, **kwargs)
+        shown = shown or {}
         self.fields["estate"].queryset = estates
         self.fields["committee"].queryset = committees.select_related("estate")
         self.fields["committee"].label_from_instance = lambda c: f"{c.estate.name} · {c.name}"
         self.fields["assignee"].queryset = staff_users()
-        show_choices(self.fields["estate"], lambda: estates.values_list("pk", "name"))
+        show_choices(self.fields["estate"], shown.get("estate") or functools.partial(estate_choices, estates))
         show_choices(
-            self.fields["committee"],
-            lambda: [
-                (pk, f"{estate} · {name}") for pk, estate, name in committees.values_list("pk", "estate__name", "name")
-            ],
+            self.fields["committee"], shown.get("committee") or functools.partial(committee_choices, committees)
         )
         show_choices(self.fields["assignee"], staff)
 

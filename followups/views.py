@@ -1,6 +1,7 @@
 """Thin views: parse the input, call followups.actions, render. Objects come through permissions.py."""
 
 import datetime
+import functools
 import io
 
 from django.contrib import messages
@@ -34,13 +35,14 @@ def _attach(issue, f, user, now):
 # --- list, filters, export, bulk assign ---------------------------------------------------------------
 
 
-def _filtered(request, now, staff=forms.staff_choices):
+def _filtered(request, now, staff=forms.staff_choices, shown=None):
     user = request.user
     form = forms.FilterForm(
         request.GET or None,
         estates=access.visible_estates(user),
         committees=access.visible_committees(user),
         staff=staff,
+        shown=shown,
     )
     qs = permissions.visible_issues(user).select_related("estate", "committee", "assignee", "department")
     if form.is_bound and form.is_valid():
@@ -163,8 +165,23 @@ def _datetime_format():
 @login_required
 def issue_list(request):
     now = timezone.now()
-    staff = forms.Options(forms.staff_choices)  # the filter and the bulk assignment offer the same list
-    form, qs = _filtered(request, now, staff)
+    user = request.user
+    shared = forms.SharedOptions()
+    staff = shared.get("staff", forms.staff_choices)  # the filter and the bulk assignment offer the same list
+    shown = None  # the estates and committees the user sees (access.visible_*):
+    if user.sees_all_estates:  # every one: the same for everyone
+        estates, committees = access.visible_estates(user), access.visible_committees(user)
+        shown = {
+            "estate": shared.get("estates", functools.partial(forms.estate_choices, estates)),
+            "committee": shared.get("committees", functools.partial(forms.committee_choices, committees)),
+        }
+    elif not user.is_committee:  # the estates they are assigned to and every committee of those
+        both = forms.estates_and_committees(access.visible_estates(user))
+        shown = {
+            "estate": shared.get(("estates", user.pk), lambda: both()[0]),
+            "committee": shared.get(("committees", user.pk), lambda: both()[1]),
+        }
+    form, qs = _filtered(request, now, staff, shown)
     page = KeysFirstPaginator(qs, 50, read=_list_rows).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -177,7 +194,9 @@ def issue_list(request):
             "rows": _rows(page.object_list, now),
             "query": query.urlencode(),
             "can_bulk": not request.user.is_committee and request.user.role != Role.ASSESSOR,
-            "assign_form": forms.AssignForm(staff=staff),
+            "assign_form": forms.AssignForm(
+                staff=staff, departments=shared.get("departments", forms.department_choices)
+            ),
             "can_raise": permissions.can_raise(request.user),
         },
     )
