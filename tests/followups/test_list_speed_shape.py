@@ -212,3 +212,28 @@ def test_the_open_list_index_exists():
         constraints = connection.introspection.get_constraints(cursor, Issue._meta.db_table)
     index = constraints["issue_open_list"]
     assert index["index"] and index["columns"][:2] == ["raised_at", "id"]
+
+
+@pytest.mark.parametrize("orphans", [0, 2])
+@pytest.mark.parametrize("number", [None, "", 1, "1", 2, "2", 3, 4, 7, 0, -1, "last", "x", 2.0, 2.5, "2.0"])
+def test_pages_and_counts_as_djangos_paginator(director_a, raise_issue, orphans, number):
+    """Each page number Django's get_page() answers (bad ones: page 1; beyond the end: the last page),
+    read with the count in one query when the page exists."""
+    from django.core.paginator import Paginator
+
+    now = timezone.now()
+    for i in range(32):
+        raise_issue(raised_at=now - datetime.timedelta(hours=i // 3), description=f"第{i}件")  # ties by time
+    qs = Issue.objects.order_by("-raised_at", "-id")
+    for each in (qs, qs.filter(description="没有这件")):
+        theirs = Paginator(each, 10, orphans=orphans).get_page(number)
+        with CaptureQueriesContext(connection) as ctx:
+            ours = views.KeysFirstPaginator(each, 10, orphans=orphans).get_page(number)
+        assert [i.pk for i in ours.object_list] == [i.pk for i in theirs.object_list]
+        assert (ours.number, ours.paginator.num_pages, ours.paginator.count) == (
+            theirs.number,
+            theirs.paginator.num_pages,
+            theirs.paginator.count,
+        )
+        if each is qs and number in (None, "", 1, "1", 2, "2", 3, "x", 2.0, "last"):
+            assert len(ctx.captured_queries) == 2  # the page's ids with the count, then its rows
