@@ -161,6 +161,10 @@ class Options(BaseChoiceIterator):
     def by_text(self):
         return {str(pk): pk for pk, _label in self.rows}
 
+    @functools.cached_property
+    def labels(self):
+        return dict(self.rows)
+
 
 def _option(value, label):
     text = str(value)

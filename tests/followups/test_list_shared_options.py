@@ -2,13 +2,14 @@
 shown again without a query, and shown anew after any save or delete of what they list; a change that
 sends no signal shows within the time limit; with the cache down every request reads them."""
 
+import datetime
 import re
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
 
 from followups import forms
 from liaison.models import Role
@@ -66,6 +67,7 @@ def test_estates_committees_staff_and_departments_show_their_changes(client, lea
     page, read = get(client)
     assert read
     assert ">翠湖花园（新）</option>" in page and ">翠湖花园（新） · 新一届业委会</option>" in page
+    assert "<td>翠湖花园（新） · 新一届业委会</td>" in page  # the row's estate and committee
     assert page.count(f'<option value="{newcomer.pk}">新来的钱工 ({Role.DEPARTMENT.label} · 工程部)</option>') == 2
     newcomer.is_active = False
     newcomer.save()
@@ -181,3 +183,27 @@ def test_a_staff_members_estates_and_committees_in_one_query(director_a, dept_a,
         assert estates == list(forms.estate_choices(access.visible_estates(user)))
         assert committees == forms.committee_choices(access.visible_committees(user))
         assert len(committees) >= 2
+
+
+def test_rows_of_estates_and_committees_added_without_a_signal_show_their_names(client, leader, raise_issue):
+    from followups import actions
+    from liaison.models import Committee, Estate
+
+    raise_issue()
+    client.force_login(leader)
+    get(client)
+    template = Estate.objects.first()
+    estate = Estate.objects.bulk_create([Estate(company=template.company, name="批量新建小区")])[0]
+    committee = Committee.objects.bulk_create(
+        [Committee(estate=estate, kind=Committee.Kind.OC, name="批量新建业委会", term_start=datetime.date(2025, 1, 1))]
+    )[0]
+    actions.raise_issue(
+        estate=estate,
+        committee=committee,
+        raised_by="甲",
+        raised_at=timezone.now(),
+        description="新小区的事",
+        source="meeting",
+    )
+    page, _read = get(client)
+    assert "<td>批量新建小区 · 批量新建业委会</td>" in page

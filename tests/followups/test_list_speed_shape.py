@@ -138,7 +138,8 @@ def test_rows_render_as_the_template_did(varied_issues, lang, can_bulk):
     now = timezone.now()
     qs = Issue.objects.select_related("estate", "committee", "assignee", "department")
     before = OLD_ROWS.render(Context({"rows": [old_row(i, now) for i in qs], "can_bulk": can_bulk}))
-    after = issue_rows(views._rows(views._list_rows(Issue.objects.values("pk")), now), can_bulk)
+    values = list(views._list_rows(Issue.objects.values("pk")))
+    after = issue_rows(views._rows(values, now, views._places(values, forms.SharedOptions())), can_bulk)
     assert squash(after) == squash(before)
     assert "row-overdue" in after and "&lt;i&gt;&quot;标题&quot;&lt;/i&gt; &amp; 1" in after and "eng&lt;1&gt;" in after
 
