@@ -81,10 +81,10 @@ def _filtered(request, now, staff=forms.staff_choices, shown=None):
 
 class KeysFirstPaginator(Paginator):
     """Reads a page in one query that picks the page's ids first (a narrow sort, an index-only scan for
-    deep pages) and then only those rows with their estates, committees and assignees: sorting thousands
-    of matching rows with their joined columns (e.g. every overdue issue for a leader) was most of the
-    list's database time. `read(ids)` reads the rows of a page given the subquery of its ids, in the
-    list's order (by default: the list's queryset limited to those ids)."""
+    deep pages) and then reads only those rows: sorting thousands of matching rows with their joined
+    columns (e.g. every overdue issue for a leader) was most of the list's database time. `read(ids)`
+    reads the rows of a page given the subquery of its ids, in the list's order (by default: the list's
+    queryset limited to those ids)."""
 
     def __init__(self, object_list, per_page, *, read=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
