@@ -24,10 +24,13 @@ def visible_issues(user, qs=None):
     qs = Issue.objects.all() if qs is None else qs
     if not user.is_authenticated or not user.is_active:
         return qs.none()
-    scoped = access.scope(qs, user)
     if user.role == Role.DEPARTMENT and not user.sees_all_estates:
-        scoped = qs.filter(Q(pk__in=scoped.values("pk")) | Q(assignee=user))
-    return scoped
+        # access.scope's estate rule, or assigned to them: two conditions on the issue's own columns with
+        # the estate ids as a list, so PostgreSQL combines the estate and assignee indexes (a subquery on
+        # either side of the OR made it read all 100,000 issues of the bench data: 51-66 ms a count).
+        estate_ids = list(access.visible_estates(user).values_list("pk", flat=True))
+        return qs.filter(Q(estate_id__in=estate_ids) | Q(assignee=user))
+    return access.scope(qs, user)
 
 
 def get_issue(user, pk):
