@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -114,13 +115,34 @@ def _with_related(meetings, estates, committees, kinds):
     return meetings
 
 
+def _list_scope(user):
+    """(estates, committees, meetings) the meeting list may show: actions.visible_meetings and the
+    access rules, with a staff member's estates read once (annotated `managed`: may create meetings
+    there) and the committees and meetings filtered by those ids rather than by a subquery each."""
+    if user.is_committee or not user.is_active or user.sees_all_estates:
+        estates = list(access.visible_estates(user))
+        return estates, list(access.visible_committees(user)), actions.visible_meetings(user)
+    managed = access.managed_estates(user).filter(pk=OuterRef("pk"))
+    estates = list(access.visible_estates(user).annotate(managed=Exists(managed)))
+    ids = [e.pk for e in estates]
+    return estates, list(Committee.objects.filter(estate_id__in=ids)), Meeting.objects.filter(estate_id__in=ids)
+
+
+def _can_create(user, estates):
+    """May manage one of the first 20 estates listed (actions.can_manage for each, in at most one query)."""
+    if user.is_committee:
+        return False
+    if estates and hasattr(estates[0], "managed"):
+        return any(e.managed for e in estates[:20])
+    return access.managed_estates(user).filter(pk__in=[e.pk for e in estates[:20]]).exists()
+
+
 @login_required
 def meeting_list(request):
     user = request.user
     now = timezone.now()
-    qs = actions.visible_meetings(user).only(*LIST_FIELDS)
-    estates = list(access.visible_estates(user))
-    committees = list(access.visible_committees(user))
+    estates, committees, qs = _list_scope(user)
+    qs = qs.only(*LIST_FIELDS)
     estate = committee = None
     if request.GET.get("estate"):
         try:
@@ -188,10 +210,7 @@ def meeting_list(request):
             "upcoming": upcoming,
             "recent": recent,
             "month_meetings": month_meetings,
-            # may manage one of the first 20 estates (actions.can_manage for each, in one query)
-            "can_create": access.managed_estates(user).filter(pk__in=[e.pk for e in estates[:20]]).exists()
-            if not user.is_committee
-            else False,
+            "can_create": _can_create(user, estates),
         },
     )
 
