@@ -13,19 +13,7 @@ from .models import Issue
 from .permissions import visible_issues
 
 # what a row shows: the headline, estate, status and next deadline (Issue.next_deadline)
-_ROW_FIELDS = (
-    "title",
-    "description",
-    "status",
-    "estate__name",
-    "triage_due_at",
-    "triaged_at",
-    "reply_due_at",
-    "replied_at",
-    "resolve_due_at",
-    "resolved_at",
-    "callback_due_at",
-)
+_ROW_FIELDS = ("title", "description", "estate__name", *Issue.DEADLINE_COLUMNS)
 
 
 def _visible(request):
