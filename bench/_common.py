@@ -50,8 +50,26 @@ def client_for(username):
     return c
 
 
-def time_get(client, url, repeat=REPEAT):
-    """(median ms, queries of one request, status) of GET url, after one warm-up request."""
+_base_client = None
+_paired_base_ms = None  # the baseline's median timed alongside the last time_get(), for the next report()
+
+
+def _timed(client, url):
+    t0 = time.perf_counter()
+    client.get(url)
+    elapsed = (time.perf_counter() - t0) * 1000
+    reset_queries()
+    return elapsed
+
+
+def time_get(client, url, repeat=REPEAT, paired=True):
+    """(median ms, queries of one request, status) of GET url, after one warm-up request.
+
+    With `paired` (the default) each repetition also times one request of the baseline page right
+    before it, and the next report() divides by the baseline's median over those same repetitions:
+    both see the same moments of a shared, noisy machine (the ratio of one page swung from 2.7x to
+    4.7x between runs when the baseline was timed once, a minute before)."""
+    global _base_client, _paired_base_ms
     response = client.get(url)
     if response.status_code != 200:
         return None, None, response.status_code
@@ -59,12 +77,15 @@ def time_get(client, url, repeat=REPEAT):
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
     queries = len(ctx.captured_queries)  # read now: the property slices the (later reset) log
-    times = []
+    if paired and _base_client is None:
+        _base_client = client_for("b_director001")
+        _base_client.get(BASELINE_URL)  # warm-up
+    times, base_times = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - t0) * 1000)
-        reset_queries()
+        if paired:
+            base_times.append(_timed(_base_client, BASELINE_URL))
+        times.append(_timed(client, url))
+    _paired_base_ms = statistics.median(base_times) if paired else None
     return statistics.median(times), queries, 200
 
 
@@ -75,7 +96,7 @@ def baseline():
     """(median ms, queries) of the director's inbox, measured once per process."""
     global _baseline
     if _baseline is None:
-        ms, queries, status = time_get(client_for("b_director001"), BASELINE_URL)
+        ms, queries, status = time_get(client_for("b_director001"), BASELINE_URL, paired=False)
         if status != 200:
             sys.exit(f"baseline {BASELINE_URL} answered {status}")
         _baseline = (ms, queries)
@@ -83,7 +104,12 @@ def baseline():
 
 
 def report(name, figure, unit="ms", queries=None, extra="", stat="median"):
+    """One line: the figure and its ratio to the baseline timed alongside it (time_get), or else to the
+    baseline timed once for this process."""
+    global _paired_base_ms
     base_ms, base_q = baseline()
+    if _paired_base_ms is not None:
+        base_ms, _paired_base_ms = _paired_base_ms, None
     ratio = figure / base_ms if unit == "ms" else figure * 1000 / base_ms
     q = f", {queries} queries" if queries is not None else ""
     print(
