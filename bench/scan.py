@@ -76,6 +76,13 @@ def main():
             stat="once",
         )
         transaction.set_rollback(True)
+    if connection.vendor == "postgresql":
+        # leave the database as it was: the rolled-back UPDATE of every issue left ~100,000 dead row
+        # versions, a cleared visibility map and entries in the open-issue partial indexes, which made
+        # the page benchmarks of a later run read the heap (the overdue count 0.9 -> 3.9 ms)
+        with connection.cursor() as cursor:
+            for command in ("VACUUM followups_issue", "REINDEX TABLE followups_issue", "ANALYZE followups_issue"):
+                cursor.execute(command)
 
 
 if __name__ == "__main__":
