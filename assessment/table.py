@@ -88,41 +88,49 @@ class Links:
         self.list_base = reverse("assessment:records", args=[*args, "METRIC"]).replace("METRIC", "{}")
         self.cadence_base = reverse("assessment:cadence", args=args)
 
-    def url(self, row, column):
-        # ids are integers and metric keys slugs: plain formatting is safe and fast
-        params = []
-        if row.kind in ("estate", "staff"):
-            params.append(f"{row.kind}={row.id}")
+    def parts(self, column):
+        """(head, tail): the column's link of an estate or staff row is head + "estate=7" + tail.
+        Ids are integers and metric keys slugs: plain formatting is safe and fast."""
         if column.link.startswith("cadence:"):
             status = column.link[8:]
-            if status:
-                params.append(f"status={status}")
-            base = self.cadence_base
-        else:
-            base = self.list_base.format(column.link)
-        return base + ("?" + "&".join(params) if params else "")
+            return self.cadence_base + "?", f"&status={status}" if status else ""
+        return self.list_base.format(column.link) + "?", ""
+
+    def url(self, row, column):
+        head, tail = self.parts(column)
+        if row.kind in ("estate", "staff"):
+            return f"{head}{row.kind}={row.id}{tail}"
+        return head[:-1] + ("?" + tail[1:] if tail else "")  # the total row: no row parameter
 
 
 def cells(row, links):
     out = []
     for c in COLUMNS:
-        v = value(row, c)
-        text = "—" if v is None else f"{v}{c.unit}"
-        out.append((text, links.url(row, c)))
+        out.append((_text(value(row, c), c), links.url(row, c)))
     return out
 
 
 def rows_html(rows, links):
     """The table body, formatted here rather than in the template language (a page of 25 rows × 24
     linked cells is 600 cells, which the template engine renders several times slower). Names are
-    escaped; the URLs are ours (a path, integer ids and slugs), so only their "&" needs escaping."""
+    escaped; the URLs are ours (a path, integer ids and slugs), so only their "&" needs escaping.
+    Each column's link is split once per page around the row's `estate=`/`staff=` parameter
+    (`Links.parts`, which `Links.url` also uses)."""
     parts = []
+    columns = [(c, *(part.replace("&", "&amp;") for part in links.parts(c))) for c in COLUMNS]
     for r in rows:
         score = "—" if r.derived["score"] is None else r.derived["score"]
         rank = "—" if r.rank is None else r.rank
-        tds = "".join(f'<td><a href="{url.replace("&", "&amp;")}">{text}</a></td>' for text, url in cells(r, links))
+        param = f"{r.kind}={r.id}"
+        tds = "".join(
+            f'<td><a href="{head}{param}{tail}">{_text(value(r, c), c)}</a></td>' for c, head, tail in columns
+        )
         parts.append(
             f'<tr data-{r.kind}="{r.id}"><td>{rank}</td><td class="name">{html.escape(r.name)}</td>'
             f'<td class="score">{score}</td>{tds}</tr>'
         )
     return mark_safe("".join(parts))  # noqa: S308 -- names escaped, the rest numbers and our URLs
+
+
+def _text(v, column):
+    return "—" if v is None else f"{v}{column.unit}"
