@@ -42,21 +42,26 @@ class HomeEstate:
     street_office: str = ""
     managed: bool = False
     committees: list = dataclasses.field(default_factory=list)
+    committee_kinds: set = dataclasses.field(default_factory=set)  # the types of committee it has
 
 
 def _estates_with_committees(rows):
-    """[HomeEstate] from (id, name, district, street office, managed, committee id, committee name) rows."""
+    """[HomeEstate] from (id, name, district, street office, managed, committee id, name, kind) rows."""
     estates = {}
-    for pk, name, district, street_office, managed, committee_id, committee_name in rows:
+    for pk, name, district, street_office, managed, committee_id, committee_name, committee_kind in rows:
         estate = estates.get(pk)
         if estate is None:
             estate = estates[pk] = HomeEstate(pk, name, district, street_office, managed)
         if committee_id is not None:
             estate.committees.append((committee_id, committee_name))
+            estate.committee_kinds.add(committee_kind)
     return list(estates.values())
 
 
-_ESTATE_ROW = ("pk", "name", "district", "street_office", "managed", "committees__pk", "committees__name")
+_ESTATE_ROW = (
+    *("pk", "name", "district", "street_office", "managed"),
+    *("committees__pk", "committees__name", "committees__kind"),
+)
 _ESTATE_ORDER = ("name", "pk", "committees__kind", "committees__pk")
 
 

@@ -18,16 +18,20 @@ _SCHEDULED = (Meeting.Status.CONFIRMED, Meeting.Status.AWAITING_APPROVAL)
 _LIMIT = 10
 
 
-def _rules(ids):
+def _rules(ids, committee_kinds=None):
     """The active rules of these estates whose committee type the estate has (cadence.due_next skips
-    the others), each with `kind_ids`: the meeting kinds that count. One query (a row per rule and kind)."""
-    has_committee = Committee.objects.filter(estate_id=OuterRef("estate_id"), kind=OuterRef("committee_kind"))
+    the others), each with `kind_ids`: the meeting kinds that count. One query (a row per rule and kind).
+    `committee_kinds` ({estate id: its committees' types}, known to the home page) spares the query its
+    EXISTS on committees (~0.5 ms to build and run for a director's five estates)."""
+    qs = CadenceRule.objects.filter(estate_id__in=ids, active=True)
+    if committee_kinds is None:
+        qs = qs.filter(
+            Exists(Committee.objects.filter(estate_id=OuterRef("estate_id"), kind=OuterRef("committee_kind")))
+        )
     rules = {}
-    for row in (
-        CadenceRule.objects.filter(Exists(has_committee), estate_id__in=ids, active=True)
-        .annotate(counted_kind=F("kinds"))
-        .order_by("estate_id", "committee_kind", "code")
-    ):
+    for row in qs.annotate(counted_kind=F("kinds")).order_by("estate_id", "committee_kind", "code"):
+        if committee_kinds is not None and row.committee_kind not in committee_kinds[row.estate_id]:
+            continue
         rule = rules.setdefault(row.pk, row)
         if rule is row:
             rule.kind_ids = set()
@@ -36,16 +40,17 @@ def _rules(ids):
     return list(rules.values())
 
 
-def due_next_by_estate(estates, now):
+def due_next_by_estate(estates, now, committee_kinds=None):
     """{estate id: rows}: for each estate what `cadence.due_next(estate, now)` gives (same rows, same
     order), read in two queries however many estates and rules there are (due_next counts meetings
-    twice per rule and estate: the director's home page made 36 COUNT queries)."""
+    twice per rule and estate: the director's home page made 36 COUNT queries). `committee_kinds`:
+    {estate id: the types of committee it has}, if known (_rules)."""
     ids = [e.pk for e in estates]
     out = {pk: [] for pk in ids}
     if not ids:
         return out
     today = periods.local_date(now)
-    rules = _rules(ids)
+    rules = _rules(ids, committee_kinds)
     if not rules:
         return out
     windows = {rule.pk: cadence.rule_period(rule, today) for rule in rules}
@@ -171,7 +176,7 @@ def panel(request, now):
         for m in ctx["minutes_due"]:
             m.minutes_url = object_url("meetings:minutes", m.pk)
         estates = [e for e in scope.estates if e.managed][:_LIMIT]
-        due = due_next_by_estate(estates, now)
+        due = due_next_by_estate(estates, now, {e.pk: e.committee_kinds for e in estates})
         ctx["due"] = [
             {"estate": estate, "rules": [r for r in due[estate.pk] if r["status"] != "met"]} for estate in estates
         ]
