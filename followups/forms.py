@@ -316,9 +316,9 @@ def estates_and_committees(estates):
 
     @functools.cache
     def read():
-        rows = estates.values_list("pk", "name", "committees__pk", "committees__name", "committees__kind")
+        rows = estates.values_list("pk", "name", "committees__pk", "committees__name")
         shown, committees = {}, []
-        for pk, name, committee, committee_name, _kind in rows.order_by("name", "committees__kind"):
+        for pk, name, committee, committee_name in rows.order_by("name", "committees__kind"):
             shown.setdefault(pk, name)
             if committee is not None:
                 committees.append((committee, f"{name} · {committee_name}"))

@@ -76,6 +76,14 @@ def managed_estates(user):
     return Estate.objects.filter(assignments__user=user, assignments__role__in=[Role.DIRECTOR, Role.SUPERVISOR])
 
 
+def visible_estates_managed(user):
+    """visible_estates(user), each annotated `managed`: whether the user manages it (managed_estates),
+    read in the same query (the home page and the meeting list need both)."""
+    from django.db.models import Exists, OuterRef
+
+    return visible_estates(user).annotate(managed=Exists(managed_estates(user).filter(pk=OuterRef("pk"))))
+
+
 def is_leader(user):
     return user.is_authenticated and (user.is_superuser or user.role in (Role.LEADER, Role.ADMIN))
 

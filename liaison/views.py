@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Window
+from django.db.models import Count, Window
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -89,13 +89,7 @@ class HomeScope:
         elif self.everything:
             self.managed = access.managed_estates(user).values("pk")
         else:
-            managed = access.managed_estates(user).filter(pk=OuterRef("pk"))
-            rows = (
-                access.visible_estates(user)
-                .annotate(managed=Exists(managed))
-                .order_by(*_ESTATE_ORDER)
-                .values_list(*_ESTATE_ROW)
-            )
+            rows = access.visible_estates_managed(user).order_by(*_ESTATE_ORDER).values_list(*_ESTATE_ROW)
             self.estates = _estates_with_committees(rows)
             self.managed = [e.pk for e in self.estates if e.managed]
         self.estate_ids = [e.pk for e in self.estates]

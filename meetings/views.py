@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -122,8 +121,7 @@ def _list_scope(user):
     if user.is_committee or not user.is_active or user.sees_all_estates:
         estates = list(access.visible_estates(user))
         return estates, list(access.visible_committees(user)), actions.visible_meetings(user)
-    managed = access.managed_estates(user).filter(pk=OuterRef("pk"))
-    estates = list(access.visible_estates(user).annotate(managed=Exists(managed)))
+    estates = list(access.visible_estates_managed(user))
     ids = [e.pk for e in estates]
     return estates, list(Committee.objects.filter(estate_id__in=ids)), Meeting.objects.filter(estate_id__in=ids)
 

@@ -509,7 +509,8 @@ def verify(request, code=None):
     if request.method == "POST" and not ratelimit.allow(
         "verify", ratelimit.client_ip(request), limit=limit, window=window
     ):
-        form = VerifyForm()
+        # what was typed stays in the form (an uploaded file cannot be offered again by a browser)
+        form = VerifyForm(initial={"sha256": request.POST.get("sha256", "")[:200]})
         ctx = {"form": form, "req": req, "limited": True}
         return render(request, "records/verify.html", ctx, status=429)
     if request.method == "POST" and form.is_valid():

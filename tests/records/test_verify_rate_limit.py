@@ -22,9 +22,10 @@ def test_too_many_checks_from_one_address_get_a_clear_429(client, settings):
     for _ in range(3):
         r = client.post(url, {"sha256": "0" * 64}, REMOTE_ADDR="203.0.113.7")
         assert r.status_code == 200 and 'data-result="nomatch"' in r.content.decode()
-    r = client.post(url, {"sha256": "0" * 64}, REMOTE_ADDR="203.0.113.7")
+    r = client.post(url, {"sha256": "a" * 64}, REMOTE_ADDR="203.0.113.7")
     body = r.content.decode()
     assert r.status_code == 429
+    assert 'value="' + "a" * 64 + '"' in body  # what was typed is kept for the next try
     assert "您所在地址的核验次数过多，请几分钟后再试。" in body and 'id="verify-result"' not in body
     assert 'id="verify-submit"' in body  # the form is there to try again later
     # another address is not affected, and looking at the page is never limited
