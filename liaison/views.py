@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Window
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import access, health
+from . import access, health, rawsql
 from .forms import AssignmentForm, CommitteeForm, EndTermForm, EstateForm, MemberForm
 from .links import object_url
 from .models import (
@@ -51,18 +50,25 @@ def _estates_with_committees(rows):
     for pk, name, district, street_office, managed, committee_id, committee_name, committee_kind in rows:
         estate = estates.get(pk)
         if estate is None:
-            estate = estates[pk] = HomeEstate(pk, name, district, street_office, managed)
+            estate = estates[pk] = HomeEstate(pk, name, district, street_office, bool(managed))
         if committee_id is not None:
             estate.committees.append((committee_id, committee_name))
             estate.committee_kinds.add(committee_kind)
     return list(estates.values())
 
 
-_ESTATE_ROW = (
-    *("pk", "name", "district", "street_office", "managed"),
-    *("committees__pk", "committees__name", "committees__kind"),
-)
-_ESTATE_ORDER = ("name", "pk", "committees__kind", "committees__pk")
+# access.visible_estates_managed(user) with each estate's committees, for staff who do not see every
+# estate: their estates by name, whether they manage one (director or supervisor there: managed_estates)
+_STAFF_ESTATES = """
+SELECT e.id, e.name, e.district, e.street_office, a.managed, c.id, c.name, c.kind
+FROM (
+    SELECT estate_id, MAX(CASE WHEN role IN ('director', 'supervisor') THEN 1 ELSE 0 END) AS managed
+    FROM liaison_staffassignment WHERE user_id = %s GROUP BY estate_id
+) a
+JOIN liaison_estate e ON e.id = a.estate_id
+LEFT JOIN liaison_committee c ON c.estate_id = e.id
+ORDER BY e.name, e.id, c.kind, c.id
+"""
 
 
 class HomeScope:
@@ -89,11 +95,34 @@ class HomeScope:
         elif self.everything:
             self.managed = access.managed_estates(user).values("pk")
         else:
-            rows = access.visible_estates_managed(user).order_by(*_ESTATE_ORDER).values_list(*_ESTATE_ROW)
-            self.estates = _estates_with_committees(rows)
+            self.estates = _estates_with_committees(rawsql.select(_STAFF_ESTATES, [user.pk]))
             self.managed = [e.pk for e in self.estates if e.managed]
         self.estate_ids = [e.pk for e in self.estates]
         self.committee_ids = [c.pk for c in self.committees]
+
+    def where(self, estate="estate_id", committee="committee_id"):
+        """filter() for hand-written SQL (liaison.rawsql): (condition, params) on the columns named."""
+        if not self.active:
+            return rawsql.NOTHING
+        if self.everything:
+            return rawsql.EVERYTHING
+        if self.user.is_committee:
+            return rawsql.within(committee, self.committee_ids) if committee else rawsql.NOTHING
+        return rawsql.within(estate, self.estate_ids)
+
+    def managed_where(self, estate="estate_id"):
+        """`estate__in=self.managed` for hand-written SQL: (condition, params)."""
+        if not self.active or self.user.is_committee:
+            return rawsql.NOTHING
+        if not self.everything:
+            return rawsql.within(estate, self.managed)
+        if self.user.is_admin:
+            return rawsql.EVERYTHING
+        return (
+            f"{estate} IN (SELECT estate_id FROM liaison_staffassignment WHERE user_id = %s"
+            " AND role IN ('director', 'supervisor'))",
+            [self.user.pk],
+        )
 
     def filter(self, qs, *, estate="estate", committee="committee"):
         """access.scope(qs, user, estate=..., committee=...) with the ids read once."""
@@ -129,21 +158,29 @@ def home_panels(request, now):
 HOME_ESTATE_CARDS = 50
 
 
+_ALL_ESTATES = """
+SELECT f.id, f.name, f.district, f.street_office, f.total, c.id, c.name
+FROM (
+    SELECT id, name, district, street_office, COUNT(*) OVER () AS total
+    FROM liaison_estate ORDER BY name, id LIMIT %s
+) f
+LEFT JOIN liaison_committee c ON c.estate_id = f.id
+ORDER BY f.name, f.id, c.kind, c.id
+"""
+
+
 def _all_estates(limit):
-    """(the first `limit` estates by name with their committees, how many estates there are): two
-    queries, the number of estates counted alongside the first ones."""
-    rows = list(
-        Estate.objects.annotate(total=Window(Count("pk")))
-        .order_by("name", "pk")
-        .values_list("pk", "name", "district", "street_office", "total")[:limit]
-    )
-    estates = [HomeEstate(*row[:4]) for row in rows]
-    by_pk = {e.pk: e for e in estates}
-    for estate_id, pk, name in (
-        Committee.objects.filter(estate__in=list(by_pk)).order_by("kind", "pk").values_list("estate_id", "pk", "name")
-    ):
-        by_pk[estate_id].committees.append((pk, name))
-    return estates, rows[0][4] if rows else 0
+    """(the first `limit` estates by name with their committees, how many estates there are): one
+    query, the number of estates counted alongside the first ones."""
+    rows = rawsql.select(_ALL_ESTATES, [limit])
+    estates = {}
+    for pk, name, district, street_office, _total, committee_id, committee_name in rows:
+        estate = estates.get(pk)
+        if estate is None:
+            estate = estates[pk] = HomeEstate(pk, name, district, street_office)
+        if committee_id is not None:
+            estate.committees.append((committee_id, committee_name))
+    return list(estates.values()), rows[0][4] if rows else 0
 
 
 _CARD = (

@@ -2,12 +2,10 @@
 to distribute and, per estate, what the cadence needs next and by when."""
 
 import datetime
+from collections import namedtuple
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
-from django.db.models.functions import TruncDate
-
+from liaison import rawsql
 from liaison.links import object_url
-from liaison.models import Committee
 from liaison.views import home_scope
 
 from . import actions, cadence, periods
@@ -18,26 +16,51 @@ _SCHEDULED = (Meeting.Status.CONFIRMED, Meeting.Status.AWAITING_APPROVAL)
 _LIMIT = 10
 
 
+_RULE_FIELDS = (
+    *("id", "estate_id", "code", "name", "committee_kind", "min_count"),
+    *("period", "day_from", "day_to", "at_risk_days"),
+)
+# the active rules of some estates, a row per rule and meeting kind that counts (none: NULL); with the
+# {committee} condition, only rules whose committee type the estate has
+_RULES = f"""
+SELECT {", ".join("r." + f for f in _RULE_FIELDS)}, k.meetingkind_id
+FROM meetings_cadencerule r
+LEFT JOIN meetings_cadencerule_kinds k ON k.cadencerule_id = r.id
+WHERE r.active AND {{estates}}{{committee}}
+ORDER BY r.estate_id, r.committee_kind, r.code, k.meetingkind_id
+"""
+_HAS_COMMITTEE = (
+    " AND EXISTS (SELECT 1 FROM liaison_committee c WHERE c.estate_id = r.estate_id AND c.kind = r.committee_kind)"
+)
+
+
 def _rules(ids, committee_kinds=None):
     """The active rules of these estates whose committee type the estate has (cadence.due_next skips
     the others), each with `kind_ids`: the meeting kinds that count. One query (a row per rule and kind).
     `committee_kinds` ({estate id: its committees' types}, known to the home page) spares the query its
-    EXISTS on committees (~0.5 ms to build and run for a director's five estates)."""
-    qs = CadenceRule.objects.filter(estate_id__in=ids, active=True)
-    if committee_kinds is None:
-        qs = qs.filter(
-            Exists(Committee.objects.filter(estate_id=OuterRef("estate_id"), kind=OuterRef("committee_kind")))
-        )
+    EXISTS on committees."""
+    estates, params = rawsql.within("r.estate_id", ids)
+    sql = _RULES.format(estates=estates, committee="" if committee_kinds is not None else _HAS_COMMITTEE)
     rules = {}
-    for row in qs.annotate(counted_kind=F("kinds")).order_by("estate_id", "committee_kind", "code"):
-        if committee_kinds is not None and row.committee_kind not in committee_kinds[row.estate_id]:
-            continue
-        rule = rules.setdefault(row.pk, row)
-        if rule is row:
+    for *fields, counted_kind in rawsql.select(sql, params):
+        rule = rules.get(fields[0])
+        if rule is None:
+            rule = CadenceRule(**dict(zip(_RULE_FIELDS, fields, strict=True)))
+            if committee_kinds is not None and rule.committee_kind not in committee_kinds[rule.estate_id]:
+                continue
             rule.kind_ids = set()
-        if row.counted_kind is not None:
-            rule.kind_ids.add(row.counted_kind)
+            rules[rule.pk] = rule
+        if counted_kind is not None:
+            rule.kind_ids.add(counted_kind)
     return list(rules.values())
+
+
+# the meetings of some estates in [start, end), not cancelled, with their committee's type
+_WINDOW_MEETINGS = """
+SELECT m.estate_id, c.kind, m.kind_id, m.starts_at, m.status, m.attendance_recorded_at
+FROM meetings_meeting m JOIN liaison_committee c ON c.id = m.committee_id
+WHERE {estates} AND m.starts_at >= %s AND m.starts_at < %s AND m.status <> 'cancelled'
+"""
 
 
 def due_next_by_estate(estates, now, committee_kinds=None):
@@ -55,25 +78,19 @@ def due_next_by_estate(estates, now, committee_kinds=None):
         return out
     windows = {rule.pk: cadence.rule_period(rule, today) for rule in rules}
     # the meetings of all these windows at once (the same filter as cadence.counts), counted below per
-    # rule among those of the rule's estate and committee type; each read as its local day and two
-    # flags, not two timestamps (parsing those cost ~0.6 ms for a director's ~100 meetings)
+    # rule among those of the rule's estate and committee type, each as its local day
     meetings = {}
-    for estate_id, committee_kind, kind_id, day, status, attended, upcoming in (
-        Meeting.objects.filter(
-            estate_id__in=ids,
-            starts_at__gte=periods.start_of_day(min(start for start, _ in windows.values())),
-            starts_at__lt=periods.start_of_day(max(end for _, end in windows.values()) + datetime.timedelta(days=1)),
-        )
-        .exclude(status=Meeting.Status.CANCELLED)
-        .annotate(
-            day=TruncDate("starts_at", tzinfo=periods.local_tz()),
-            attended=ExpressionWrapper(Q(attendance_recorded_at__isnull=False), output_field=BooleanField()),
-            upcoming=ExpressionWrapper(Q(starts_at__gte=now), output_field=BooleanField()),
-        )
-        .order_by()
-        .values_list("estate_id", "committee__kind", "kind_id", "day", "status", "attended", "upcoming")
+    estates, params = rawsql.within("m.estate_id", ids)
+    first = periods.start_of_day(min(start for start, _ in windows.values()))
+    last = periods.start_of_day(max(end for _, end in windows.values()) + datetime.timedelta(days=1))
+    tz = periods.local_tz()
+    for estate_id, committee_kind, kind_id, starts_at, status, attended_at in rawsql.select(
+        _WINDOW_MEETINGS.format(estates=estates), [*params, rawsql.param(first), rawsql.param(last)]
     ):
-        meetings.setdefault((estate_id, committee_kind), []).append((kind_id, day, status, attended, upcoming))
+        starts_at = rawsql.aware(starts_at)
+        meetings.setdefault((estate_id, committee_kind), []).append(
+            (kind_id, starts_at.astimezone(tz).date(), status, attended_at is not None, starts_at >= now)
+        )
     for rule in rules:
         start, end = windows[rule.pk]
         held = scheduled = 0
@@ -111,39 +128,90 @@ def due_next_by_estate(estates, now, committee_kinds=None):
     return out
 
 
-def _visible(scope, qs, prefix=""):
-    """actions.visible_meetings(user) for the meetings at `prefix`, with the ids the home page read once
-    (a committee sees a meeting only once it has been sent to it)."""
-    qs = scope.filter(qs, estate=f"{prefix}estate", committee=f"{prefix}committee")
+def _visible(scope, alias="m"):
+    """actions.visible_meetings(user) as an SQL condition on the meetings aliased `alias`, with the ids
+    the home page read once (a committee sees a meeting only once it has been sent to it)."""
+    cond, params = scope.where(f"{alias}.estate_id", f"{alias}.committee_id")
     if scope.user.is_committee:
-        qs = qs.filter(**{f"{prefix}sent_at__isnull": False})
-    return qs
+        cond += f" AND {alias}.sent_at IS NOT NULL"
+    return cond, params
+
+
+Listed = namedtuple("Listed", "pk title starts_at url estate_name", defaults=("",))
+Invited = namedtuple("Invited", "pk response_label respond_url meeting")
+MinutesDue = namedtuple("MinutesDue", "pk title minutes_due_at minutes_url")
+
+_APPROVALS = """
+SELECT m.id, m.title, m.starts_at FROM meetings_meeting m
+WHERE m.status = 'awaiting_approval' AND {visible} ORDER BY m.starts_at, m.id LIMIT %s
+"""
+# the user's invitations to confirmed meetings still ahead that they do not organise themselves
+_INVITATIONS = """
+SELECT i.id, i.response, m.id, m.title, m.starts_at
+FROM meetings_invitation i JOIN meetings_meeting m ON m.id = i.meeting_id
+WHERE i.user_id = %s AND m.status = 'confirmed' AND m.starts_at >= %s AND {visible}
+  AND (m.organizer_id IS NULL OR m.organizer_id <> %s)
+ORDER BY m.starts_at, i.id LIMIT %s
+"""
+_TODAY = """
+SELECT m.id, m.title, m.starts_at, e.name FROM meetings_meeting m JOIN liaison_estate e ON e.id = m.estate_id
+WHERE m.starts_at >= %s AND m.starts_at < %s AND m.status <> 'cancelled' AND {visible}
+ORDER BY m.starts_at, m.id LIMIT %s
+"""
+# meetings of the estates they manage whose minutes are due and not yet distributed
+_MINUTES_DUE = """
+SELECT m.id, m.title, m.minutes_due_at FROM meetings_meeting m
+WHERE m.minutes_closed_at IS NULL AND m.minutes_due_at IS NOT NULL AND {managed} AND {visible}
+ORDER BY m.minutes_due_at, m.id LIMIT %s
+"""
+
+
+def _approvals(scope):
+    visible, params = _visible(scope)
+    return [
+        Listed(pk, title, rawsql.aware(starts_at), object_url("meetings:detail", pk))
+        for pk, title, starts_at in rawsql.select(_APPROVALS.format(visible=visible), [*params, _LIMIT])
+    ]
 
 
 def _invitations(scope, now):
-    user = scope.user
-    qs = Invitation.objects.filter(user=user, meeting__status=Meeting.Status.CONFIRMED, meeting__starts_at__gte=now)
-    invitations = list(
-        _visible(scope, qs, "meeting__")
-        .exclude(meeting__organizer=user)
-        .select_related("meeting")
-        .only("response", "meeting__title", "meeting__starts_at")
-        .order_by("meeting__starts_at")[:_LIMIT]
-    )
-    for inv in invitations:
-        inv.respond_url = object_url("meetings:respond", inv.pk)
-    return invitations
+    visible, params = _visible(scope)
+    labels = dict(Invitation.Response.choices)
+    user = scope.user.pk
+    return [
+        Invited(
+            pk,
+            labels.get(response, response),
+            object_url("meetings:respond", pk),
+            Listed(meeting, title, rawsql.aware(starts_at), object_url("meetings:detail", meeting)),
+        )
+        for pk, response, meeting, title, starts_at in rawsql.select(
+            _INVITATIONS.format(visible=visible), [user, rawsql.param(now), *params, user, _LIMIT]
+        )
+    ]
 
 
 def _today(scope, now):
     today = periods.local_date(now)
     start, end = periods.start_of_day(today), periods.start_of_day(today + datetime.timedelta(days=1))
-    return list(
-        _visible(scope, Meeting.objects.filter(starts_at__gte=start, starts_at__lt=end))
-        .exclude(status=Meeting.Status.CANCELLED)
-        .select_related("estate")
-        .only("title", "starts_at", "estate__name")[:_LIMIT]
-    )
+    visible, params = _visible(scope)
+    return [
+        Listed(pk, title, rawsql.aware(starts_at), object_url("meetings:detail", pk), estate)
+        for pk, title, starts_at, estate in rawsql.select(
+            _TODAY.format(visible=visible), [rawsql.param(start), rawsql.param(end), *params, _LIMIT]
+        )
+    ]
+
+
+def _minutes_due(scope):
+    managed, managed_params = scope.managed_where("m.estate_id")
+    visible, params = _visible(scope)
+    return [
+        MinutesDue(pk, title, rawsql.aware(due_at), object_url("meetings:minutes", pk))
+        for pk, title, due_at in rawsql.select(
+            _MINUTES_DUE.format(managed=managed, visible=visible), [*managed_params, *params, _LIMIT]
+        )
+    ]
 
 
 def panel(request, now):
@@ -153,13 +221,7 @@ def panel(request, now):
     scope = home_scope(request)
     ctx = {
         "template": "meetings/home_panel.html",
-        "approvals": list(
-            _visible(scope, Meeting.objects.filter(status=Meeting.Status.AWAITING_APPROVAL))
-            .only("title")
-            .order_by("starts_at")[:_LIMIT]
-        )
-        if actions.can_approve(user)
-        else [],
+        "approvals": _approvals(scope) if actions.can_approve(user) else [],
         "invitations": _invitations(scope, now),
         "today": _today(scope, now),
         "minutes_due": [],
@@ -167,14 +229,7 @@ def panel(request, now):
     }
     if not user.is_committee and not user.sees_all_estates:
         # the estates they manage (those who see every estate have the cadence page instead)
-        ctx["minutes_due"] = list(
-            _visible(scope, Meeting.objects.filter(estate__in=scope.managed))
-            .filter(minutes_closed_at__isnull=True, minutes_due_at__isnull=False)
-            .only("title", "minutes_due_at")
-            .order_by("minutes_due_at")[:_LIMIT]
-        )
-        for m in ctx["minutes_due"]:
-            m.minutes_url = object_url("meetings:minutes", m.pk)
+        ctx["minutes_due"] = _minutes_due(scope)
         estates = [e for e in scope.estates if e.managed][:_LIMIT]
         due = due_next_by_estate(estates, now, {e.pk: e.committee_kinds for e in estates})
         ctx["due"] = [

@@ -3,51 +3,46 @@ manage estates, their open requests with who has not signed yet."""
 
 from collections import namedtuple
 
-from django.db.models import Exists, OuterRef, Subquery
-
+from liaison import rawsql
+from liaison.links import object_url
 from liaison.views import home_scope
 
-from .models import DocumentVersion, Signature, Signer, SignoffRequest
 
-Pending = namedtuple("Pending", "pk title created_at committee_name")
+class Pending(namedtuple("Pending", "pk title created_at committee_name")):
+    @property
+    def url(self):
+        return object_url("records:signoff_detail", self.pk)
+
+
 Waiting = namedtuple("Waiting", "pk name")
 
 
-def _signed():
-    """True for a signer who holds a valid signature on their request's current (highest-numbered)
-    version: signoff.valid_signatures, as a column of each signer row."""
-    current = DocumentVersion.objects.filter(request=OuterRef(OuterRef("request_id"))).order_by("-number")
-    return Exists(
-        Signature.objects.filter(
-            signer=OuterRef("pk"), voided_at__isnull=True, version=Subquery(current.values("pk")[:1])
-        )
-    )
+class Outstanding(namedtuple("Outstanding", "pk title")):
+    url = Pending.url
 
 
-def _signers(scope, request_ids):
-    """The user's signer rows on the open requests they may see, and every signer row of the requests
-    `request_ids`, each with `signed` (on the current version), newest request first: one query."""
-    mine = scope.filter(
-        Signer.objects.filter(user=scope.user, request__status=SignoffRequest.Status.OPEN),
-        estate="request__estate",
-        committee="request__committee",
+# the 20 newest open requests of the estates they manage
+_REQUESTS = """
+SELECT r.id, r.title FROM records_signoffrequest r
+WHERE r.status = 'open' AND {managed} AND {visible} ORDER BY r.created_at DESC, r.id DESC LIMIT 20
+"""
+# the user's signer rows on the open requests they may see, and every signer row of the requests
+# {listed}, each with whether it holds a valid signature on its request's current (highest-numbered)
+# version (signoff.valid_signatures), newest request first
+_SIGNERS = """
+SELECT s.id, s.name, s.user_id,
+  EXISTS (
+    SELECT 1 FROM records_signature g WHERE g.signer_id = s.id AND g.voided_at IS NULL AND g.version_id = (
+      SELECT v.id FROM records_documentversion v WHERE v.request_id = s.request_id ORDER BY v.number DESC LIMIT 1
     )
-    if request_ids:
-        mine = mine | Signer.objects.filter(request_id__in=request_ids)
-    return (
-        mine.annotate(signed=_signed())
-        .order_by("-request__created_at", "-request_id", "-is_chair", "name")
-        .values_list(
-            "pk",
-            "name",
-            "user_id",
-            "signed",
-            "request_id",
-            "request__title",
-            "request__created_at",
-            "request__committee__name",
-        )
-    )
+  ),
+  r.id, r.title, r.created_at, c.name
+FROM records_signer s
+JOIN records_signoffrequest r ON r.id = s.request_id
+JOIN liaison_committee c ON c.id = r.committee_id
+WHERE (s.user_id = %s AND r.status = 'open' AND {visible}) OR {listed}
+ORDER BY r.created_at DESC, r.id DESC, s.is_chair DESC, s.name
+"""
 
 
 def panel(request, now):
@@ -58,20 +53,21 @@ def panel(request, now):
     if not user.is_authenticated:
         return None
     scope = home_scope(request)
+    visible, visible_params = scope.where("r.estate_id", "r.committee_id")
     reqs = []
     if not user.is_committee:
-        reqs = list(
-            scope.filter(
-                SignoffRequest.objects.filter(status=SignoffRequest.Status.OPEN, estate__in=scope.managed)
-            ).only("title")[:20]
-        )
+        managed, managed_params = scope.managed_where("r.estate_id")
+        sql = _REQUESTS.format(managed=managed, visible=visible)
+        reqs = [Outstanding(*row) for row in rawsql.select(sql, [*managed_params, *visible_params])]
     waiting = {r.pk: [] for r in reqs}
     pending = {}
-    for pk, name, user_id, signed, request_id, *pending_request in _signers(scope, list(waiting)):
+    listed, listed_params = rawsql.within("s.request_id", waiting)
+    rows = rawsql.select(_SIGNERS.format(visible=visible, listed=listed), [user.pk, *visible_params, *listed_params])
+    for pk, name, user_id, signed, request_id, title, created_at, committee_name in rows:
         if signed:
             continue
         if user_id == user.pk:
-            pending.setdefault(request_id, Pending(request_id, *pending_request))
+            pending.setdefault(request_id, Pending(request_id, title, rawsql.aware(created_at), committee_name))
         if request_id in waiting:
             waiting[request_id].append(Waiting(pk, name))
     if not pending and not reqs:

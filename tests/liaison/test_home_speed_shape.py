@@ -14,7 +14,7 @@ from followups import actions as issue_actions
 from followups import home as issues_home
 from followups.models import Issue
 from followups.permissions import visible_issues
-from liaison import access
+from liaison import access, rawsql
 from liaison.models import Committee, Role
 from liaison.views import HomeScope, home_scope
 from meetings import actions as meeting_actions
@@ -84,6 +84,11 @@ def ids(qs):
     return sorted(qs.values_list("pk", flat=True))
 
 
+def sql_ids(model, condition, params):
+    """The ids of `model` rows (aliased t) matching an SQL condition of HomeScope.where()."""
+    return sorted(pk for (pk,) in rawsql.select(f"SELECT t.id FROM {model._meta.db_table} t WHERE {condition}", params))
+
+
 @pytest.mark.parametrize("who", PERSONAS)
 def test_home_scope_is_access_scope(request, who, world, director_a, supervisor_a, chair_a, member_a):
     user = request.getfixturevalue(who)
@@ -96,8 +101,21 @@ def test_home_scope_is_access_scope(request, who, world, director_a, supervisor_
     assert ids(Meeting.objects.filter(estate__in=scope.managed)) == ids(
         Meeting.objects.filter(estate__in=access.managed_estates(user))
     )
+    # the same conditions written as SQL for the panels' hand-written queries (liaison.rawsql)
+    for model in (Meeting, Issue, SignoffRequest):
+        assert sql_ids(model, *scope.where("t.estate_id", "t.committee_id")) == ids(
+            access.scope(model.objects.all(), user)
+        )
+    assert sql_ids(Meeting, *scope.where("t.estate_id", None)) == ids(
+        access.scope(Meeting.objects.all(), user, committee=None)
+    )
+    assert sql_ids(Meeting, *scope.managed_where("t.estate_id")) == ids(
+        Meeting.objects.filter(estate__in=access.managed_estates(user))
+    )
     if not user.is_committee and not user.sees_all_estates:
         assert [e.pk for e in scope.estates] == list(access.visible_estates(user).values_list("pk", flat=True))
+        managed = set(access.managed_estates(user).values_list("pk", flat=True))
+        assert {e.pk: e.managed for e in scope.estates} == {e.pk: e.pk in managed for e in scope.estates}
     if user.is_committee:
         assert scope.committee_ids == list(access.visible_committees(user).values_list("pk", flat=True))
 
@@ -109,8 +127,11 @@ def test_panels_see_what_the_permissions_give(request, who, world, director_a, c
     req.user = user
     scope = home_scope(req)
     assert home_scope(req) is scope  # read once per request
-    assert ids(meetings_home._visible(scope, Meeting.objects.all())) == ids(meeting_actions.visible_meetings(user))
-    assert ids(issues_home._visible(req)) == ids(visible_issues(user))
+    assert sql_ids(Meeting, *meetings_home._visible(scope, "t")) == ids(meeting_actions.visible_meetings(user))
+    if user.role == Role.DEPARTMENT:  # also the issues assigned to them elsewhere: read through the ORM
+        assert ids(issues_home._visible(req)) == ids(visible_issues(user))
+    else:
+        assert sql_ids(Issue, *scope.where("t.estate_id", "t.committee_id")) == ids(visible_issues(user))
 
 
 def test_scope_follows_the_requests_user(director_a, chair_a, world):
