@@ -29,8 +29,9 @@ import statistics
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
+from liaison import rawsql
 from liaison.models import Estate, audit
 
 from . import compute as comp
@@ -133,14 +134,32 @@ def store(month, now, *, actor=None, job=""):
     return snap
 
 
+_HEAD = """
+SELECT s.id, s.year, s.month, s.computed_at, s.weights, s.estate_ids, s.total,
+  EXISTS (SELECT 1 FROM assessment_assessmentmonth a WHERE a.year = s.year AND a.month = s.month)
+FROM assessment_provisionalsnapshot s WHERE s.year = %s AND s.month = %s
+"""
+
+
 def head(month):
-    """The month's stored snapshot head or None, annotated with `month_closed` (one query)."""
-    closed = AssessmentMonth.objects.filter(year=OuterRef("year"), month=OuterRef("month"))
-    return (
-        ProvisionalSnapshot.objects.filter(year=month.year, month=month.month)
-        .annotate(month_closed=Exists(closed))
-        .first()
+    """The month's stored snapshot head or None, annotated with `month_closed` (one query; hand-written
+    SQL as the home page's, liaison.rawsql: the month view reads this on every request)."""
+    rows = rawsql.select(_HEAD, [month.year, month.month])
+    if not rows:
+        return None
+    pk, year, month_number, at, weights, estate_ids, total, closed = rows[0]
+    snap = ProvisionalSnapshot(
+        id=pk,
+        year=year,
+        month=month_number,
+        computed_at=rawsql.aware(at),
+        weights=rawsql.json(weights),
+        estate_ids=rawsql.json(estate_ids),
+        total=rawsql.json(total),
     )
+    snap._state.adding, snap._state.db = False, "default"  # as read from the database
+    snap.month_closed = bool(closed)
+    return snap
 
 
 def snapshot(month, now):
@@ -218,14 +237,22 @@ def ranks_every_estate(snap, estate_ids, w):
     return snap is not None and snap.weights == w and set(snap.estate_ids) <= set(estate_ids)
 
 
+# the rows over every estate: an estate's (user NULL) and a staff member's over all estates (estate NULL)
+_RANKING = """
+SELECT r.estate_id, r.user_id, r.score, u.name, u.username
+FROM assessment_provisionalrow r LEFT JOIN liaison_user u ON u.id = r.user_id
+WHERE r.snapshot_id = %s AND (r.user_id IS NULL OR r.estate_id IS NULL)
+"""
+_FIGURES = """
+SELECT r.estate_id, r.user_id, r.figures FROM assessment_provisionalrow r
+WHERE r.snapshot_id = %s AND ((r.user_id IS NULL AND {estates}) OR (r.estate_id IS NULL AND {users}))
+"""
+
+
 def ranking(snap):
     """({estate id: score}, {user id: (score over every estate, name)}): one query, no figures read."""
     estates, staff = {}, {}
-    for eid, uid, score, name, username in (
-        ProvisionalRow.objects.filter(snapshot=snap)
-        .filter(Q(user__isnull=True) | Q(estate__isnull=True))
-        .values_list("estate_id", "user_id", "score", "user__name", "user__username")
-    ):
+    for eid, uid, score, name, username in rawsql.select(_RANKING, [snap.pk]):
         if uid is None:
             estates[eid] = score
         else:
@@ -236,17 +263,14 @@ def ranking(snap):
 def figures_of(snap, estate_ids, user_ids):
     """({estate id: figures}, {user id: figures over every estate}) of the rows asked: one query."""
     estates, staff = {}, {}
-    for eid, uid, fig in (
-        ProvisionalRow.objects.filter(snapshot=snap)
-        .filter(
-            Q(user__isnull=True, estate_id__in=list(estate_ids)) | Q(estate__isnull=True, user_id__in=list(user_ids))
-        )
-        .values_list("estate_id", "user_id", "figures")
-    ):
+    in_estates, estate_params = rawsql.within("r.estate_id", estate_ids)
+    in_users, user_params = rawsql.within("r.user_id", user_ids)
+    sql = _FIGURES.format(estates=in_estates, users=in_users)
+    for eid, uid, fig in rawsql.select(sql, [snap.pk, *estate_params, *user_params]):
         if uid is None:
-            estates[eid] = fig
+            estates[eid] = rawsql.json(fig)
         else:
-            staff[uid] = fig
+            staff[uid] = rawsql.json(fig)
     return estates, staff
 
 

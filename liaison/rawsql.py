@@ -8,6 +8,7 @@ access.scope), and tests compare every panel's rows with the ORM functions they 
 """
 
 import datetime
+import json as _json
 
 from django.db import connection
 from django.utils import timezone
@@ -41,3 +42,8 @@ def aware(value):
     if isinstance(value, datetime.datetime) and timezone.is_naive(value):
         return value.replace(tzinfo=datetime.UTC)
     return value
+
+
+def json(value):
+    """A JSON column's value as read here: text on PostgreSQL (Django reads jsonb as text) and SQLite."""
+    return _json.loads(value) if isinstance(value, (str, bytes)) else value
