@@ -148,16 +148,9 @@ def head(month):
     if not rows:
         return None
     pk, year, month_number, at, weights, estate_ids, total, closed = rows[0]
-    snap = ProvisionalSnapshot(
-        id=pk,
-        year=year,
-        month=month_number,
-        computed_at=rawsql.aware(at),
-        weights=rawsql.json(weights),
-        estate_ids=rawsql.json(estate_ids),
-        total=rawsql.json(total),
-    )
-    snap._state.adding, snap._state.db = False, "default"  # as read from the database
+    values = {"id": pk, "year": year, "month": month_number, "computed_at": rawsql.aware(at)}
+    values |= {"weights": rawsql.json(weights), "estate_ids": rawsql.json(estate_ids), "total": rawsql.json(total)}
+    snap = rawsql.instance(ProvisionalSnapshot, values)
     snap.month_closed = bool(closed)
     return snap
 

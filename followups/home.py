@@ -67,6 +67,7 @@ def _rows_html(rows):
     )
 
 
+_STATUS_COLUMN = Issue.DEADLINE_COLUMNS.index("status")
 _DEADLINES = ", ".join(f"i.{c}" for c in Issue.DEADLINE_COLUMNS)
 # Issue.overdue_q(now) on an open issue, and what counts as awaiting someone: "open" (not yet
 # classified) for staff, "resolved" (the committee's confirmation) for committee members
@@ -103,7 +104,8 @@ def _value_rows(rows, now):
     for pk, title, description, estate_name, *columns in rows:
         deadlines = Issue.deadlines_of(*(rawsql.aware(c) for c in columns[: len(Issue.DEADLINE_COLUMNS)]))
         nxt = min(deadlines, key=lambda d: d[1]) if deadlines else None
-        out.append(_row(pk, Issue.headline_of(title, description), estate_name, columns[0], nxt, now))
+        status = columns[_STATUS_COLUMN]
+        out.append(_row(pk, Issue.headline_of(title, description), estate_name, status, nxt, now))
     return out
 
 

@@ -47,3 +47,14 @@ def aware(value):
 def json(value):
     """A JSON column's value as read here: text on PostgreSQL (Django reads jsonb as text) and SQLite."""
     return _json.loads(value) if isinstance(value, (str, bytes)) else value
+
+
+def instance(model, values):
+    """A `model` instance as the ORM reads one with `.only(*values)`: {attname: value} (already
+    converted: aware datetimes, decoded JSON); the fields not given are deferred, read on first use."""
+    fields = model._meta.concrete_fields
+    unknown = set(values) - {f.attname for f in fields}
+    if unknown:
+        raise ValueError(f"{model.__name__} has no column {', '.join(sorted(unknown))}")
+    ordered = [f.attname for f in fields if f.attname in values]
+    return model.from_db(connection.alias, ordered, [values[name] for name in ordered])

@@ -57,12 +57,13 @@ def _estates_with_committees(rows):
     return list(estates.values())
 
 
+_MANAGING = f"'{Role.DIRECTOR}', '{Role.SUPERVISOR}'"  # the roles of access.managed_estates
 # access.visible_estates_managed(user) with each estate's committees, for staff who do not see every
 # estate: their estates by name, whether they manage one (director or supervisor there: managed_estates)
-_STAFF_ESTATES = """
+_STAFF_ESTATES = f"""
 SELECT e.id, e.name, e.district, e.street_office, a.managed, c.id, c.name, c.kind
 FROM (
-    SELECT estate_id, MAX(CASE WHEN role IN ('director', 'supervisor') THEN 1 ELSE 0 END) AS managed
+    SELECT estate_id, MAX(CASE WHEN role IN ({_MANAGING}) THEN 1 ELSE 0 END) AS managed
     FROM liaison_staffassignment WHERE user_id = %s GROUP BY estate_id
 ) a
 JOIN liaison_estate e ON e.id = a.estate_id
@@ -119,8 +120,7 @@ class HomeScope:
         if self.user.is_admin:
             return rawsql.EVERYTHING
         return (
-            f"{estate} IN (SELECT estate_id FROM liaison_staffassignment WHERE user_id = %s"
-            " AND role IN ('director', 'supervisor'))",
+            f"{estate} IN (SELECT estate_id FROM liaison_staffassignment WHERE user_id = %s AND role IN ({_MANAGING}))",
             [self.user.pk],
         )
 

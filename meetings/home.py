@@ -45,7 +45,7 @@ def _rules(ids, committee_kinds=None):
     for *fields, counted_kind in rawsql.select(sql, params):
         rule = rules.get(fields[0])
         if rule is None:
-            rule = CadenceRule(**dict(zip(_RULE_FIELDS, fields, strict=True)))
+            rule = rawsql.instance(CadenceRule, dict(zip(_RULE_FIELDS, fields, strict=True)))
             if committee_kinds is not None and rule.committee_kind not in committee_kinds[rule.estate_id]:
                 continue
             rule.kind_ids = set()
@@ -56,10 +56,10 @@ def _rules(ids, committee_kinds=None):
 
 
 # the meetings of some estates in [start, end), not cancelled, with their committee's type
-_WINDOW_MEETINGS = """
+_WINDOW_MEETINGS = f"""
 SELECT m.estate_id, c.kind, m.kind_id, m.starts_at, m.status, m.attendance_recorded_at
 FROM meetings_meeting m JOIN liaison_committee c ON c.id = m.committee_id
-WHERE {estates} AND m.starts_at >= %s AND m.starts_at < %s AND m.status <> 'cancelled'
+WHERE {{estates}} AND m.starts_at >= %s AND m.starts_at < %s AND m.status <> '{Meeting.Status.CANCELLED}'
 """
 
 
@@ -141,21 +141,21 @@ Listed = namedtuple("Listed", "pk title starts_at url estate_name", defaults=(""
 Invited = namedtuple("Invited", "pk response_label respond_url meeting")
 MinutesDue = namedtuple("MinutesDue", "pk title minutes_due_at minutes_url")
 
-_APPROVALS = """
+_APPROVALS = f"""
 SELECT m.id, m.title, m.starts_at FROM meetings_meeting m
-WHERE m.status = 'awaiting_approval' AND {visible} ORDER BY m.starts_at, m.id LIMIT %s
+WHERE m.status = '{Meeting.Status.AWAITING_APPROVAL}' AND {{visible}} ORDER BY m.starts_at, m.id LIMIT %s
 """
 # the user's invitations to confirmed meetings still ahead that they do not organise themselves
-_INVITATIONS = """
+_INVITATIONS = f"""
 SELECT i.id, i.response, m.id, m.title, m.starts_at
 FROM meetings_invitation i JOIN meetings_meeting m ON m.id = i.meeting_id
-WHERE i.user_id = %s AND m.status = 'confirmed' AND m.starts_at >= %s AND {visible}
+WHERE i.user_id = %s AND m.status = '{Meeting.Status.CONFIRMED}' AND m.starts_at >= %s AND {{visible}}
   AND (m.organizer_id IS NULL OR m.organizer_id <> %s)
 ORDER BY m.starts_at, i.id LIMIT %s
 """
-_TODAY = """
+_TODAY = f"""
 SELECT m.id, m.title, m.starts_at, e.name FROM meetings_meeting m JOIN liaison_estate e ON e.id = m.estate_id
-WHERE m.starts_at >= %s AND m.starts_at < %s AND m.status <> 'cancelled' AND {visible}
+WHERE m.starts_at >= %s AND m.starts_at < %s AND m.status <> '{Meeting.Status.CANCELLED}' AND {{visible}}
 ORDER BY m.starts_at, m.id LIMIT %s
 """
 # meetings of the estates they manage whose minutes are due and not yet distributed

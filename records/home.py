@@ -7,6 +7,8 @@ from liaison import rawsql
 from liaison.links import object_url
 from liaison.views import home_scope
 
+from .models import SignoffRequest
+
 
 class Pending(namedtuple("Pending", "pk title created_at committee_name")):
     @property
@@ -22,14 +24,14 @@ class Outstanding(namedtuple("Outstanding", "pk title")):
 
 
 # the 20 newest open requests of the estates they manage
-_REQUESTS = """
+_REQUESTS = f"""
 SELECT r.id, r.title FROM records_signoffrequest r
-WHERE r.status = 'open' AND {managed} AND {visible} ORDER BY r.created_at DESC, r.id DESC LIMIT 20
+WHERE r.status = '{SignoffRequest.Status.OPEN}' AND {{managed}} AND {{visible}} ORDER BY r.created_at DESC, r.id DESC LIMIT 20
 """
 # the user's signer rows on the open requests they may see, and every signer row of the requests
 # {listed}, each with whether it holds a valid signature on its request's current (highest-numbered)
 # version (signoff.valid_signatures), newest request first
-_SIGNERS = """
+_SIGNERS = f"""
 SELECT s.id, s.name, s.user_id,
   EXISTS (
     SELECT 1 FROM records_signature g WHERE g.signer_id = s.id AND g.voided_at IS NULL AND g.version_id = (
@@ -40,7 +42,7 @@ SELECT s.id, s.name, s.user_id,
 FROM records_signer s
 JOIN records_signoffrequest r ON r.id = s.request_id
 JOIN liaison_committee c ON c.id = r.committee_id
-WHERE (s.user_id = %s AND r.status = 'open' AND {visible}) OR {listed}
+WHERE (s.user_id = %s AND r.status = '{SignoffRequest.Status.OPEN}' AND {{visible}}) OR {{listed}}
 ORDER BY r.created_at DESC, r.id DESC, s.is_chair DESC, s.name
 """
 

@@ -50,3 +50,20 @@ def test_an_inactive_account_sees_nothing_through_the_sql_conditions(director_a,
     for cond, params in (scope.where("e.id", None), scope.managed_where("e.id")):
         assert rawsql.select(f"SELECT e.id FROM liaison_estate e WHERE {cond}", params) == []
     assert Estate.objects.exists()
+
+
+def test_instances_defer_what_was_not_read(estate_a, oc_a):
+    """Rules read by the home page's SQL carry the stored values of the columns they did not read."""
+    from meetings.cadence_defaults import ensure_default_kinds, install_default_rules
+    from meetings.home import _rules
+    from meetings.models import CadenceRule
+
+    ensure_default_kinds()
+    install_default_rules(estate_a)
+    CadenceRule.objects.filter(estate=estate_a).update(effective_from=datetime.date(2025, 3, 1), clause="§9.9")
+    rules = _rules([estate_a.pk])
+    assert rules and all(r.effective_from == datetime.date(2025, 3, 1) and r.clause == "§9.9" for r in rules)
+    stored = {r.pk: (r.name, r.min_count, set(r.kinds.values_list("pk", flat=True))) for r in rules}
+    assert stored == {r.pk: (r.name, r.min_count, r.kind_ids) for r in rules}
+    with pytest.raises(ValueError):
+        rawsql.instance(CadenceRule, {"id": 1, "no_such_column": 2})
