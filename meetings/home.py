@@ -141,77 +141,84 @@ Listed = namedtuple("Listed", "pk title starts_at url estate_name", defaults=(""
 Invited = namedtuple("Invited", "pk response_label respond_url meeting")
 MinutesDue = namedtuple("MinutesDue", "pk title minutes_due_at minutes_url")
 
-_APPROVALS = f"""
-SELECT m.id, m.title, m.starts_at FROM meetings_meeting m
-WHERE m.status = '{Meeting.Status.AWAITING_APPROVAL}' AND {{visible}} ORDER BY m.starts_at, m.id LIMIT %s
-"""
-# the user's invitations to confirmed meetings still ahead that they do not organise themselves
-_INVITATIONS = f"""
-SELECT i.id, i.response, m.id, m.title, m.starts_at
-FROM meetings_invitation i JOIN meetings_meeting m ON m.id = i.meeting_id
-WHERE i.user_id = %s AND m.status = '{Meeting.Status.CONFIRMED}' AND m.starts_at >= %s AND {{visible}}
-  AND (m.organizer_id IS NULL OR m.organizer_id <> %s)
-ORDER BY m.starts_at, i.id LIMIT %s
-"""
-_TODAY = f"""
-SELECT m.id, m.title, m.starts_at, e.name FROM meetings_meeting m JOIN liaison_estate e ON e.id = m.estate_id
-WHERE m.starts_at >= %s AND m.starts_at < %s AND m.status <> '{Meeting.Status.CANCELLED}' AND {{visible}}
-ORDER BY m.starts_at, m.id LIMIT %s
-"""
-# meetings of the estates they manage whose minutes are due and not yet distributed
-_MINUTES_DUE = """
-SELECT m.id, m.title, m.minutes_due_at FROM meetings_meeting m
-WHERE m.minutes_closed_at IS NULL AND m.minutes_due_at IS NOT NULL AND {managed} AND {visible}
-ORDER BY m.minutes_due_at, m.id LIMIT %s
-"""
+# the panel's lists in one query (a UNION ALL of one SELECT per list, each with its own order and
+# limit; the round trips cost more than the rows): (list, meeting id, title, time, invitation id,
+# answer, estate name)
+_NO_INVITATION = "CAST(NULL AS BIGINT), CAST(NULL AS VARCHAR(10))"  # typed: PostgreSQL reads a bare NULL as text
+_LISTS = {
+    "approvals": f"""
+        SELECT 'approvals', m.id, m.title, m.starts_at, {_NO_INVITATION}, NULL FROM meetings_meeting m
+        WHERE m.status = '{Meeting.Status.AWAITING_APPROVAL}' AND {{visible}} ORDER BY m.starts_at, m.id LIMIT %s""",
+    # the user's invitations to confirmed meetings still ahead that they do not organise themselves
+    "invitations": f"""
+        SELECT 'invitations', m.id, m.title, m.starts_at, i.id, i.response, CAST(NULL AS VARCHAR(100))
+        FROM meetings_invitation i JOIN meetings_meeting m ON m.id = i.meeting_id
+        WHERE i.user_id = %s AND m.status = '{Meeting.Status.CONFIRMED}' AND m.starts_at >= %s AND {{visible}}
+          AND (m.organizer_id IS NULL OR m.organizer_id <> %s)
+        ORDER BY m.starts_at, i.id LIMIT %s""",
+    "today": f"""
+        SELECT 'today', m.id, m.title, m.starts_at, {_NO_INVITATION}, e.name
+        FROM meetings_meeting m JOIN liaison_estate e ON e.id = m.estate_id
+        WHERE m.starts_at >= %s AND m.starts_at < %s AND m.status <> '{Meeting.Status.CANCELLED}' AND {{visible}}
+        ORDER BY m.starts_at, m.id LIMIT %s""",
+    # meetings of the estates they manage whose minutes are due and not yet distributed
+    "minutes_due": f"""
+        SELECT 'minutes_due', m.id, m.title, m.minutes_due_at, {_NO_INVITATION}, NULL FROM meetings_meeting m
+        WHERE m.minutes_closed_at IS NULL AND m.minutes_due_at IS NOT NULL AND {{managed}} AND {{visible}}
+        ORDER BY m.minutes_due_at, m.id LIMIT %s""",
+}
 
 
-def _approvals(scope):
-    visible, params = _visible(scope)
-    return [
-        Listed(pk, title, rawsql.aware(starts_at), object_url("meetings:detail", pk))
-        for pk, title, starts_at in rawsql.select(_APPROVALS.format(visible=visible), [*params, _LIMIT])
-    ]
-
-
-def _invitations(scope, now):
-    visible, params = _visible(scope)
-    labels = dict(Invitation.Response.choices)
+def _lists(scope, now, names):
+    """{name: rows} of the lists `names` (of _LISTS) the user may see: one query."""
+    visible, visible_params = _visible(scope)
+    today = periods.local_date(now)
+    day = [rawsql.param(periods.start_of_day(today)), rawsql.param(periods.start_of_day(today + datetime.timedelta(1)))]
     user = scope.user.pk
+    managed, managed_params = scope.managed_where("m.estate_id")
+    params = {
+        "approvals": [*visible_params, _LIMIT],
+        "invitations": [user, rawsql.param(now), *visible_params, user, _LIMIT],
+        "today": [*day, *visible_params, _LIMIT],
+        "minutes_due": [*managed_params, *visible_params, _LIMIT],
+    }
+    sql = " UNION ALL ".join(
+        f"SELECT * FROM ({_LISTS[name].format(visible=visible, managed=managed)}) AS {name}" for name in names
+    )
+    out = {name: [] for name in names}
+    for listed, *row in rawsql.select(sql, [p for name in names for p in params[name]]):
+        out[listed].append(row)
+    for rows in out.values():
+        rows.sort(key=lambda r: (rawsql.aware(r[2]), r[3] or r[0]))  # each list's own order
+    return out
+
+
+def _approvals(rows):
+    return [Listed(pk, title, rawsql.aware(at), object_url("meetings:detail", pk)) for pk, title, at, *_ in rows]
+
+
+def _invitations(rows):
+    labels = dict(Invitation.Response.choices)
     return [
         Invited(
             pk,
             labels.get(response, response),
             object_url("meetings:respond", pk),
-            Listed(meeting, title, rawsql.aware(starts_at), object_url("meetings:detail", meeting)),
+            Listed(meeting, title, rawsql.aware(at), object_url("meetings:detail", meeting)),
         )
-        for pk, response, meeting, title, starts_at in rawsql.select(
-            _INVITATIONS.format(visible=visible), [user, rawsql.param(now), *params, user, _LIMIT]
-        )
+        for meeting, title, at, pk, response, _estate in rows
     ]
 
 
-def _today(scope, now):
-    today = periods.local_date(now)
-    start, end = periods.start_of_day(today), periods.start_of_day(today + datetime.timedelta(days=1))
-    visible, params = _visible(scope)
+def _today(rows):
     return [
-        Listed(pk, title, rawsql.aware(starts_at), object_url("meetings:detail", pk), estate)
-        for pk, title, starts_at, estate in rawsql.select(
-            _TODAY.format(visible=visible), [rawsql.param(start), rawsql.param(end), *params, _LIMIT]
-        )
+        Listed(pk, title, rawsql.aware(at), object_url("meetings:detail", pk), estate)
+        for pk, title, at, _invitation, _response, estate in rows
     ]
 
 
-def _minutes_due(scope):
-    managed, managed_params = scope.managed_where("m.estate_id")
-    visible, params = _visible(scope)
-    return [
-        MinutesDue(pk, title, rawsql.aware(due_at), object_url("meetings:minutes", pk))
-        for pk, title, due_at in rawsql.select(
-            _MINUTES_DUE.format(managed=managed, visible=visible), [*managed_params, *params, _LIMIT]
-        )
-    ]
+def _minutes_due(rows):
+    return [MinutesDue(pk, title, rawsql.aware(at), object_url("meetings:minutes", pk)) for pk, title, at, *_ in rows]
 
 
 def panel(request, now):
@@ -219,17 +226,19 @@ def panel(request, now):
     if not user.is_authenticated:
         return None
     scope = home_scope(request)
+    manages = not user.is_committee and not user.sees_all_estates  # those who see every estate have the cadence page
+    names = [*(["approvals"] if actions.can_approve(user) else []), "invitations", "today"]
+    lists = _lists(scope, now, [*names, *(["minutes_due"] if manages else [])])
     ctx = {
         "template": "meetings/home_panel.html",
-        "approvals": _approvals(scope) if actions.can_approve(user) else [],
-        "invitations": _invitations(scope, now),
-        "today": _today(scope, now),
-        "minutes_due": [],
+        "approvals": _approvals(lists.get("approvals", ())),
+        "invitations": _invitations(lists["invitations"]),
+        "today": _today(lists["today"]),
+        "minutes_due": _minutes_due(lists.get("minutes_due", ())),
         "due": [],
     }
-    if not user.is_committee and not user.sees_all_estates:
-        # the estates they manage (those who see every estate have the cadence page instead)
-        ctx["minutes_due"] = _minutes_due(scope)
+    if manages:
+        # the estates they manage
         estates = [e for e in scope.estates if e.managed][:_LIMIT]
         due = due_next_by_estate(estates, now, {e.pk: e.committee_kinds for e in estates})
         ctx["due"] = [
