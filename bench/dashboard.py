@@ -61,7 +61,10 @@ def closed(client, url, month):
     try:
         with transaction.atomic():
             close_month(month, actor=User.objects.get(username=LEADER), now=timezone.now())
-            result = timed(client, url)
+            t0 = time.perf_counter()
+            client.get(url)  # the first view in this process reads the frozen rows (later ones keep them)
+            first_ms = (time.perf_counter() - t0) * 1000
+            result = (*timed(client, url), first_ms)
             raise Rollback
     except Rollback:
         pass
@@ -96,12 +99,13 @@ def main():
         report(f"assessment month view {month}, stored figures ({label})", ms, queries=q, extra=f"[{page_url}]")
     base_ms = baseline()[0]
     live_ms, live_q = live_on_every_request(leader, url)
-    closed_ms, closed_q = closed(leader, url, month)
+    closed_ms, closed_q, closed_first_ms = closed(leader, url, month)
     est_ms, est_q = timed(leader, reverse("estate_list"))
     print(
         f"assessment month view {month} ({estates} estates, {connection.vendor}), leader, other figures: "
         f"live on every request {live_ms:.1f} ms, {live_q} queries, {live_ms / base_ms:.1f}x; "
-        f"closed {closed_ms:.1f} ms, {closed_q} queries, {closed_ms / base_ms:.1f}x; "
+        f"closed {closed_ms:.1f} ms, {closed_q} queries, {closed_ms / base_ms:.1f}x "
+        f"(its first view in the process {closed_first_ms:.1f} ms, {closed_first_ms / base_ms:.1f}x); "
         f"refresh job for the month {refresh_ms:.0f} ms; /estates/ {est_ms:.1f} ms, {est_q} queries "
         f"(month view stored / estates: {timed(leader, url)[0] / est_ms:.1f}x); goal <= 3x the inbox",
         flush=True,
