@@ -207,7 +207,7 @@ def month_figures(month, user, now, *, estate_list=None, cadence=True, lazy=Fals
 # staff names are the ones read then, for at most CLOSED_KEEP_SECONDS. The month view reads them only
 # (load_figures leaves rows that have their figures alone). Reading them costs ~20 ms at 200 estates.
 CLOSED_KEEP_SECONDS = 600
-CLOSED_KEPT_MAX = 200
+CLOSED_KEPT_MAX = 100  # ~1.5 MB for a list of 200 estates, ~40 KB for a director's five
 _closed_kept = {}
 
 
