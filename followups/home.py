@@ -17,15 +17,6 @@ from .permissions import visible_issues
 _ROW_FIELDS = ("title", "description", "estate__name", *Issue.DEADLINE_COLUMNS)
 
 
-def _visible(request):
-    """visible_issues(user), with the estate or committee ids the home page read once (department
-    staff also see the issues assigned to them outside their estates: visible_issues itself)."""
-    user = request.user
-    if user.role == Role.DEPARTMENT:
-        return visible_issues(user)
-    return home_scope(request).filter(Issue.objects.all())
-
-
 def _rows(qs, now):
     """Rows of Issue instances (department staff's panel, read through the ORM)."""
     return [_row(i.pk, i.headline, i.estate.name, i.status, i.next_deadline(), now) for i in qs]
@@ -102,8 +93,7 @@ FROM followups_issue i WHERE i.closed_at IS NULL
 def _value_rows(rows, now):
     out = []
     for pk, title, description, estate_name, *columns in rows:
-        deadlines = Issue.deadlines_of(*(rawsql.aware(c) for c in columns[: len(Issue.DEADLINE_COLUMNS)]))
-        nxt = min(deadlines, key=lambda d: d[1]) if deadlines else None
+        nxt = Issue.next_deadline_of(*(rawsql.aware(c) for c in columns))
         status = columns[_STATUS_COLUMN]
         out.append(_row(pk, Issue.headline_of(title, description), estate_name, status, nxt, now))
     return out
@@ -131,7 +121,8 @@ def panel(request, now):
     scope = home_scope(request)
     if user.role == Role.DEPARTMENT:
         title = _("My assigned work")
-        open_qs = _visible(request).filter(closed_at__isnull=True)
+        # department staff also see the issues assigned to them outside their estates: visible_issues
+        open_qs = visible_issues(user).filter(closed_at__isnull=True)
         ordered = open_qs.select_related("estate").only(*_ROW_FIELDS).order_by("next_check_at", "-raised_at")
         rows = _rows(ordered.filter(assignee=user)[:15], now)
         counts = open_qs.aggregate(open=Count("pk"), overdue=Count("pk", filter=Issue.overdue_q(now)))

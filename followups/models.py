@@ -291,7 +291,12 @@ class Issue(models.Model):
         return out
 
     def next_deadline(self):
-        d = self.open_deadlines()
+        return self.next_deadline_of(*(getattr(self, c) for c in self.DEADLINE_COLUMNS))
+
+    @classmethod
+    def next_deadline_of(cls, *columns):
+        """next_deadline() from the DEADLINE_COLUMNS values: (kind, due_at) of the earliest not met, or None."""
+        d = cls.deadlines_of(*columns)
         return min(d, key=lambda x: x[1]) if d else None
 
     def is_overdue(self, now=None):

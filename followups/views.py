@@ -139,8 +139,7 @@ def _rows(values, now, places):
     raised = _datetime_format()
     rows = []
     for v in values:
-        open_deadlines = Issue.deadlines_of(*(getattr(v, column) for column in Issue.DEADLINE_COLUMNS))
-        nxt = min(open_deadlines, key=lambda x: x[1]) if open_deadlines else None
+        nxt = Issue.next_deadline_of(*(getattr(v, column) for column in Issue.DEADLINE_COLUMNS))
         rows.append(
             {
                 "pk": v.pk,
@@ -154,7 +153,7 @@ def _rows(values, now, places):
                 "closed": v.status == Issue.Status.CLOSED,
                 "next": labels[nxt[0]] if nxt else None,
                 "when": deadlines.humanize(nxt[1], now) if nxt else "",
-                "overdue": any(due < now for _kind, due in open_deadlines),
+                "overdue": bool(nxt and nxt[1] < now),  # the earliest passed: one has
             }
         )
     return rows

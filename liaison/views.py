@@ -75,11 +75,11 @@ ORDER BY e.name, e.id, c.kind, c.id
 class HomeScope:
     """What the home page's panels filter by, read once per request (`home_scope(request)`).
 
-    The same rule as `access.scope()`: `filter(qs)` limits a queryset to what the user may see, with
-    the ids of their estates (or committees) read once instead of a DISTINCT subquery through their
-    assignments (or memberships) in each of the panels' queries. `managed` are the estates they manage
-    (`access.managed_estates`): a list of ids, or a subquery for those who see every estate.
-    Staff who do not see every estate: `estates` are theirs by name, with their committees, in one query.
+    The same rule as `access.scope()`, for the panels' hand-written SQL (liaison.rawsql): `where()`
+    limits rows to what the user may see with the ids of their estates (or committees) read once,
+    `managed_where()` to the estates they manage (`access.managed_estates`); `managed` lists those ids
+    for staff who do not see every estate. Staff who do not see every estate: `estates` are theirs by
+    name, with their committees, in one query.
     """
 
     def __init__(self, user):
@@ -94,7 +94,7 @@ class HomeScope:
         elif user.is_committee:
             self.committees = list(access.visible_committees(user).select_related("estate"))
         elif self.everything:
-            self.managed = access.managed_estates(user).values("pk")
+            pass  # managed_where() reads their estates as a subquery
         else:
             self.estates = _estates_with_committees(rawsql.select(_STAFF_ESTATES, [user.pk]))
             self.managed = [e.pk for e in self.estates if e.managed]
@@ -123,18 +123,6 @@ class HomeScope:
             f"{estate} IN (SELECT estate_id FROM liaison_staffassignment WHERE user_id = %s AND role IN ({_MANAGING}))",
             [self.user.pk],
         )
-
-    def filter(self, qs, *, estate="estate", committee="committee"):
-        """access.scope(qs, user, estate=..., committee=...) with the ids read once."""
-        if not self.active:
-            return qs.none()
-        if self.everything:
-            return qs
-        if self.user.is_committee:
-            if committee is None:
-                return qs.none()
-            return qs.filter(**{f"{committee}__in": self.committee_ids})
-        return qs.filter(**{f"{estate}__in": self.estate_ids})
 
 
 def home_scope(request):

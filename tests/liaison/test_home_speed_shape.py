@@ -11,7 +11,6 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from followups import actions as issue_actions
-from followups import home as issues_home
 from followups.models import Issue
 from followups.permissions import visible_issues
 from liaison import access, rawsql
@@ -93,15 +92,7 @@ def sql_ids(model, condition, params):
 def test_home_scope_is_access_scope(request, who, world, director_a, supervisor_a, chair_a, member_a):
     user = request.getfixturevalue(who)
     scope = HomeScope(user)
-    for model in (Meeting, Issue, SignoffRequest):
-        assert ids(scope.filter(model.objects.all())) == ids(access.scope(model.objects.all(), user))
-    assert ids(scope.filter(Meeting.objects.all(), committee=None)) == ids(
-        access.scope(Meeting.objects.all(), user, committee=None)
-    )
-    assert ids(Meeting.objects.filter(estate__in=scope.managed)) == ids(
-        Meeting.objects.filter(estate__in=access.managed_estates(user))
-    )
-    # the same conditions written as SQL for the panels' hand-written queries (liaison.rawsql)
+    # the conditions of the panels' hand-written queries (liaison.rawsql)
     for model in (Meeting, Issue, SignoffRequest):
         assert sql_ids(model, *scope.where("t.estate_id", "t.committee_id")) == ids(
             access.scope(model.objects.all(), user)
@@ -128,9 +119,7 @@ def test_panels_see_what_the_permissions_give(request, who, world, director_a, c
     scope = home_scope(req)
     assert home_scope(req) is scope  # read once per request
     assert sql_ids(Meeting, *meetings_home._visible(scope, "t")) == ids(meeting_actions.visible_meetings(user))
-    if user.role == Role.DEPARTMENT:  # also the issues assigned to them elsewhere: read through the ORM
-        assert ids(issues_home._visible(req)) == ids(visible_issues(user))
-    else:
+    if user.role != Role.DEPARTMENT:  # they also see issues assigned to them elsewhere: visible_issues itself
         assert sql_ids(Issue, *scope.where("t.estate_id", "t.committee_id")) == ids(visible_issues(user))
 
 
