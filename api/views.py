@@ -19,6 +19,7 @@ from followups import permissions as issue_perms
 from followups.models import Issue
 from liaison import access
 from liaison.models import Department, Role, User
+from liaison.versions import StaleEdit
 from meetings import actions as meeting_actions
 from meetings import rules as meeting_rules
 from meetings.models import Invitation, Meeting, MeetingKind, Resolution
@@ -46,7 +47,7 @@ def _stale_is_409():
     since (meetings.actions.StaleEdit): 409 with code `stale`, as for a stale sign-off version."""
     try:
         yield
-    except meeting_actions.StaleEdit as exc:
+    except StaleEdit as exc:
         raise Conflict(exceptions.ErrorDetail(str(exc.messages[0]), code="stale"))
 
 

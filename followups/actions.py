@@ -11,9 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison.models import CommitteeMember, Role, StaffAssignment, User, audit
+from liaison.models import CommitteeMember, Role, audit
 from liaison.notify import notify
-from meetings.actions import StaleEdit, bump_version
+from liaison.people import committee_users, office
+from liaison.versions import StaleEdit, bump_version
 
 from . import deadlines
 from .models import SATISFIED_ENOUGH, Callback, Issue, OutsideBody, Reply, Satisfaction, Source
@@ -24,36 +25,6 @@ MANAGER_ROLES = (Role.DIRECTOR, Role.LEADER, Role.ADMIN)
 
 
 # --- who is told --------------------------------------------------------------------------------------
-
-
-def estate_staff(estate, roles):
-    return [
-        a.user
-        for a in StaffAssignment.objects.filter(estate=estate, role__in=roles, user__is_active=True).select_related(
-            "user"
-        )
-    ]
-
-
-def directors(estate):
-    return estate_staff(estate, [Role.DIRECTOR])
-
-
-def office(estate):
-    return estate_staff(estate, [Role.DIRECTOR, Role.SUPERVISOR])
-
-
-def leaders():
-    return list(User.objects.filter(role=Role.LEADER, is_active=True))
-
-
-def committee_users(committee):
-    return [
-        m.user
-        for m in CommitteeMember.objects.filter(
-            committee=committee, ended_on__isnull=True, user__isnull=False, user__is_active=True
-        ).select_related("user")
-    ]
 
 
 def _url(issue):

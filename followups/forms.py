@@ -39,17 +39,6 @@ def local_now():
     return timezone.localtime().replace(second=0, microsecond=0)
 
 
-def apply_errors(form, error):
-    """Put a ValidationError from an action onto the form: on its field when the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for e in errors:
-                form.add_error(field if field in form.fields else None, e)
-    else:
-        for e in error.error_list:
-            form.add_error(None, e)
-
-
 def staff_users():
     return (
         User.objects.filter(is_active=True, role__in=[Role.DIRECTOR, Role.SUPERVISOR, Role.DEPARTMENT, Role.LEADER])

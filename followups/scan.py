@@ -23,8 +23,9 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison.models import audit
 from liaison.notify import notify, notify_group
+from liaison.people import directors, leaders, office
 
-from . import actions, deadlines
+from . import deadlines
 from .models import DEADLINE_LABELS, DeadlineEvent, Issue
 
 log = logging.getLogger(__name__)
@@ -70,17 +71,17 @@ def scan(now=None, *, job=JOB, limit=None):
 
 def _owners(issue, kind):
     if kind in ("triage", "callback") or not issue.assignee_id:
-        return actions.office(issue.estate) if kind == "callback" else actions.directors(issue.estate)
+        return office(issue.estate) if kind == "callback" else directors(issue.estate)
     return [issue.assignee]
 
 
 def _recipients(issue, kind, level):
     if level in (L.REMINDER, L.OVERDUE):
         people = _owners(issue, kind)
-        return people or actions.directors(issue.estate) or actions.leaders()
+        return people or directors(issue.estate) or leaders()
     if level == L.DIRECTOR:
-        return actions.directors(issue.estate) or actions.leaders()
-    return actions.leaders()
+        return directors(issue.estate) or leaders()
+    return leaders()
 
 
 SUBJECTS = {

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liaison import access
+from liaison.formsave import save_with_form
 from liaison.links import object_url
 from liaison.models import Committee, Estate, Role, audit
 from liaison.uploads import attachment_response
-from meetings.forms import save_with_form
 
 from . import actions, cn_calendar, deadlines, forms, permissions
 from .models import DEADLINE_LABELS, Category, DeadlinePolicy, Issue, IssueAttachment

@@ -1,19 +1,31 @@
-"""Who may see what. Deny by default: every queryset a user sees starts here.
+"""Who may see what, and who may do what. The one place that says it; deny by default.
 
 Company staff see estates: leaders, assessors and administrators every estate; directors,
 supervisors and department staff the estates they are assigned to. A committee member sees only
 their own committee(s) (active membership) and, read-only, that committee's estate.
-Other apps scope their objects with `scope()` so the rule lives in one place.
+
+Every page, the API, the exports, the PDFs and the jobs read through these functions with the ORM:
+`scope()` for anything bound to an estate or a committee, `meetings()` and `issues()` for the two
+objects with a rule of their own, `manages_estate()` / `managed_estates()` for running an estate's
+meetings and records, `has_leader_powers()` for approving and escalating. The models' querysets call
+these (`Meeting.objects.visible_to(user)`, `Issue.objects.visible_to(user)`), never restate them.
 """
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
-from .models import Committee, CommitteeMember, Estate, Role
+from .models import Committee, Estate, Role
+
+# the roles that run an estate's liaison work (schedule meetings, records, triage issues)
+MANAGING_ROLES = (Role.DIRECTOR, Role.SUPERVISOR)
+
+
+def _active(user):
+    return user.is_authenticated and user.is_active
 
 
 def visible_estates(user):
-    if not user.is_authenticated or not user.is_active:
+    if not _active(user):
         return Estate.objects.none()
     if user.sees_all_estates:
         return Estate.objects.all()
@@ -25,15 +37,11 @@ def visible_estates(user):
 
 
 def visible_committees(user):
-    if not user.is_authenticated or not user.is_active:
+    if not _active(user):
         return Committee.objects.none()
     if user.is_committee:
         return Committee.objects.filter(members__user=user, members__ended_on__isnull=True).distinct()
     return Committee.objects.filter(estate__in=visible_estates(user))
-
-
-def visible_members(user):
-    return CommitteeMember.objects.filter(committee__in=visible_committees(user))
 
 
 def scope(qs, user, *, estate="estate", committee="committee"):
@@ -42,7 +50,7 @@ def scope(qs, user, *, estate="estate", committee="committee"):
     Committee members are limited by committee when the model has one (`committee=None` means the
     model is only estate-bound, and then a committee member sees nothing of it).
     """
-    if not user.is_authenticated or not user.is_active:
+    if not _active(user):
         return qs.none()
     if user.sees_all_estates:
         return qs
@@ -61,33 +69,67 @@ def get_visible(qs, user, pk, **scope_kwargs):
         raise Http404
 
 
-def can_manage_estate(user, estate):
-    """May change the estate's committees and members: administrators and its director/supervisors."""
-    if not user.is_authenticated:
-        return False
-    if user.is_admin:
-        return True
-    return estate.assignments.filter(user=user, role__in=[Role.DIRECTOR, Role.SUPERVISOR]).exists()
+def meetings(qs, user):
+    """Meetings `user` may see (`qs`: a Meeting queryset): scope(), and a committee sees a meeting
+    only once it has been sent to it."""
+    qs = scope(qs, user)
+    if _active(user) and user.is_committee:
+        qs = qs.filter(sent_at__isnull=False)
+    return qs
+
+
+def issues(qs, user):
+    """Issues `user` may see (`qs`: an Issue queryset): scope(), and department staff also every
+    issue assigned to them, even outside their estates."""
+    if not _active(user):
+        return qs.none()
+    if user.role == Role.DEPARTMENT and not user.sees_all_estates:
+        return qs.filter(Q(estate__in=visible_estates(user).values("pk")) | Q(assignee=user))
+    return scope(qs, user)
+
+
+# --- what they may do ------------------------------------------------------------------------------
+
+
+def has_leader_powers(user):
+    """Approve special-topic meetings and work plans, receive escalations, decide on any estate: the
+    leader in charge, and administrators (who may do everything)."""
+    return _active(user) and (user.is_superuser or user.role in (Role.LEADER, Role.ADMIN))
 
 
 def managed_estates(user):
+    """The estates whose meetings, records and issues `user` runs: every estate for administrators,
+    else those where they are director or supervisor."""
+    if not _active(user) or user.is_committee:
+        return Estate.objects.none()
     if user.is_admin:
         return Estate.objects.all()
-    return Estate.objects.filter(assignments__user=user, assignments__role__in=[Role.DIRECTOR, Role.SUPERVISOR])
+    return Estate.objects.filter(assignments__user=user, assignments__role__in=MANAGING_ROLES).distinct()
+
+
+def manages_estate(user, estate):
+    """May run the estate (`estate`: an Estate or its id): schedule meetings, change its committees
+    and members, prepare records, triage its issues."""
+    estate_id = getattr(estate, "pk", estate)
+    return managed_estates(user).filter(pk=estate_id).exists()
+
+
+def directs_estate(user, estate):
+    """Is the estate's director (closing an issue by decision needs it), or an administrator."""
+    if not _active(user) or user.is_committee:
+        return False
+    if user.is_admin:
+        return True
+    estate_id = getattr(estate, "pk", estate)
+    return Estate.objects.filter(pk=estate_id, assignments__user=user, assignments__role=Role.DIRECTOR).exists()
+
+
+def in_committee(user, committee):
+    """Is an active member of the committee (`committee`: a Committee or its id)."""
+    committee_id = getattr(committee, "pk", committee)
+    return _active(user) and user.is_committee and visible_committees(user).filter(pk=committee_id).exists()
 
 
 def visible_estates_managed(user):
-    """visible_estates(user), each annotated `managed`: whether the user manages it (managed_estates),
-    read in the same query (the home page and the meeting list need both)."""
-    from django.db.models import Exists, OuterRef
-
+    """visible_estates(user), each annotated `managed`: whether the user manages it (managed_estates)."""
     return visible_estates(user).annotate(managed=Exists(managed_estates(user).filter(pk=OuterRef("pk"))))
-
-
-def is_leader(user):
-    return user.is_authenticated and (user.is_superuser or user.role in (Role.LEADER, Role.ADMIN))
-
-
-def committee_filter_for(user):
-    """A Q on `committee` for committee members, used by views that list mixed objects."""
-    return Q(committee__in=visible_committees(user))

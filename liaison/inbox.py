@@ -162,7 +162,7 @@ def preferences_page(request):
 @require_POST
 def estate_mutes(request, pk):
     estate = access.get_visible(Estate.objects.all(), request.user, pk, estate="pk", committee=None)
-    if not access.can_manage_estate(request.user, estate):
+    if not access.manages_estate(request.user, estate):
         raise Http404
     form = EstateMuteForm(request.POST, prefix=f"e{estate.pk}")
     if not form.is_valid():

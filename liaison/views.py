@@ -230,7 +230,7 @@ def estate_detail(request, pk):
             "estate": estate,
             "committees": estate.committees.all(),
             "assignments": estate.assignments.select_related("user"),
-            "can_manage": access.can_manage_estate(request.user, estate),
+            "can_manage": access.manages_estate(request.user, estate),
         },
     )
 
@@ -314,7 +314,7 @@ def _managed_estate(request, pk):
 
 def _require_manage(request, estate):
     """Seeing an estate's committee is not enough to change it: 403 for those who may only look."""
-    if not access.can_manage_estate(request.user, estate):
+    if not access.manages_estate(request.user, estate):
         raise PermissionDenied
 
 
@@ -344,7 +344,7 @@ def committee_detail(request, pk):
             "committee": committee,
             "active": [m for m in members if m.is_active],
             "past": [m for m in members if not m.is_active],
-            "can_manage": access.can_manage_estate(request.user, committee.estate),
+            "can_manage": access.manages_estate(request.user, committee.estate),
         },
     )
 

@@ -11,8 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from liaison import access
-from liaison.models import Role, User, audit
+from liaison.models import Role, audit
 from liaison.notify import notify
+from liaison.people import leaders
+from liaison.versions import StaleEdit, bump_version
 
 from . import rules
 from .models import (
@@ -28,51 +30,12 @@ from .models import (
 
 S = Meeting.Status
 
-STALE_MESSAGE = _(
-    "Someone else changed this after you opened it. Review their changes; your text is kept below — "
-    "save again to replace their version with yours."
-)
-
-
-class StaleEdit(ValidationError):
-    """The object was saved by someone else after the page (or API client) read it: optimistic
-    concurrency refuses the save instead of silently overwriting. `current_version` is the row's version
-    now, so a form can offer to save over it deliberately."""
-
-    def __init__(self, current_version=None):
-        super().__init__(STALE_MESSAGE, code="stale")
-        self.current_version = current_version
-
-
-def bump_version(model, pk, expected=None):
-    """UPDATE … SET version = version + 1 WHERE pk = … AND version = expected; returns the new version.
-
-    With `expected` None the current version is read under a row lock first (a change that was not made
-    from a loaded page still bumps it, so those that were see it). 0 rows matched -> StaleEdit. Inside
-    the caller's transaction the UPDATE also holds the row lock until commit, so two saves serialise."""
-    if expected is None:
-        expected = model.objects.select_for_update().filter(pk=pk).values_list("version", flat=True).first()
-        if expected is None:
-            raise StaleEdit(None)
-    if model.objects.filter(pk=pk, version=expected).update(version=F("version") + 1) != 1:
-        raise StaleEdit(model.objects.filter(pk=pk).values_list("version", flat=True).first())
-    return expected + 1
-
-
 # --- who ---------------------------------------------------------------------------------------------
-
-
-def leaders():
-    return User.objects.filter(role=Role.LEADER, is_active=True)
-
-
-def estate_staff(estate, roles):
-    return User.objects.filter(assignments__estate=estate, assignments__role__in=roles, is_active=True).distinct()
 
 
 def can_manage(user, estate):
     """Schedule and run meetings: administrators and the estate's director(s) and supervisor(s)."""
-    return access.can_manage_estate(user, estate)
+    return access.manages_estate(user, estate)
 
 
 def can_approve(user):

@@ -67,7 +67,7 @@ def evaluate(rule, start, end, now):
 
 
 def responsible_users(rule):
-    from .actions import estate_staff
+    from liaison.people import estate_staff
 
     roles = [Role.DIRECTOR] if rule.responsible == "director" else [Role.SUPERVISOR, Role.DIRECTOR]
     return list(estate_staff(rule.estate, roles))
@@ -133,7 +133,7 @@ def process_period(rule, start, end, now):
                 },
             )
             if result["status"] == "missed":
-                from .actions import leaders
+                from liaison.people import leaders
 
                 params = _params(rule, row)
                 notify(

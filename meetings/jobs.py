@@ -56,7 +56,7 @@ def scan_minutes(now):
                 ):
                     continue
                 audit(meeting, "minutes_deadline_missed", job=JOB, now=now, changes={"due": meeting.minutes_due_at})
-                from .actions import estate_staff
+                from liaison.people import estate_staff
 
                 notify(
                     set(_minutes_people(meeting)) | set(estate_staff(meeting.estate, [Role.DIRECTOR])),

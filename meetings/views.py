@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liaison import access
+from liaison.formsave import save_with_form
 from liaison.models import Committee, Estate, Role, User, audit
 
 from . import actions, ical, periods, rules
@@ -29,7 +30,6 @@ from .forms import (
     PhotoForm,
     ResolutionForm,
     WalkInForm,
-    save_with_form,
 )
 from .home import due_next_by_estate
 from .models import (

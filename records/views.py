@@ -31,7 +31,7 @@ def pdf_or_error(request, make, filename, back):
 
 
 def _require_manager(user, estate):
-    if not access.can_manage_estate(user, estate):
+    if not access.manages_estate(user, estate):
         raise PermissionDenied
 
 
@@ -170,7 +170,7 @@ def contact_detail(request, pk):
             "sheet": sheet,
             "fragment": documents.contact_fragment(sheet),
             "requests": reqs,
-            "can_manage": access.can_manage_estate(request.user, sheet.estate),
+            "can_manage": access.manages_estate(request.user, sheet.estate),
         },
     )
 
@@ -331,7 +331,7 @@ def _detail_ctx(request, req, version, signer, mine, form):
         "signer": signer,
         "mine": mine,
         "form": form,
-        "can_manage": access.can_manage_estate(request.user, req.estate),
+        "can_manage": access.manages_estate(request.user, req.estate),
         "verify_url": signoff.verify_url(req),
         "report_form": ReportVersionForm() if req.source == SignoffRequest.Source.REPORT else None,
     }

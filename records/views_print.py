@@ -55,7 +55,7 @@ def minutes_html(request, meeting_pk):
             "meeting": meeting,
             "minutes": minutes,
             "fragment": meetings_forms.minutes_fragment(minutes),
-            "can_manage": access.can_manage_estate(request.user, meeting.estate),
+            "can_manage": access.manages_estate(request.user, meeting.estate),
         },
     )
 
@@ -155,7 +155,7 @@ def plan_list(request):
             "estates": access.managed_estates(request.user),
             "this_month": today,
             "next_month": nxt,
-            "is_leader": access.is_leader(request.user),
+            "is_leader": access.has_leader_powers(request.user),
         },
     )
 
@@ -164,7 +164,7 @@ def plan_list(request):
 @require_POST
 def plan_open(request):
     estate = _estate(request, request.POST.get("estate"))
-    if not access.can_manage_estate(request.user, estate):
+    if not access.manages_estate(request.user, estate):
         raise PermissionDenied
     try:
         year, month = int(request.POST.get("year")), int(request.POST.get("month"))
@@ -179,7 +179,7 @@ def plan_open(request):
 @login_required
 def plan_detail(request, pk):
     plan = _plan(request, pk)
-    can_edit = plan.editable and access.can_manage_estate(request.user, plan.estate)
+    can_edit = plan.editable and access.manages_estate(request.user, plan.estate)
     item_form = WorkPlanItemForm(plan=plan)
     note_form = WorkPlanForm(instance=plan)
     if request.method == "POST" and can_edit:
@@ -209,7 +209,7 @@ def plan_detail(request, pk):
             "item_form": item_form,
             "note_form": note_form,
             "decision_form": PlanDecisionForm(),
-            "can_decide": access.is_leader(request.user) and plan.status == WorkPlan.Status.SUBMITTED,
+            "can_decide": access.has_leader_powers(request.user) and plan.status == WorkPlan.Status.SUBMITTED,
         },
     )
 
@@ -218,7 +218,7 @@ def plan_detail(request, pk):
 @require_POST
 def plan_item_toggle(request, pk, item_pk):
     plan = _plan(request, pk)
-    if not (plan.editable and access.can_manage_estate(request.user, plan.estate)):
+    if not (plan.editable and access.manages_estate(request.user, plan.estate)):
         raise PermissionDenied
     try:
         item = plan.items.get(pk=item_pk)
@@ -243,19 +243,19 @@ def plan_action(request, pk, action):
     now = timezone.now()
     try:
         if action == "generate":
-            if not access.can_manage_estate(request.user, plan.estate):
+            if not access.manages_estate(request.user, plan.estate):
                 raise PermissionDenied
             n = plans.generate(plan, by=request.user, now=now)
             messages.info(
                 request, _("%(n)s activities added from the cadence rules and scheduled meetings.") % {"n": n}
             )
         elif action == "submit":
-            if not access.can_manage_estate(request.user, plan.estate):
+            if not access.manages_estate(request.user, plan.estate):
                 raise PermissionDenied
             plans.submit(plan, by=request.user, now=now)
             messages.success(request, _("Submitted to the leader for approval."))
         elif action == "decide":
-            if not access.is_leader(request.user):
+            if not access.has_leader_powers(request.user):
                 raise PermissionDenied
             form = PlanDecisionForm(request.POST)
             if not form.is_valid():
