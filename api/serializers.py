@@ -4,9 +4,12 @@ input serializers only parse and type-check: the rules are applied by the apps' 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from followups import permissions as issue_permissions
 from followups.models import Callback, Category, Issue, OutsideBody, Satisfaction, Urgency
 from followups.models import Source as IssueSource
+from liaison import access
 from liaison.models import Committee, CommitteeMember, Estate
+from meetings import actions as meeting_actions
 from meetings.models import AgendaItem, Attendance, Invitation, Meeting, MeetingKind, Minutes, Resolution
 from records.models import Signature, SignoffRequest
 
@@ -227,13 +230,11 @@ class MeetingDetailSerializer(MeetingSerializer):
 
     @extend_schema_field(MeetingPermissionsSerializer)
     def get_permissions(self, meeting):
-        from meetings import actions
-
         user = self.context["request"].user
         return {
-            "manage": actions.can_manage(user, meeting.estate),
-            "approve": actions.can_approve(user) and meeting.status == Meeting.Status.AWAITING_APPROVAL,
-            "write_minutes": actions.can_write_minutes(user, meeting),
+            "manage": access.manages_estate(user, meeting.estate),
+            "approve": access.has_leader_powers(user) and meeting.status == Meeting.Status.AWAITING_APPROVAL,
+            "write_minutes": meeting_actions.can_write_minutes(user, meeting),
         }
 
 
@@ -492,19 +493,8 @@ class IssueDetailSerializer(IssueSerializer):
 
     @extend_schema_field(IssuePermissionsSerializer)
     def get_permissions(self, issue):
-        from followups import permissions as p
-
-        user = self.context["request"].user
-        open_ = not issue.is_closed
-        triage = p.can_triage(user, issue)
-        return {
-            "work": p.can_work(user, issue) and open_,
-            "triage": triage and open_,
-            "callback": p.can_callback(user, issue) and open_,
-            "close": (triage or p.can_decide_close(user, issue)) and open_,
-            "decide": p.can_decide_close(user, issue),
-            "confirm": p.can_confirm(user, issue) and issue.status == Issue.Status.RESOLVED,
-        }
+        can = issue_permissions.abilities(self.context["request"].user, issue)  # what the issue's page offers
+        return {name: can[name] for name in IssuePermissionsSerializer._declared_fields}
 
 
 class IssueCreateSerializer(serializers.Serializer):

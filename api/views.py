@@ -16,6 +16,8 @@ from rest_framework.views import APIView
 
 from followups import actions as issue_actions
 from followups import permissions as issue_perms
+from followups.forms import staff_users
+from followups.meeting_issues import raise_meeting_issue
 from followups.models import Issue
 from liaison import access
 from liaison.models import Department, Role, User
@@ -226,7 +228,7 @@ class MeetingViewSet(ApiViewMixin, viewsets.GenericViewSet):
         estate = access.visible_estates(user).filter(pk=d["estate"]).first()
         if estate is None:
             raise _field_error("estate", _("No such estate among yours."))
-        if not meeting_actions.can_manage(user, estate):
+        if not access.manages_estate(user, estate):
             raise PermissionDenied
         committee = estate.committees.filter(pk=d["committee"]).first()
         if committee is None:
@@ -254,7 +256,7 @@ class MeetingViewSet(ApiViewMixin, viewsets.GenericViewSet):
     def partial_update(self, request, pk=None):
         meeting = self.get_object()
         user = request.user
-        if not meeting_actions.can_manage(user, meeting.estate):
+        if not access.manages_estate(user, meeting.estate):
             raise PermissionDenied
         d = _parse(s.MeetingUpdateSerializer, request.data)
         fields = {k: d[k] for k in ("title", "starts_at", "ends_at", "place", "notes") if k in d}
@@ -348,7 +350,7 @@ class MeetingViewSet(ApiViewMixin, viewsets.GenericViewSet):
         """Add an agenda item; a request states cause, process, necessity, owners' attitude and the support
         asked (§4.1.4.3)."""
         meeting = self.get_object()
-        if not meeting_actions.can_manage(request.user, meeting.estate):
+        if not access.manages_estate(request.user, meeting.estate):
             raise PermissionDenied
         ser = s.AgendaItemSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
@@ -360,7 +362,7 @@ class MeetingViewSet(ApiViewMixin, viewsets.GenericViewSet):
     def invitations(self, request, pk=None):
         """Invite a company staff member (by user id) or another person (by name)."""
         meeting = self.get_object()
-        if not meeting_actions.can_manage(request.user, meeting.estate):
+        if not access.manages_estate(request.user, meeting.estate):
             raise PermissionDenied
         d = _parse(s.InviteSerializer, request.data)
         u = None
@@ -478,7 +480,7 @@ class MeetingViewSet(ApiViewMixin, viewsets.GenericViewSet):
         meeting = self.get_object()
         d = _parse(s.MeetingIssueSerializer, request.data)
         now = self._now()
-        issue = meeting_actions.raise_meeting_issue(meeting, actor=request.user, now=now, **d)
+        issue = raise_meeting_issue(meeting, actor=request.user, now=now, **d)
         return Response(
             s.IssueSerializer(issue, context={"request": request, "now": now}).data, status=status.HTTP_201_CREATED
         )
@@ -555,8 +557,6 @@ class IssueFilterSerializer(serializers.Serializer):
 
 
 def _staff_user(pk, field):
-    from followups.forms import staff_users
-
     if pk is None:
         return None
     user = staff_users().filter(pk=pk).first()

@@ -1,7 +1,7 @@
 """Closing a month and recomputing a closed one: the only writes of the assessment (to its own tables).
 
 Both compute every estate's figures (not only those the manager sees), store them in one transaction
-and write an audit entry in that same transaction.
+and write an audit entry in that same transaction. Both are outermost actions (durable transactions).
 """
 
 from django.core.exceptions import ValidationError
@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from liaison.models import Estate, audit
 
 from . import compute as comp
-from . import scoring
+from . import live, metrics, scoring
 from .models import AssessmentMonth, EstateFigures, ProvisionalSnapshot, StaffFigures
 
 
@@ -36,7 +36,7 @@ def _store(am, data, w):
     )
     total = {}
     for fig in data["estates"].values():
-        comp.metrics.add_into(total, fig)
+        metrics.add_into(total, fig)
     return {row.estate_id: row.score for row in estate_rows}, total
 
 
@@ -49,9 +49,9 @@ def close_month(month, *, actor, now):
             _("%(month)s has not ended yet; it can be closed from its last day on.") % {"month": month}
         )
     w = scoring.weights()
-    data = comp.compute(month, now, Estate.objects.values_list("pk", flat=True), every=True)
+    data = live.compute(month, now, Estate.objects.values_list("pk", flat=True), every=True)
     try:
-        with transaction.atomic():
+        with transaction.atomic(durable=True):
             am = AssessmentMonth.objects.create(
                 year=month.year, month=month.month, closed_at=now, closed_by=actor, computed_at=now, weights=w
             )
@@ -80,8 +80,8 @@ def recompute_month(month, *, actor, now, reason):
     if not reason:
         raise ValidationError(_("Give the reason for recomputing a closed month."))
     w = scoring.weights()
-    data = comp.compute(month, now, Estate.objects.values_list("pk", flat=True), every=True)
-    with transaction.atomic():
+    data = live.compute(month, now, Estate.objects.values_list("pk", flat=True), every=True)
+    with transaction.atomic(durable=True):
         am = AssessmentMonth.objects.select_for_update().filter(year=month.year, month=month.month).first()
         if am is None:
             raise ValidationError(_("%(month)s is not closed; its figures are live already.") % {"month": month})

@@ -1,9 +1,9 @@
 """Cadence in the assessment: each active rule's period that falls due in the month, met / at risk / missed.
 
-The period arithmetic and the status are the meetings app's own plain functions (meetings/periods.py:
-`periods_between`, `status_for`, with its grace days), so the dashboard and the daily cadence scan judge
-a period alike. Counting is done here in bulk (one grouped query per distinct period window, whatever
-the number of estates) instead of per rule; `period_meetings` is the drill-down with the same filter.
+Judged by the meetings app's one cadence counter (meetings/cadence.py): the same periods
+(`periods_in_effect`, effective_from included) and the same verdicts (`verdicts`: the one the daily
+scan stored once it closed the period, else counted now by `evaluate_many`), so the dashboard, the
+scan and the meetings pages agree. `period_meetings` is the drill-down with the counter's filter.
 
 A period counts in the month it ends in (a two-monthly rule shows in February, April, …), so a closed
 month never holds a period still in progress. Rules belong to the estate's director, or to its
@@ -14,16 +14,9 @@ import dataclasses
 import datetime
 from collections import defaultdict
 
-from django.db.models import Count, Q
-
-from liaison.models import Committee, Role, StaffAssignment
-
-try:  # the meetings app is being finished in parallel; without it there is no cadence to show
-    from meetings import periods as mperiods
-    from meetings.cadence import grace_days
-    from meetings.models import CadenceRule, Meeting
-except ImportError:  # pragma: no cover
-    CadenceRule = Meeting = mperiods = None
+from liaison.models import Role, StaffAssignment
+from meetings import cadence as mcadence
+from meetings.cadence import grace_days  # noqa: F401  (live.cadence_now reads it from here)
 
 
 @dataclasses.dataclass
@@ -54,121 +47,43 @@ class RulePeriod:
 FIELDS = [f.name for f in dataclasses.fields(RulePeriod)]
 
 
-def _window_q(start, end):
-    return Q(
-        starts_at__gte=mperiods.start_of_day(start),
-        starts_at__lt=mperiods.start_of_day(end + datetime.timedelta(days=1)),
-    ) & ~Q(status="cancelled")
-
-
 def period_meetings(rp, estate_id=None):
     """The meetings behind one rule's period (the drill-down): the filter the counts use."""
-    return Meeting.objects.filter(
-        _window_q(rp.start, rp.end),
-        estate_id=estate_id or rp.estate_id,
-        committee__kind=rp.committee_kind,
-        kind_id__in=rp.kind_ids,
+    return mcadence.period_meetings(
+        estate_id or rp.estate_id, rp.committee_kind, rp.kind_ids, rp.start, rp.end
     ).select_related("committee", "kind", "organizer")
 
 
 def due_periods(month, now, estate_ids):
-    """[RulePeriod] for the active rules of these estates (None: all) whose period ends in `month`."""
-    if CadenceRule is None:
-        return []
-    committees = Committee.objects.all()
-    rules = CadenceRule.objects.filter(active=True)
-    if estate_ids is not None:
-        committees = committees.filter(estate_id__in=estate_ids)
-        rules = rules.filter(estate_id__in=estate_ids)
-    pairs = set(committees.values_list("estate_id", "kind"))
-    rules = list(
-        rules.values(
-            "pk",
-            "estate_id",
-            "name",
-            "code",
-            "committee_kind",
-            "period",
-            "day_from",
-            "day_to",
-            "min_count",
-            "responsible",
-            "at_risk_days",
-            "effective_from",
-        )
-    )
-    # the rules' meeting kinds from the M2M table directly (instances would cost more than the counting)
-    kinds = defaultdict(list)
-    for rule_id, kind_id in CadenceRule.kinds.through.objects.filter(
-        cadencerule_id__in=[r["pk"] for r in rules]
-    ).values_list("cadencerule_id", "meetingkind_id"):
-        kinds[rule_id].append(kind_id)
+    """[RulePeriod] for the applicable rules of these estates (None: all) whose period ends in `month`."""
+    due = [
+        (rule, start, end)
+        for rule in mcadence.applicable_rules(estate_ids)
+        for start, end in mcadence.periods_in_effect(rule, month.first_day, month.last_day)
+        if month.first_day <= end <= month.last_day
+    ]
+    verdicts = mcadence.verdicts(due, now)
     out = []
-    for rule in rules:
-        if (rule["estate_id"], rule["committee_kind"]) not in pairs:
-            continue
-        for start, end in mperiods.periods_between(
-            rule["period"], month.first_day, month.last_day, rule["day_from"], rule["day_to"]
-        ):
-            if not (month.first_day <= end <= month.last_day) or end < rule["effective_from"]:
-                continue
-            out.append(
-                RulePeriod(
-                    rule_id=rule["pk"],
-                    estate_id=rule["estate_id"],
-                    name=rule["name"],
-                    code=rule["code"],
-                    committee_kind=rule["committee_kind"],
-                    kind_ids=tuple(sorted(kinds[rule["pk"]])),
-                    start=max(start, rule["effective_from"]),
-                    end=end,
-                    required=rule["min_count"],
-                    responsible=rule["responsible"],
-                    at_risk_days=rule["at_risk_days"],
-                )
-            )
-    if not out:
-        return out
-    # one grouped query per distinct window (a handful: month, two months, quarter, half-year, ...)
-    windows = defaultdict(list)
-    for rp in out:
-        windows[(rp.start, rp.end)].append(rp)
-    for (start, end), group in windows.items():
-        counts = defaultdict(lambda: [0, 0])
-        rows = (
-            _restrict(Meeting.objects.filter(_window_q(start, end)), estate_ids)
-            .order_by()
-            .values("estate_id", "committee__kind", "kind_id")
-            .annotate(
-                held=Count("pk", filter=Q(attendance_recorded_at__isnull=False)),
-                scheduled=Count(
-                    "pk",
-                    filter=Q(
-                        attendance_recorded_at__isnull=True,
-                        status__in=["confirmed", "awaiting_approval"],
-                        starts_at__gte=now,
-                    ),
-                ),
+    for rule, start, end in due:
+        verdict = verdicts[(rule.pk, start)]
+        out.append(
+            RulePeriod(
+                rule_id=rule.pk,
+                estate_id=rule.estate_id,
+                name=rule.name,
+                code=rule.code,
+                committee_kind=rule.committee_kind,
+                kind_ids=tuple(sorted(k.pk for k in rule.kinds.all())),
+                start=start,
+                end=end,
+                required=verdict["required"],
+                held=verdict["held"],
+                scheduled=verdict["scheduled"],
+                status=verdict["status"],
+                responsible=rule.responsible,
+                at_risk_days=rule.at_risk_days,
             )
         )
-        for row in rows:
-            c = counts[(row["estate_id"], row["committee__kind"], row["kind_id"])]
-            c[0] += row["held"]
-            c[1] += row["scheduled"]
-        for rp in group:
-            for kind_id in rp.kind_ids:
-                held, scheduled = counts.get((rp.estate_id, rp.committee_kind, kind_id), (0, 0))
-                rp.held += held
-                rp.scheduled += scheduled
-            rp.status, _closed = mperiods.status_for(
-                held=rp.held,
-                scheduled=rp.scheduled,
-                required=rp.required,
-                period_end=rp.end,
-                today=mperiods.local_date(now),
-                at_risk_days=rp.at_risk_days,
-                grace_days=grace_days(),
-            )
     return out
 
 

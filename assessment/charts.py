@@ -1,8 +1,9 @@
 """Month-over-month charts drawn on the server as SVG (no chart library, no CDN, nothing for the CSP
-to block: colours come from classes in static/assessment/assessment.css)."""
+to block: colours come from classes in static/assessment/assessment.css).
 
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
+`chart()` computes the geometry (coordinates as text, one decimal); assessment/_chart.html draws it."""
+
+import dataclasses
 
 W, H = 560, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 16, 34
@@ -10,6 +11,10 @@ LEFT, RIGHT, TOP, BOTTOM = 44, 12, 16, 34
 
 def _fmt(v):
     return f"{v:g}" if isinstance(v, (int, float)) else "—"
+
+
+def _c(v):
+    return f"{v:.1f}"
 
 
 def nice_top(v):
@@ -22,8 +27,33 @@ def nice_top(v):
         k *= 10
 
 
+@dataclasses.dataclass
+class Series:
+    cls: str  # css class (its colour)
+    bars: list  # [(x, y, width, height, tooltip)]
+    points: str  # the line through the values ("" without a line)
+    dots: list  # [(x, y, tooltip)]
+
+
+@dataclasses.dataclass
+class Chart:
+    title: str
+    grid: list  # [(y, label)] of the horizontal grid lines and their values
+    x_labels: list  # [(x, month label)]
+    series: list  # [Series]
+    legend: list  # [(css class, x of the swatch, x of the name, name)]
+    width: int = W
+    height: int = H
+    left: int = LEFT
+    right: int = W - RIGHT
+    axis_x: int = LEFT - 4
+    x_label_y: int = H - BOTTOM + 14
+    legend_y: int = H - 12
+    legend_text_y: int = H - 4
+
+
 def chart(labels, series, *, title, kind="line", y_max=None, unit=""):
-    """labels: month labels; series: [(name, [value or None], css class)]. Returns safe SVG markup."""
+    """labels: month labels; series: [(name, [value or None], css class)]. Returns a Chart."""
     n = max(len(labels), 1)
     values = [v for _name, vals, _cls in series for v in vals if v is not None]
     top = y_max if y_max is not None else max(values + [1])
@@ -38,47 +68,31 @@ def chart(labels, series, *, title, kind="line", y_max=None, unit=""):
     def y(v):
         return TOP + ph - (v / top) * ph if top else TOP + ph
 
-    parts = [
-        f'<svg class="chart" viewBox="0 0 {W} {H}" role="img" aria-label="{escape(title)}" '
-        f'xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
-    ]
+    grid = []
     for frac in (0, 0.25, 0.5, 0.75, 1):
         gy = TOP + ph - frac * ph
-        parts.append(f'<line class="grid" x1="{LEFT}" x2="{W - RIGHT}" y1="{gy:.1f}" y2="{gy:.1f}"/>')
-        parts.append(
-            f'<text class="axis" x="{LEFT - 4}" y="{gy + 3:.1f}" text-anchor="end">{_fmt(round(top * frac, 1))}{unit}</text>'
-        )
-    for i, label in enumerate(labels):
-        parts.append(
-            f'<text class="axis" x="{x(i):.1f}" y="{H - BOTTOM + 14}" text-anchor="middle">{escape(label)}</text>'
-        )
+        grid.append((_c(gy), _c(gy + 3), f"{_fmt(round(top * frac, 1))}{unit}"))
+    x_labels = [(_c(x(i)), label) for i, label in enumerate(labels)]
+    drawn = []
     k = len(series)
     for s_index, (name, vals, cls) in enumerate(series):
-        cls = escape(cls)
+        bars, points, dots = [], "", []
         if kind == "bar":
             bw = slot * 0.8 / max(k, 1)
             for i, v in enumerate(vals):
                 if v is None:
                     continue
                 bx = LEFT + slot * i + slot * 0.1 + bw * s_index
-                parts.append(
-                    f'<rect class="{cls}" x="{bx:.1f}" y="{y(v):.1f}" width="{bw:.1f}" height="{TOP + ph - y(v):.1f}">'
-                    f"<title>{escape(name)} {escape(labels[i])}: {_fmt(v)}{unit}</title></rect>"
-                )
+                bars.append((_c(bx), _c(y(v)), _c(bw), _c(TOP + ph - y(v)), f"{name} {labels[i]}: {_fmt(v)}{unit}"))
         else:
-            points = [(x(i), y(v), v, i) for i, v in enumerate(vals) if v is not None]
-            if len(points) > 1:
-                path = " ".join(f"{px:.1f},{py:.1f}" for px, py, _v, _i in points)
-                parts.append(f'<polyline class="{cls}" points="{path}"/>')
-            for px, py, v, i in points:
-                parts.append(
-                    f'<circle class="{cls}" cx="{px:.1f}" cy="{py:.1f}" r="3">'
-                    f"<title>{escape(name)} {escape(labels[i])}: {_fmt(v)}{unit}</title></circle>"
-                )
+            shown = [(x(i), y(v), v, i) for i, v in enumerate(vals) if v is not None]
+            if len(shown) > 1:
+                points = " ".join(f"{_c(px)},{_c(py)}" for px, py, _v, _i in shown)
+            dots = [(_c(px), _c(py), f"{name} {labels[i]}: {_fmt(v)}{unit}") for px, py, v, i in shown]
+        drawn.append(Series(cls, bars, points, dots))
+    legend = []
     lx = LEFT
     for name, _vals, cls in series:
-        parts.append(f'<rect class="{escape(cls)}" x="{lx}" y="{H - 12}" width="10" height="8"/>')
-        parts.append(f'<text class="legend" x="{lx + 14}" y="{H - 4}">{escape(name)}</text>')
+        legend.append((cls, lx, lx + 14, name))
         lx += 14 + 13 * len(str(name)) + 12
-    parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 -- every text above is escaped
+    return Chart(str(title), grid, x_labels, drawn, legend)

@@ -1,75 +1,30 @@
-"""The month's figures: live from the records, or frozen from a closed month.
+"""The month's figures as the pages, the exports and the API read them: frozen from a closed month, or
+from the provisional snapshot of a month not closed, for the estates the user may see, ranked.
 
-`compute(month, now, estate_ids)` reads the other apps' tables with a fixed number of grouped queries
-(the count does not depend on the number of estates) and returns raw, summable figures per estate and
-per (staff member, estate). `month_figures(month, user, now)` is what the views use: the closed
-snapshot when there is one, else the provisional snapshot of a month not closed (provisional.py,
-refreshed every 10 minutes), limited to the estates the user may see.
+`month_figures(month, user, now)` is what the views use: the closed snapshot when there is one, else
+the provisional snapshot (provisional.py, refreshed every 10 minutes), limited to the estates the user
+sees (liaison.access). The live computation from the records is live.py.
 """
 
 import dataclasses
-import datetime
-import time
 from collections import defaultdict
 
-from liaison import access, rawsql
+from liaison import access
 from liaison.models import Role, StaffAssignment, User
 
-from . import cadence, metrics, scoring
+from . import live, metrics, provisional, scoring
 from .models import AssessmentMonth, EstateFigures, StaffFigures
 
 
-def cadence_now(month, now):
-    """Once the month has ended its periods are judged final (met or missed) even inside the meetings
-    app's grace days: the assessment of an ended month does not wait."""
-    if not month.has_ended(now) or cadence.mperiods is None:
-        return now
-    final = month.end + datetime.timedelta(days=cadence.grace_days() + 1)
-    return max(now, final)
-
-
-def compute(month, now, estate_ids, *, every=False):
-    """Figures of `estate_ids`; `every=True` says they are all the estates, so the queries need no
-    estate filter (the planner then uses the time indexes)."""
-    estate_ids = list(estate_ids)
-    scope = None if every else estate_ids
-    cells = metrics.all_counts(month, now, scope)
-    team = cadence.responsibles(scope)
-    periods = cadence.due_periods(month, cadence_now(month, now), scope)
-    estates = {eid: {} for eid in estate_ids}
-    staff = defaultdict(dict)
-    for (eid, pid), fig in cells.items():
-        if eid not in estates:  # an estate created since the list was read
-            continue
-        metrics.add_into(estates[eid], fig)
-        for uid in [pid] if pid else team[eid]["director"]:
-            metrics.add_into(staff[(uid, eid)], fig)
-    by_estate = defaultdict(list)
-    for rp in periods:
-        if rp.estate_id not in estates:
-            continue
-        fig = cadence.cadence_figures(rp)
-        metrics.add_into(estates[rp.estate_id], fig)
-        by_estate[rp.estate_id].append(rp.as_dict())
-        for uid in cadence.owners(rp, team[rp.estate_id]):
-            metrics.add_into(staff[(uid, rp.estate_id)], fig)
-    return {"estates": estates, "staff": dict(staff), "cadence": dict(by_estate)}
+def can_close(user):
+    """Close, recompute and refresh months: those who see every estate (leaders, assessors and
+    administrators)."""
+    return user.is_authenticated and user.is_active and user.sees_all_estates
 
 
 def can_view(user):
-    return (
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.role in (Role.LEADER, Role.ASSESSOR, Role.ADMIN, Role.DIRECTOR))
-    )
-
-
-def can_close(user):
-    return (
-        user.is_authenticated
-        and user.is_active
-        and (user.is_superuser or user.role in (Role.LEADER, Role.ASSESSOR, Role.ADMIN))
-    )
+    """The dashboard: those who may close months, and directors (their own estates)."""
+    return can_close(user) or (user.is_authenticated and user.is_active and user.role == Role.DIRECTOR)
 
 
 @dataclasses.dataclass
@@ -109,10 +64,7 @@ class MonthFigures:
 
 
 def visible_estate_list(user):
-    """[(id, name)] of the estates `user` sees, by name (for those who see every estate: hand-written SQL,
-    liaison.rawsql, as the month view reads it on every request)."""
-    if user.is_authenticated and user.is_active and user.sees_all_estates:
-        return rawsql.select("SELECT id, name FROM liaison_estate ORDER BY name, id")
+    """[(id, name)] of the estates `user` sees (liaison.access), by name."""
     return list(access.visible_estates(user).order_by("name", "pk").values_list("pk", "name"))
 
 
@@ -125,22 +77,13 @@ def month_figures(month, user, now, *, estate_list=None, cadence=True, lazy=Fals
     estate_list = visible_estate_list(user) if estate_list is None else estate_list
     names = dict(estate_list)
     ids = list(names)
-    # a month not closed is read from its provisional snapshot (provisional.py); the head is read first,
-    # with whether the month is closed, so that the usual case needs no query for the closed month
-    from . import provisional
-
+    # the head is read first, with whether the month is closed, so that the usual case (a month not
+    # closed) needs no query for the closed month
     snap = provisional.head(month)
     closed = None
     if snap is None or snap.month_closed:
         closed = AssessmentMonth.objects.filter(year=month.year, month=month.month).select_related("closed_by").first()
     as_of = staff_names = None
-    kept_key = None
-    if closed is not None and lazy:
-        # a closed month's figures are frozen: the ranked rows are kept per process (see _closed_kept)
-        kept_key = (closed.pk, closed.computed_at, closed.recomputed_count, tuple(estate_list), cadence)
-        kept = _closed_kept.get(kept_key)
-        if kept is not None and time.monotonic() - kept[0] <= CLOSED_KEEP_SECONDS:
-            return dataclasses.replace(kept[1], closed=closed)
     if closed is not None:
         w = closed.weights or scoring.weights()
         estate_fig, cad = {}, {}
@@ -164,7 +107,7 @@ def month_figures(month, user, now, *, estate_list=None, cadence=True, lazy=Fals
         w = scoring.weights()
         snap = provisional.fresh(snap, month, now)
         if snap is None:  # a month that has not begun: computed live, not stored
-            data = compute(month, now, ids)
+            data = live.compute(month, now, ids)
             estate_fig, staff_cells, cad, as_of = data["estates"], data["staff"], data["cadence"], now
         elif lazy and provisional.ranks_every_estate(snap, ids, w):
             return _ranked_from_scores(month, snap, estate_list, w)
@@ -184,7 +127,7 @@ def month_figures(month, user, now, *, estate_list=None, cadence=True, lazy=Fals
     staff = [
         Row("staff", uid, users[uid], fig, scoring.derive(fig, w)) for uid, fig in per_user.items() if uid in users
     ]
-    figs = MonthFigures(
+    return MonthFigures(
         month=month,
         closed=closed,
         weights=w,
@@ -194,21 +137,6 @@ def month_figures(month, user, now, *, estate_list=None, cadence=True, lazy=Fals
         cadence=cad,
         as_of=as_of,
     )
-    if kept_key is not None:
-        if len(_closed_kept) >= CLOSED_KEPT_MAX:
-            _closed_kept.clear()
-        _closed_kept[kept_key] = (time.monotonic(), figs)
-    return figs
-
-
-# The month view's figures of closed months, per process: {(month id, computed_at, recomputed_count, the user's estates
-# with their names, cadence): (time.monotonic() when read, MonthFigures)}. A closed month's figures
-# change only by an (audited) recompute, which counts itself and sets a new computed_at: the key names the version;
-# staff names are the ones read then, for at most CLOSED_KEEP_SECONDS. The month view reads them only
-# (load_figures leaves rows that have their figures alone). Reading them costs ~20 ms at 200 estates.
-CLOSED_KEEP_SECONDS = 600
-CLOSED_KEPT_MAX = 100  # ~1.5 MB for a list of 200 estates, ~40 KB for a director's five
-_closed_kept = {}
 
 
 def _user_names(user_ids):
@@ -223,8 +151,6 @@ def _user_names(user_ids):
 def _ranked_from_scores(month, snap, estate_list, w):
     """Every estate's and staff member's rank from the snapshot's stored scores; figures not read yet
     (`figures` None, `derived` only the score) except the total's."""
-    from . import provisional
-
     estate_scores, staff_scores = provisional.ranking(snap)
     estates = [Row("estate", eid, name, None, {"score": estate_scores.get(eid)}) for eid, name in estate_list]
     staff = [Row("staff", uid, name, None, {"score": sc}) for uid, (sc, name) in staff_scores.items()]
@@ -247,8 +173,6 @@ def load_figures(figs, rows):
     wanted = [r for r in rows if r.figures is None]
     if not wanted:
         return
-    from . import provisional
-
     estates, staff = provisional.figures_of(
         figs.snapshot, [r.id for r in wanted if r.kind == "estate"], [r.id for r in wanted if r.kind == "staff"]
     )
@@ -259,11 +183,6 @@ def load_figures(figs, rows):
 
 def director_estate_ids(user_id):
     return list(StaffAssignment.objects.filter(user_id=user_id, role=Role.DIRECTOR).values_list("estate_id", flat=True))
-
-
-def staff_estate_ids(user_id):
-    """Estates where a staff member has figures: assigned there, or named on a record there."""
-    return list(StaffAssignment.objects.filter(user_id=user_id).values_list("estate_id", flat=True))
 
 
 def closed_totals(months, estate_ids):

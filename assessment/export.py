@@ -3,13 +3,18 @@
 import io
 import urllib.parse
 
+from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 from liaison.models import Company
+from records import pdf
 
 from . import scoring, table
 
@@ -34,10 +39,6 @@ def _status_line(figs):
 
 
 def workbook(figs):
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
     wb = Workbook()
     head_fill = PatternFill("solid", fgColor="DDE6F0")
     bold = Font(bold=True)
@@ -122,13 +123,6 @@ h2 { page-break-after: avoid; }
 
 
 def pdf_month(request, figs):
-    from django.contrib import messages
-
-    try:
-        from records import pdf
-    except ImportError:  # pragma: no cover
-        messages.error(request, _("PDF printing is not available."))
-        return redirect("assessment:month", figs.month.year, figs.month.month)
     company = Company.objects.order_by("pk").values_list("name", flat=True).first() or ""
     ctx = {
         "figs": figs,

@@ -8,8 +8,8 @@ same `Q` (see `records_for`), so a number and its list cannot disagree.
 Month boundaries are Asia/Shanghai midnights ([start, end), see months.py). `T` is the moment the
 month is read at: its end, or now while the month runs. Deadlines are judged in the month they fall
 due (reply, first callback, minutes), so a month can be closed on the 1st with every counted
-deadline already decided. "Open" and "overdue" are reconstructed at T from the timestamps, so a past
-month reads the same today as on its last evening.
+deadline already decided. "Open" is reconstructed at T from the timestamps; "overdue" is the issues
+app's definition (`Issue.overdue_q`) judged at T.
 """
 
 import dataclasses
@@ -21,6 +21,8 @@ from operator import or_
 from django.apps import apps
 from django.db.models import Count, DurationField, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
+
+from followups.models import Issue
 
 
 @dataclasses.dataclass(frozen=True)
@@ -158,19 +160,10 @@ def q_open(month, T):
     return Q(raised_at__lt=T) & (Q(closed_at__isnull=True) | Q(closed_at__gte=T))
 
 
-def _missed_by(due, done, T):
-    return Q(**{f"{due}__lt": T}) & (Q(**{f"{done}__isnull": True}) | Q(**{f"{done}__gte": T}))
-
-
 def q_overdue(month, T):
-    # a deadline passed before T and not met before T (the first callback: later callbacks' deadlines
-    # are not kept as history, so they cannot be reconstructed for a past month)
-    return q_open(month, T) & (
-        _missed_by("triage_due_at", "triaged_at", T)
-        | _missed_by("reply_due_at", "replied_at", T)
-        | _missed_by("resolve_due_at", "resolved_at", T)
-        | _missed_by("first_callback_due_at", "first_callback_at", T)
-    )
+    # Issue.overdue_q, the one definition of overdue (the home page's count, the issue list's filter),
+    # judged at T
+    return q_open(month, T) & Issue.overdue_q(T)
 
 
 def q_closed(month, T):
@@ -286,14 +279,6 @@ COUNT_KEYS = [m.key for m in METRICS]
 DURATION_KEYS = [d[0] for f in FAMILIES.values() for d in f.durations]
 
 
-def _installed(family):
-    try:
-        family.model_class  # noqa: B018
-    except LookupError:
-        return False
-    return True
-
-
 def family_counts(family, month, now, estate_ids):
     """{(estate_id, person_id): {metric: n, duration key: [days]}} for one family: two queries at most,
     whatever the number of estates. `estate_ids` None means every estate."""
@@ -334,11 +319,9 @@ def family_counts(family, month, now, estate_ids):
 
 
 def all_counts(month, now, estate_ids):
-    """Cells of every installed family merged: {(estate_id, person_id): figures}."""
+    """Cells of every family merged: {(estate_id, person_id): figures}."""
     merged = {}
     for family in FAMILIES.values():
-        if not _installed(family):
-            continue
         for key, fig in family_counts(family, month, now, estate_ids).items():
             add_into(merged.setdefault(key, {}), fig)
     return merged

@@ -7,20 +7,20 @@ also `manage.py assessment_refresh`), stored as one `ProvisionalSnapshot` row pe
 view only reads that row and keeps the estates the user may see (the same filtering as a closed
 month's snapshot). A manager can refresh a month now (`refresh`, audited).
 
-`figures(month, now)` is what `compute.month_figures` uses for a month that is not closed: the
-stored snapshot when it is at most `ASSESSMENT_PROVISIONAL_MAX_AGE` seconds old (default 30 minutes:
-the job missed two runs), else the figures computed live now and stored.
+`compute.month_figures` reads a month that is not closed through `head` and `fresh`: the stored
+snapshot when it is at most `ASSESSMENT_PROVISIONAL_MAX_AGE` seconds old (default 30 minutes: the job
+missed two runs), else the figures computed live now (live.py) and stored.
 
 The snapshot is one `ProvisionalSnapshot` row per month and its `ProvisionalRow`s: one per estate, one
 per (staff member, estate) and one per staff member over every estate, each with its score. A director
 reads the rows of their own estates only; a manager who sees every estate reads the scores to rank and
 the figures of the rows shown (`ranking`, `figures_of`), not every estate's figures.
 
-Writes are safe twice and concurrently: the head row is written by one `INSERT … ON CONFLICT (year,
-month) DO UPDATE … WHERE stored.computed_at <= new.computed_at` statement, which also locks it until the
-transaction that replaces its rows commits, so concurrent writers leave one set of rows, a reader
-(one statement for the rows) sees the old or the new figures whole, and a slow job that started earlier
-does not overwrite a manager's newer refresh; nothing is written for a month already closed.
+Writes are safe twice and concurrently: the head row is read (or created) locked (`select_for_update`)
+until the transaction that replaces its rows commits, and replaced only when it was computed earlier,
+so concurrent writers leave one set of rows, a reader (one statement for the rows) sees the old or the
+new figures whole, and a slow job that started earlier does not overwrite a manager's newer refresh;
+nothing is written for a month already closed.
 """
 
 import datetime
@@ -28,14 +28,12 @@ import logging
 import statistics
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 
-from liaison import rawsql
 from liaison.models import Estate, audit
 
-from . import compute as comp
-from . import metrics, scoring
+from . import live, metrics, scoring
 from .models import AssessmentMonth, ProvisionalRow, ProvisionalSnapshot
 from .months import Month
 
@@ -72,25 +70,21 @@ def _shown_total(total):
     return {k: [statistics.median(v)] if isinstance(v, list) and v else v for k, v in total.items()}
 
 
-def _upsert(month, now, head):
-    """Insert or replace the month's head row in one statement, unless the stored one was computed later.
-    Its id when written, else None. (PostgreSQL and SQLite both have INSERT … ON CONFLICT … DO UPDATE …
-    WHERE … RETURNING.)"""
-    table = ProvisionalSnapshot._meta.db_table
-    names = ["year", "month", "computed_at", *head]
-    values = {"year": month.year, "month": month.month, "computed_at": now, **head}
-    params = [ProvisionalSnapshot._meta.get_field(n).get_db_prep_save(values[n], connection=connection) for n in names]
-    q = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {q(table)} ({', '.join(q(n) for n in names)}) VALUES ({', '.join(['%s'] * len(names))}) "
-        f"ON CONFLICT ({q('year')}, {q('month')}) DO UPDATE SET "
-        + ", ".join(f"{q(n)} = EXCLUDED.{q(n)}" for n in names[2:])
-        + f" WHERE {q(table)}.{q('computed_at')} <= EXCLUDED.{q('computed_at')} RETURNING {q('id')}"
+def _claim(month, now, head):
+    """The month's head row with `head` written as of `now`, locked until the transaction ends; None
+    when the stored one was computed later (it is left alone)."""
+    snap, created = ProvisionalSnapshot.objects.select_for_update().get_or_create(
+        year=month.year, month=month.month, defaults={"computed_at": now, **head}
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        written = cursor.fetchone()
-    return written[0] if written else None
+    if created:
+        return snap
+    if snap.computed_at > now:
+        return None
+    snap.computed_at = now
+    for name, value in head.items():
+        setattr(snap, name, value)
+    snap.save(update_fields=["computed_at", *head])
+    return snap
 
 
 def store(month, now, *, actor=None, job=""):
@@ -100,21 +94,20 @@ def store(month, now, *, actor=None, job=""):
     computed later than `now` is already there). With `actor`, writes an audit entry ("refreshed").
     """
     estate_ids = list(Estate.objects.values_list("pk", flat=True))
-    data = comp.compute(month, now, estate_ids, every=True)
+    data = live.compute(month, now, estate_ids, every=True)
     w = scoring.weights()
     rows, total = _rows(data, w)
+    # not durable: the month view stores a missing or stale snapshot while it reads (GET requests too)
     with transaction.atomic():
-        key = {"year": month.year, "month": month.month}
-        if AssessmentMonth.objects.filter(**key).exists():
+        if AssessmentMonth.objects.filter(year=month.year, month=month.month).exists():
             return None
-        pk = _upsert(month, now, {"weights": w, "estate_ids": estate_ids, "total": total})
-        if pk is None:
+        snap = _claim(month, now, {"weights": w, "estate_ids": estate_ids, "total": total})
+        if snap is None:
             return None
-        ProvisionalRow.objects.filter(snapshot_id=pk).delete()
+        ProvisionalRow.objects.filter(snapshot=snap).delete()
         for row in rows:
-            row.snapshot_id = pk
+            row.snapshot = snap
         ProvisionalRow.objects.bulk_create(rows, batch_size=500)
-        snap = ProvisionalSnapshot.objects.get(pk=pk)
         if actor is not None:
             audit(
                 snap,
@@ -134,25 +127,14 @@ def store(month, now, *, actor=None, job=""):
     return snap
 
 
-_HEAD = """
-SELECT s.id, s.year, s.month, s.computed_at, s.weights, s.estate_ids, s.total,
-  EXISTS (SELECT 1 FROM assessment_assessmentmonth a WHERE a.year = s.year AND a.month = s.month)
-FROM assessment_provisionalsnapshot s WHERE s.year = %s AND s.month = %s
-"""
-
-
 def head(month):
-    """The month's stored snapshot head or None, annotated with `month_closed` (one query; hand-written
-    SQL as the home page's, liaison.rawsql: the month view reads this on every request)."""
-    rows = rawsql.select(_HEAD, [month.year, month.month])
-    if not rows:
-        return None
-    pk, year, month_number, at, weights, estate_ids, total, closed = rows[0]
-    values = {"id": pk, "year": year, "month": month_number, "computed_at": rawsql.aware(at)}
-    values |= {"weights": rawsql.json(weights), "estate_ids": rawsql.json(estate_ids), "total": rawsql.json(total)}
-    snap = rawsql.instance(ProvisionalSnapshot, values)
-    snap.month_closed = bool(closed)
-    return snap
+    """The month's stored snapshot head or None, annotated with `month_closed` (one query)."""
+    closed = AssessmentMonth.objects.filter(year=OuterRef("year"), month=OuterRef("month"))
+    return (
+        ProvisionalSnapshot.objects.filter(year=month.year, month=month.month)
+        .annotate(month_closed=Exists(closed))
+        .first()
+    )
 
 
 def snapshot(month, now):
@@ -189,7 +171,7 @@ def totals(months, now, estate_ids):
     for m, snap in snaps.items():
         if snap is None:  # closed meanwhile (its snapshot dropped): the records as they are
             result[m] = {}
-            for fig in comp.compute(m, now, estate_ids)["estates"].values():
+            for fig in live.compute(m, now, estate_ids)["estates"].values():
                 metrics.add_into(result[m], fig)
         elif set(snap.estate_ids) <= set(estate_ids):
             result[m] = dict(snap.total)
@@ -230,22 +212,14 @@ def ranks_every_estate(snap, estate_ids, w):
     return snap is not None and snap.weights == w and set(snap.estate_ids) <= set(estate_ids)
 
 
-# the rows over every estate: an estate's (user NULL) and a staff member's over all estates (estate NULL)
-_RANKING = """
-SELECT r.estate_id, r.user_id, r.score, u.name, u.username
-FROM assessment_provisionalrow r LEFT JOIN liaison_user u ON u.id = r.user_id
-WHERE r.snapshot_id = %s AND (r.user_id IS NULL OR r.estate_id IS NULL)
-"""
-_FIGURES = """
-SELECT r.estate_id, r.user_id, r.figures FROM assessment_provisionalrow r
-WHERE r.snapshot_id = %s AND ((r.user_id IS NULL AND {estates}) OR (r.estate_id IS NULL AND {users}))
-"""
-
-
 def ranking(snap):
-    """({estate id: score}, {user id: (score over every estate, name)}): one query, no figures read."""
+    """({estate id: score}, {user id: (score over every estate, name)}) from the rows over every estate
+    (an estate's: user empty; a staff member's over all estates: estate empty): one query, no figures."""
     estates, staff = {}, {}
-    for eid, uid, score, name, username in rawsql.select(_RANKING, [snap.pk]):
+    rows = ProvisionalRow.objects.filter(Q(user=None) | Q(estate=None), snapshot=snap).order_by()
+    for eid, uid, score, name, username in rows.values_list(
+        "estate_id", "user_id", "score", "user__name", "user__username"
+    ):
         if uid is None:
             estates[eid] = score
         else:
@@ -256,14 +230,14 @@ def ranking(snap):
 def figures_of(snap, estate_ids, user_ids):
     """({estate id: figures}, {user id: figures over every estate}) of the rows asked: one query."""
     estates, staff = {}, {}
-    in_estates, estate_params = rawsql.within("r.estate_id", estate_ids)
-    in_users, user_params = rawsql.within("r.user_id", user_ids)
-    sql = _FIGURES.format(estates=in_estates, users=in_users)
-    for eid, uid, fig in rawsql.select(sql, [snap.pk, *estate_params, *user_params]):
+    wanted = Q(user=None, estate_id__in=list(estate_ids)) | Q(estate=None, user_id__in=list(user_ids))
+    for eid, uid, fig in (
+        ProvisionalRow.objects.filter(wanted, snapshot=snap).order_by().values_list("estate_id", "user_id", "figures")
+    ):
         if uid is None:
-            estates[eid] = rawsql.json(fig)
+            estates[eid] = fig
         else:
-            staff[uid] = rawsql.json(fig)
+            staff[uid] = fig
     return estates, staff
 
 

@@ -1,15 +1,14 @@
 """The columns of the dashboard, shared by the page, the Excel file and the PDF.
 
 A column shows a raw count (linked to the records behind it: `link` is the metric whose list it
-opens, "cadence" for the rule periods) or a derived figure (percentage, median) linked to the list it
-is computed from.
+opens, "cadence:<status>" for the rule periods) or a derived figure (percentage, median) linked to the
+list it is computed from. The page's rows are template loops (assessment/_row.html); each column's
+link is reversed once per page (`links`): a page's 50 rows have 1,200 linked cells.
 """
 
 import dataclasses
-import html
 
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 
@@ -21,6 +20,15 @@ class Column:
     link: str | None = None  # metric key, or "cadence:<status>"
     derived: bool = False
     unit: str = ""
+
+    @property
+    def cadence(self):
+        """Links to the rule periods (assessment:cadence), filtered by `status` when it has one."""
+        return self.link.startswith("cadence:")
+
+    @property
+    def status(self):
+        return self.link.removeprefix("cadence:") if self.cadence else ""
 
 
 G_CADENCE = _("Cadence")
@@ -68,68 +76,31 @@ def groups():
     return out
 
 
-def head_cells():
-    """(group header cells, column header cells) of the page's tables, as HTML: built once per page."""
-    group_cells = "".join(f'<th colspan="{span}" class="grp">{html.escape(str(g))}</th>' for g, span in groups())
-    column_cells = "".join(f"<th>{html.escape(str(c.label))}</th>" for c in COLUMNS)
-    return mark_safe(group_cells), mark_safe(column_cells)  # noqa: S308 -- labels escaped
-
-
 def value(row, column):
     v = row.derived.get(column.key) if column.derived else row.figures.get(column.key, 0)
     return v
 
 
-class Links:
-    """Drill-down URLs, reversed once per page (not once per cell)."""
-
-    def __init__(self, month):
-        args = [month.year, month.month]
-        self.list_base = reverse("assessment:records", args=[*args, "METRIC"]).replace("METRIC", "{}")
-        self.cadence_base = reverse("assessment:cadence", args=args)
-
-    def parts(self, column):
-        """(head, tail): the column's link of an estate or staff row is head + "estate=7" + tail.
-        Ids are integers and metric keys slugs: plain formatting is safe and fast."""
-        if column.link.startswith("cadence:"):
-            status = column.link[8:]
-            return self.cadence_base + "?", f"&status={status}" if status else ""
-        return self.list_base.format(column.link) + "?", ""
-
-    def url(self, row, column):
-        head, tail = self.parts(column)
-        if row.kind in ("estate", "staff"):
-            return f"{head}{row.kind}={row.id}{tail}"
-        return head[:-1] + ("?" + tail[1:] if tail else "")  # the total row: no row parameter
-
-
-def cells(row, links):
+def links(month):
+    """[(column, the path of its list in `month`)]: the rows add their `estate=` / `staff=` parameter
+    (and a cadence column its `status=`)."""
     out = []
     for c in COLUMNS:
-        out.append((_text(value(row, c), c), links.url(row, c)))
+        if c.cadence:
+            out.append((c, reverse("assessment:cadence", args=[month.year, month.month])))
+        else:
+            out.append((c, reverse("assessment:records", args=[month.year, month.month, c.link])))
     return out
 
 
-def rows_html(rows, links):
-    """The table body, formatted here rather than in the template language (a page of 25 rows × 24
-    linked cells is 600 cells, which the template engine renders several times slower). Names are
-    escaped; the URLs are ours (a path, integer ids and slugs), so only their "&" needs escaping.
-    Each column's link is split once per page around the row's `estate=`/`staff=` parameter
-    (`Links.parts`, which `Links.url` also uses)."""
-    parts = []
-    columns = [(c, *(part.replace("&", "&amp;") for part in links.parts(c))) for c in COLUMNS]
-    for r in rows:
-        score = "—" if r.derived["score"] is None else r.derived["score"]
-        rank = "—" if r.rank is None else r.rank
-        param = f"{r.kind}={r.id}"
-        tds = "".join(
-            f'<td><a href="{head}{param}{tail}">{_text(value(r, c), c)}</a></td>' for c, head, tail in columns
-        )
-        parts.append(
-            f'<tr data-{r.kind}="{r.id}"><td>{rank}</td><td class="name">{html.escape(r.name)}</td>'
-            f'<td class="score">{score}</td>{tds}</tr>'
-        )
-    return mark_safe("".join(parts))  # noqa: S308 -- names escaped, the rest numbers and our URLs
+def cells(row, column_links):
+    """[(text, column, path)]: what each column shows for the row ("—" for a figure without data)."""
+    return [(_text(value(row, c), c), c, path) for c, path in column_links]
+
+
+def with_cells(rows, column_links):
+    """[(row, cells)] for a table's rows."""
+    return [(r, cells(r, column_links)) for r in rows]
 
 
 def _text(v, column):

@@ -4,7 +4,9 @@ Committee members, supervisors and department staff get 403; directors see their
 leaders, assessors and administrators see every estate.
 """
 
+import datetime
 import functools
+import urllib.parse
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,10 +19,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from liaison.models import AuditEntry
+from liaison.models import AuditEntry, User
 
-from . import actions, cadence, charts, metrics, provisional, scoring, table
+from . import actions, cadence, charts, live, metrics, provisional, scoring, table
 from . import compute as comp
+from .export import pdf_month, xlsx_response
+from .models import AssessmentMonth, EstateFigures
 from .months import Month
 
 LIST_PAGE = 100
@@ -50,8 +54,6 @@ def assessment_view(view):
 def _month_url(name, month, **query):
     url = reverse(f"assessment:{name}", args=[month.year, month.month])
     if query:
-        import urllib.parse
-
         url += "?" + urllib.parse.urlencode(query)
     return url
 
@@ -100,8 +102,7 @@ def table_page(request, rows, prefix, anchor):
 def month_view(request, month):
     now = current_time()
     figs = comp.month_figures(month, request.user, now, cadence=False, lazy=True)
-    links = table.Links(month)
-    head_groups, head_columns = table.head_cells()
+    links = table.links(month)
     estate_q, estate_page, estate_pager = table_page(request, figs.estates, "", "estates")
     staff_q, staff_page, staff_pager = table_page(request, figs.staff, "staff_", "staff")
     comp.load_figures(figs, [*estate_page.object_list, *staff_page.object_list])
@@ -110,17 +111,17 @@ def month_view(request, month):
         "figs": figs,
         "prev": month.add(-1),
         "next": month.add(1) if month.add(1).start <= now else None,
-        "head_groups": head_groups,
-        "head_columns": head_columns,
+        "groups": table.groups(),
+        "columns": table.COLUMNS,
         "estate_q": estate_q,
         "estate_page": estate_page,
         "estate_pager": estate_pager,
-        "estate_rows": table.rows_html(estate_page.object_list, links),
+        "estate_rows": table.with_cells(estate_page.object_list, links),
         "clear_estate_q": _query(request, q=None, page=None),
         "staff_q": staff_q,
         "staff_page": staff_page,
         "staff_pager": staff_pager,
-        "staff_rows": table.rows_html(staff_page.object_list, links),
+        "staff_rows": table.with_cells(staff_page.object_list, links),
         "clear_staff_q": _query(request, staff_q=None, staff_page=None),
         "total_cells": table.cells(figs.total, links),
         "total_score": figs.total.derived["score"],
@@ -151,8 +152,6 @@ def _scope(request, month, now):
     staff = None
     directed = []
     if request.GET.get("staff"):
-        from liaison.models import User
-
         try:
             staff = User.objects.get(pk=int(request.GET["staff"]))
         except (ValueError, User.DoesNotExist):
@@ -172,7 +171,7 @@ def records(request, month, metric):
     )
     family = metrics.BY_KEY[metric].family
     page = Paginator(qs, LIST_PAGE).get_page(request.GET.get("page"))
-    closed = comp.AssessmentMonth.objects.filter(year=month.year, month=month.month).first()
+    closed = AssessmentMonth.objects.filter(year=month.year, month=month.month).first()
     return render(
         request,
         "assessment/records.html",
@@ -199,15 +198,15 @@ def records(request, month, metric):
 def cadence_view(request, month):
     now = current_time()
     ids, staff, _directed, estate = _scope(request, month, now)
-    figs_closed = comp.AssessmentMonth.objects.filter(year=month.year, month=month.month).first()
+    figs_closed = AssessmentMonth.objects.filter(year=month.year, month=month.month).first()
     if figs_closed is not None:
         rows = []
-        for periods in comp.EstateFigures.objects.filter(closed_month=figs_closed, estate_id__in=ids).values_list(
+        for periods in EstateFigures.objects.filter(closed_month=figs_closed, estate_id__in=ids).values_list(
             "cadence", flat=True
         ):
             rows.extend(periods)
     else:
-        rows = [rp.as_dict() for rp in cadence.due_periods(month, comp.cadence_now(month, now), ids)]
+        rows = [rp.as_dict() for rp in cadence.due_periods(month, live.cadence_now(month, now), ids)]
     if staff is not None:
         team = cadence.responsibles(ids)
         rows = [r for r in rows if staff.pk in cadence.owners(cadence.RulePeriod(**_rp_args(r)), team[r["estate_id"]])]
@@ -236,8 +235,6 @@ def cadence_view(request, month):
 
 
 def _rp_args(d):
-    import datetime
-
     args = dict(d)
     args["start"] = datetime.date.fromisoformat(d["start"])
     args["end"] = datetime.date.fromisoformat(d["end"])
@@ -250,7 +247,7 @@ def cadence_meetings(request, month, rule_id):
     """The meetings behind one rule's period in the month (the drill-down of a cadence figure)."""
     now = current_time()
     ids = [pk for pk, _n in comp.visible_estate_list(request.user)]
-    periods = [rp for rp in cadence.due_periods(month, comp.cadence_now(month, now), ids) if rp.rule_id == rule_id]
+    periods = [rp for rp in cadence.due_periods(month, live.cadence_now(month, now), ids) if rp.rule_id == rule_id]
     if not periods:
         raise Http404
     rp = periods[0]
@@ -396,7 +393,7 @@ def refresh(request, month):
     if not comp.can_close(request.user):
         raise PermissionDenied
     now = current_time()
-    if comp.AssessmentMonth.objects.filter(year=month.year, month=month.month).exists():
+    if AssessmentMonth.objects.filter(year=month.year, month=month.month).exists():
         messages.error(request, _("%(month)s is closed: recompute it from the records instead.") % {"month": month})
     elif month.start > now:
         messages.error(request, _("%(month)s has not begun yet.") % {"month": month})
@@ -415,7 +412,7 @@ def refresh(request, month):
 
 @assessment_view
 def history(request, month):
-    closed = comp.AssessmentMonth.objects.filter(year=month.year, month=month.month).first()
+    closed = AssessmentMonth.objects.filter(year=month.year, month=month.month).first()
     entries = []
     if closed is not None:
         entries = AuditEntry.objects.filter(
@@ -426,15 +423,11 @@ def history(request, month):
 
 @assessment_view
 def export_xlsx(request, month):
-    from .export import xlsx_response
-
     figs = comp.month_figures(month, request.user, current_time())
     return xlsx_response(figs)
 
 
 @assessment_view
 def export_pdf(request, month):
-    from .export import pdf_month
-
     figs = comp.month_figures(month, request.user, current_time())
     return pdf_month(request, figs)

@@ -31,8 +31,8 @@ BASELINE_URL = "/inbox/"
 
 
 def need_bulk_data():
-    from liaison.management.commands.seed_bulk import COMPANY
     from liaison.models import Company
+    from seeding.management.commands.seed_bulk import COMPANY
 
     if not Company.objects.filter(name=COMPANY).exists():
         sys.exit("no bulk data in this database: run `manage.py seed_bulk --estates 200 --months 24 --seed 42` first")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from _common import ROOT, need_bulk_data
 
-from liaison.management.commands.seed_bulk import COMPANY
+from seeding.management.commands.seed_bulk import COMPANY
 from liaison.models import Estate
 
 

@@ -1,48 +1,38 @@
 # ruff: noqa: I001 - _common sets Django up and must be imported before Django modules
-"""Page benchmarks on the bulk data: median ms and queries per page, each as a ratio to the baseline
-(a director's inbox) measured in the same run. Goal: every page <= 3x the baseline.
+"""Page benchmarks on the bulk data: how each page's cost grows with the data.
 
-Pages whose URL does not exist yet (an app still being built) print "skipped".
-Run: DATABASE_URL=... python bench/pages.py  (needs `manage.py seed_bulk` data)
+    python bench/pages.py                       # the pages on DATABASE_URL's bulk data
+    python bench/pages.py --compare URL1 URL2   # the same pages on two databases (e.g. 200 and 1,000
+                                                # estates from seed_bulk), side by side, in one run
+
+Each page: median ms over BENCH_REPEAT requests (after a warm-up) and the queries of one request; the
+ratio to a director's inbox timed alongside it is printed for information. The goal (issue 15) is that
+each page's median on the larger data is at most 1.3x its median on the smaller one, with the same
+number of queries.
 """
 
+import json
+import os
+import subprocess
+import sys
+
 from _common import baseline, client_for, need_bulk_data, report, time_get
+import _common
 
 import datetime
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
-from liaison.models import CommitteeMember, StaffAssignment
+from followups.models import Issue
+from liaison.models import CommitteeMember, Estate, StaffAssignment
+from meetings.models import Meeting
+
+GOAL = 1.3
 
 
-def url(*names, query="", kwargs=None):
-    for name in names:
-        try:
-            return reverse(name, kwargs=kwargs) + query
-        except NoReverseMatch:
-            continue
-    return None
-
-
-def month_figures(year, month):
-    """What the month view reads: "closed", "stored figures" (a provisional snapshot fresh enough to be
-    read, as the beat job keeps it) or "live" (none: the warm-up request computes and stores it)."""
-    try:
-        from assessment import provisional
-        from assessment.models import AssessmentMonth, ProvisionalSnapshot
-    except ImportError:
-        return "?"
-    if AssessmentMonth.objects.filter(year=year, month=month).exists():
-        return "closed"
-    snap = ProvisionalSnapshot.objects.filter(year=year, month=month).first()
-    if snap and timezone.now() - snap.computed_at <= provisional.max_age():
-        return "stored figures"
-    return "no fresh snapshot: first request computes it"
-
-
-def main():
-    need_bulk_data()
+def pages():
+    """(benchmark name, username, url) for every page the bench times."""
     director = "b_director001"
     estate_id = (
         StaffAssignment.objects.filter(user__username=director, role="director").order_by("estate_id").first().estate_id
@@ -53,32 +43,91 @@ def main():
         .values_list("user__username", flat=True)
         .first()
     )
+    meeting = Meeting.objects.filter(estate_id=estate_id).order_by("-starts_at").first()
+    issue = Issue.objects.filter(estate_id=estate_id).order_by("-raised_at").first()
     first = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
     last_month = {"year": first.year, "month": first.month}
-    figures = month_figures(first.year, first.month)
-    pages = [
-        # (benchmark name, user, url)
+    return [
+        ("director inbox", director, reverse("inbox")),
         ("director home", director, "/"),
-        ("issue list, one estate, first page", director, url("followups:list", query=f"?estate={estate_id}")),
-        ("issue list, all overdue (leader)", "b_leader1", url("followups:list", query="?overdue=on")),
-        ("issue list, all open (leader)", "b_leader1", url("followups:list", query="?status=open")),
-        ("committee member home", chair, "/"),
+        ("committee chair home", chair, "/"),
         ("leader home", "b_leader1", "/"),
-        ("meeting list (director)", director, url("meetings:list", "meetings:index")),
-        (f"month dashboard, last month, {figures} (leader)", "b_leader1", url("assessment:month", kwargs=last_month)),
-        (f"month dashboard, last month, {figures} (director)", director, url("assessment:month", kwargs=last_month)),
+        ("issue list, one estate (director)", director, reverse("followups:list") + f"?estate={estate_id}"),
+        ("issue list, all overdue (leader)", "b_leader1", reverse("followups:list") + "?overdue=on"),
+        ("issue list, all open (leader)", "b_leader1", reverse("followups:list") + "?status=open"),
+        ("issue detail (director)", director, reverse("followups:detail", args=[issue.pk])),
+        ("meeting list (director)", director, reverse("meetings:list")),
+        ("meeting detail (director)", director, reverse("meetings:detail", args=[meeting.pk])),
+        ("cadence page (director)", director, reverse("meetings:cadence")),
+        ("sign-off list (director)", director, reverse("records:signoff_list")),
+        ("month dashboard, last month (leader)", "b_leader1", reverse("assessment:month", kwargs=last_month)),
+        ("month dashboard, last month (director)", director, reverse("assessment:month", kwargs=last_month)),
+        ("trends (leader)", "b_leader1", reverse("assessment:trends")),
     ]
-    baseline()
-    for name, username, path in pages:
-        if path is None:
-            print(f"{name}: skipped (the page does not exist yet)", flush=True)
+
+
+def measure():
+    """{name: {"ms", "queries", "ratio_to_inbox", "url"}} on this process's database."""
+    need_bulk_data()
+    base_ms, _q = baseline()
+    out = {}
+    for name, username, path in pages():
+        ms, queries, status = time_get(client_for(username), path)
+        if status != 200:
+            out[name] = {"status": status, "url": path}
             continue
-        try:
-            client = client_for(username)
-        except Exception:  # noqa: BLE001 - e.g. no OC in this estate
-            print(f"{name}: skipped (no user {username})", flush=True)
+        paired = _common._paired_base_ms or base_ms
+        out[name] = {"ms": ms, "queries": queries, "ratio_to_inbox": ms / paired, "url": path}
+    return out
+
+
+def data_size():
+    return {
+        "estates": Estate.objects.count(),
+        "issues": Issue.objects.count(),
+        "meetings": Meeting.objects.count(),
+        "open issues": Issue.objects.filter(status__in=Issue.OPEN_STATUSES).count(),
+    }
+
+
+def compare(urls):
+    runs = []
+    for url in urls:
+        env = {**os.environ, "DATABASE_URL": url}
+        done = subprocess.run(
+            [sys.executable, __file__, "--json"], env=env, capture_output=True, text=True, check=False
+        )
+        if done.returncode != 0:
+            sys.exit(f"bench on {url} failed:\n{done.stderr[-3000:]}")
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    small, large = runs
+    print(f"small: {small['size']}\nlarge: {large['size']}")
+    print(f"{'page':44} {'small ms':>9} {'large ms':>9} {'growth':>7} {'queries':>9}  goal (<= {GOAL}x, same queries)")
+    for name, a in small["pages"].items():
+        b = large["pages"].get(name, {})
+        if "ms" not in a or "ms" not in b:
+            print(f"{name:44} failed: {a.get('status')} / {b.get('status')}")
             continue
-        ms, queries, status = time_get(client, path)
+        growth = b["ms"] / a["ms"]
+        met = growth <= GOAL and a["queries"] == b["queries"]
+        print(
+            f"{name:44} {a['ms']:9.1f} {b['ms']:9.1f} {growth:6.2f}x {a['queries']:>4}/{b['queries']:<4}  "
+            f"{'met' if met else 'NOT MET'} (inbox ratio {a['ratio_to_inbox']:.2f}x / {b['ratio_to_inbox']:.2f}x)"
+        )
+
+
+def main():
+    if "--compare" in sys.argv:
+        urls = sys.argv[sys.argv.index("--compare") + 1 :]
+        if len(urls) != 2:
+            sys.exit("--compare takes two database URLs")
+        return compare(urls)
+    if "--json" in sys.argv:
+        print(json.dumps({"size": data_size(), "pages": measure()}))
+        return
+    need_bulk_data()
+    for name, username, path in pages():
+        ms, queries, status = time_get(client_for(username), path)
         if status != 200:
             print(f"{name}: FAILED, {path} answered {status}", flush=True)
             continue

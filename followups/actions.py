@@ -1,7 +1,14 @@
-"""Everything that changes an issue: one function per step, each in one transaction with its audit row.
+"""Everything that changes an issue: one function per step, each in one transaction with its audit row
+and (for a step a person takes) a new `Issue.version`. The pages and the API call these.
 
 Refusals raise `django.core.exceptions.ValidationError` with a message the views show as it is.
 Each function locks the issue row (SELECT … FOR UPDATE) so the scan and a user never interleave.
+Who may take a step is checked by the caller (followups.permissions), except where the step itself
+depends on it (closing by decision).
+
+`transaction.atomic(durable=True)` marks the steps that are only ever taken on their own (a page or an
+API request); the others (raise, classify, assign, reply, coordinate, resolve, callback) also run
+inside a larger transaction: the demo data's, the seeders', a meeting's minutes.
 """
 
 import datetime
@@ -11,17 +18,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison.models import CommitteeMember, Role, audit
+from liaison import access
+from liaison.models import CommitteeMember, audit
 from liaison.notify import notify
 from liaison.people import committee_users, office
 from liaison.versions import StaleEdit, bump_version
 
-from . import deadlines
-from .models import SATISFIED_ENOUGH, Callback, Issue, OutsideBody, Reply, Satisfaction, Source
+from . import deadlines, permissions
+from .models import SATISFIED_ENOUGH, Callback, Issue, IssueAttachment, OutsideBody, Reply, Satisfaction
 
 # a clock a little ahead on the client is not "the future"
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
-MANAGER_ROLES = (Role.DIRECTOR, Role.LEADER, Role.ADMIN)
 
 
 # --- who is told --------------------------------------------------------------------------------------
@@ -108,8 +115,10 @@ def raise_issue(
     location="",
     urgency="normal",
     source_ref="",
+    attachments=(),
 ):
-    """Record an issue raised by a committee. `raised_by` is a name or a CommitteeMember.
+    """Record an issue raised by a committee. `raised_by` is a name or a CommitteeMember; `attachments`:
+    uploaded files kept with it.
 
     A non-empty `answer_on_spot` records the answer and closes the issue at once (§4.1.4.4);
     otherwise the deadlines of the matching policy start from `raised_at`.
@@ -118,11 +127,13 @@ def raise_issue(
     errors = {}
     if committee.estate_id != estate.pk:
         errors["committee"] = _("This committee belongs to another estate.")
-    if actor is not None and actor.is_authenticated and actor.is_committee:
-        from liaison.access import visible_committees
-
-        if not visible_committees(actor).filter(pk=committee.pk).exists():
-            errors["committee"] = _("You can raise issues only for your own committee.")
+    if (
+        actor is not None
+        and actor.is_authenticated
+        and actor.is_committee
+        and not access.in_committee(actor, committee)
+    ):
+        errors["committee"] = _("You can raise issues only for your own committee.")
     if raised_at is None:
         errors["raised_at"] = _("Enter when the issue was raised.")
     elif raised_at > now + FUTURE_TOLERANCE:
@@ -172,6 +183,8 @@ def raise_issue(
                 changes={"status": [None, issue.status], "answer": answer_on_spot},
                 now=now,
             )
+            for f in attachments:
+                _attach(issue, f, actor, now)
             return issue
         issue.policy = deadlines.choose_policy(source=source, category=category, urgency=urgency)
         dues, _known = deadlines.initial_deadlines(issue, issue.policy)
@@ -192,6 +205,8 @@ def raise_issue(
             },
             now=now,
         )
+        for f in attachments:
+            _attach(issue, f, actor, now)
         notify(
             office(estate),
             kind="issue.raised",
@@ -282,31 +297,35 @@ def _notify_assigned(issue, now):
 def assign(issue, *, assignee, department=None, actor, now=None):
     """(Re)assign the person responsible; an unclassified issue becomes the company's to work on."""
     now = now or timezone.now()
+    with transaction.atomic():
+        return _assign(issue, assignee, department, actor, now)
+
+
+def _assign(issue, assignee, department, actor, now):
     if assignee is None:
         raise ValidationError({"assignee": _("Choose the person responsible.")})
-    with transaction.atomic():
-        issue = _lock(issue)
-        _refuse_if_closed(issue, _("an assignment"))
-        before = _snapshot(issue)
-        _set_assignee(issue, assignee, department or assignee.department, now)
-        if not issue.responsibility:
-            issue.responsibility = Issue.Responsibility.COMPANY
-        if issue.status == Issue.Status.OPEN:
-            issue.status = Issue.Status.IN_PROGRESS
-        if not issue.triaged_at:
-            issue.triaged_at = now
-        _save(issue, before, "assigned", actor=actor, now=now)
-        if before["assignee_id"] != issue.assignee_id:
-            _notify_assigned(issue, now)
+    issue = _lock(issue)
+    _refuse_if_closed(issue, _("an assignment"))
+    before = _snapshot(issue)
+    _set_assignee(issue, assignee, department or assignee.department, now)
+    if not issue.responsibility:
+        issue.responsibility = Issue.Responsibility.COMPANY
+    if issue.status == Issue.Status.OPEN:
+        issue.status = Issue.Status.IN_PROGRESS
+    if not issue.triaged_at:
+        issue.triaged_at = now
+    _save(issue, before, "assigned", actor=actor, now=now)
+    if before["assignee_id"] != issue.assignee_id:
+        _notify_assigned(issue, now)
     return issue
 
 
 def bulk_assign(issues, *, assignee, department=None, actor, now=None):
     """Assign several issues at once: all or nothing. Returns the number assigned."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         for issue in issues:
-            assign(issue, assignee=assignee, department=department, actor=actor, now=now)
+            _assign(issue, assignee, department, actor, now)
     return len(issues)
 
 
@@ -358,11 +377,28 @@ def add_outside_body(issue, *, kind, name, contact="", action, acted_at=None, ac
         _refuse_if_closed(issue, _("a coordination record"))
         if acted_at < issue.raised_at:
             raise ValidationError({"acted_at": _("This cannot be dated before the issue was raised.")})
+        before = _snapshot(issue)
         body = OutsideBody.objects.create(
             issue=issue, kind=kind, name=name, contact=contact, action=action, acted_at=acted_at, recorded_by=actor
         )
-        audit(issue, "coordinated", actor=actor, changes={"body": name, "action": action}, now=now)
+        _save(issue, before, "coordinated", actor=actor, now=now, extra={"body": name, "action": action})
     return body
+
+
+def _attach(issue, f, actor, now):
+    return IssueAttachment.objects.create(issue=issue, file=f, name=f.name[:200], uploaded_by=actor, uploaded_at=now)
+
+
+def attach_file(issue, *, file, actor, now=None):
+    """Keep an uploaded file (already judged by liaison.uploads) with an open issue."""
+    now = now or timezone.now()
+    with transaction.atomic(durable=True):
+        issue = _lock(issue)
+        _refuse_if_closed(issue, _("files"))
+        before = _snapshot(issue)
+        att = _attach(issue, file, actor, now)
+        _save(issue, before, "attached", actor=actor, now=now, extra={"file": att.name})
+    return att
 
 
 def mark_resolved(issue, *, resolution, actor, now=None):
@@ -507,7 +543,7 @@ def confirm_resolution(issue, *, user, satisfaction, comment="", now=None):
         raise ValidationError({"satisfaction": _("Choose how satisfied the committee is.")})
     if satisfaction == Satisfaction.UNSATISFIED and not (comment or "").strip():
         raise ValidationError({"comment": _("Say what is still not resolved.")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         issue = _lock(issue)
         _refuse_if_closed(issue, _("a confirmation"))
         if issue.status != Issue.Status.RESOLVED:
@@ -548,16 +584,13 @@ def confirm_resolution(issue, *, user, satisfaction, comment="", now=None):
     return issue
 
 
-def can_decide_close(user):
-    return user.is_authenticated and (user.is_superuser or user.role in MANAGER_ROLES)
-
-
 def close_issue(issue, *, actor, decision="", now=None):
     """Close an issue. Allowed after a satisfied or basically satisfied callback on its resolution, or
-    by a manager (office director, leader, administrator) with a recorded decision."""
+    by the estate's director or someone with leader powers (permissions.can_decide_close) with a
+    recorded decision."""
     now = now or timezone.now()
     decision = (decision or "").strip()
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         issue = _lock(issue)
         if issue.status == Issue.Status.CLOSED:
             raise ValidationError(_("This issue is already closed."))
@@ -569,7 +602,7 @@ def close_issue(issue, *, actor, decision="", now=None):
         if ok_callback:
             issue.close_reason = Issue.CloseReason.CALLBACK
         elif decision:
-            if not can_decide_close(actor):
+            if not permissions.can_decide_close(actor, issue):
                 raise ValidationError(
                     _("Only an office director or the leader in charge can close an issue by decision.")
                 )
@@ -597,10 +630,9 @@ __all__ = [
     "bulk_assign",
     "add_reply",
     "add_outside_body",
+    "attach_file",
     "mark_resolved",
     "record_callback",
     "confirm_resolution",
     "close_issue",
-    "Source",
-    "StaleEdit",
 ]

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from liaison import access
+
 
 class Source(models.TextChoices):
     MEETING = "meeting", _("Meeting")
@@ -111,6 +113,15 @@ class DeadlinePolicy(models.Model):
                     return -1
                 score += 1
         return score
+
+
+class IssueQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The issues `user` may see: liaison.access.issues, the one statement of the rule."""
+        return access.issues(self, user)
+
+    def overdue(self, now):
+        return self.filter(Issue.overdue_q(now))
 
 
 class Issue(models.Model):
@@ -221,6 +232,8 @@ class Issue(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    objects = IssueQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("issue")
         verbose_name_plural = _("issues")
@@ -305,6 +318,8 @@ class Issue(models.Model):
 
     @classmethod
     def overdue_q(cls, now):
+        """Open with a deadline passed and not met: THE definition of overdue (the home page's count, the
+        issue list's and the API's filter; is_overdue() says the same of one issue read into memory)."""
         return Q(closed_at__isnull=True) & (
             Q(triage_due_at__lt=now, triaged_at__isnull=True)
             | Q(reply_due_at__lt=now, replied_at__isnull=True)

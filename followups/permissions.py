@@ -1,36 +1,26 @@
-"""Who may see and do what with issues. Deny by default; built on liaison.access.
+"""What a user may do with issues, in the words of liaison.access (the one statement of who sees what
+and who runs an estate); deny by default.
 
-- see: liaison.access.scope() (leaders, assessors, admins: all; office and department staff: their
-  estates; committee members: their own committees) plus, for department staff, every issue assigned
-  to them even outside their estates;
-- raise: committee members for their own committees; office staff, leaders and admins for visible
-  estates (assessors only read);
-- work (reply, resolve, coordinate, attach): the estate's office, leaders, admins, and the assignee;
-- triage (classify, assign) and callbacks: the estate's office (director, supervisor), leaders, admins;
-- close by decision: the estate's director, leaders, admins;
-- confirm or dispute a resolution: members of the issue's committee.
+- see: access.issues() (their estates or committees; department staff also what is assigned to them);
+- raise: committee members for their own committees; company staff for visible estates (assessors only
+  read);
+- work (reply, resolve, coordinate, attach): those who triage, and the assignee;
+- triage (classify, assign) and callbacks: those who run the estate (access.manages_estate) and those
+  with leader powers;
+- close by decision: the estate's director (access.directs_estate) and those with leader powers;
+- confirm or dispute a resolution: active members of the issue's committee.
 """
 
-from django.db.models import Q
 from django.http import Http404
 
 from liaison import access
-from liaison.models import Role, StaffAssignment
+from liaison.models import Role
 
 from .models import Issue
 
 
-def visible_issues(user, qs=None):
-    qs = Issue.objects.all() if qs is None else qs
-    if not user.is_authenticated or not user.is_active:
-        return qs.none()
-    if user.role == Role.DEPARTMENT and not user.sees_all_estates:
-        # access.scope's estate rule, or assigned to them: two conditions on the issue's own columns with
-        # the estate ids as a list, so PostgreSQL combines the estate and assignee indexes (a subquery on
-        # either side of the OR made it read all 100,000 issues of the bench data: 51-66 ms a count).
-        estate_ids = list(access.visible_estates(user).values_list("pk", flat=True))
-        return qs.filter(Q(estate_id__in=estate_ids) | Q(assignee=user))
-    return access.scope(qs, user)
+def visible_issues(user):
+    return Issue.objects.visible_to(user)
 
 
 def get_issue(user, pk):
@@ -41,28 +31,20 @@ def get_issue(user, pk):
         raise Http404
 
 
-def _estate_role(user, estate_id, roles):
-    return StaffAssignment.objects.filter(user=user, estate_id=estate_id, role__in=roles).exists()
-
-
-def _all_powerful(user):
-    return user.is_superuser or user.role in (Role.ADMIN, Role.LEADER)
-
-
 def can_raise(user):
     return user.is_authenticated and user.role != Role.ASSESSOR
 
 
 def can_triage(user, issue):
-    if not user.is_authenticated or user.is_committee:
-        return False
-    return _all_powerful(user) or _estate_role(user, issue.estate_id, [Role.DIRECTOR, Role.SUPERVISOR])
+    return access.has_leader_powers(user) or access.manages_estate(user, issue.estate_id)
+
+
+def _assigned(user, issue):
+    return user.is_authenticated and not user.is_committee and issue.assignee_id == user.pk
 
 
 def can_work(user, issue):
-    if not user.is_authenticated or user.is_committee:
-        return False
-    return can_triage(user, issue) or (issue.assignee_id is not None and issue.assignee_id == user.pk)
+    return can_triage(user, issue) or _assigned(user, issue)
 
 
 def can_callback(user, issue):
@@ -70,17 +52,34 @@ def can_callback(user, issue):
 
 
 def can_decide_close(user, issue):
-    if not user.is_authenticated or user.is_committee:
-        return False
-    return _all_powerful(user) or _estate_role(user, issue.estate_id, [Role.DIRECTOR])
+    return access.has_leader_powers(user) or access.directs_estate(user, issue.estate_id)
 
 
 def can_confirm(user, issue):
-    return (
-        user.is_authenticated
-        and user.is_committee
-        and access.visible_committees(user).filter(pk=issue.committee_id).exists()
-    )
+    return access.in_committee(user, issue.committee_id)
+
+
+def can_attach(user, issue):
+    return can_work(user, issue) or can_confirm(user, issue)
+
+
+def abilities(user, issue):
+    """What the issue's page and the API offer `user`, by the rules above (each step checks its own rule
+    again when it is taken)."""
+    open_ = not issue.is_closed
+    triage = can_triage(user, issue)
+    work = triage or _assigned(user, issue)
+    decide = can_decide_close(user, issue)
+    confirm = can_confirm(user, issue)
+    return {
+        "work": work and open_,
+        "triage": triage and open_,
+        "callback": triage and open_,  # can_callback
+        "close": (triage or decide) and open_,
+        "decide": decide,
+        "confirm": confirm and issue.status == Issue.Status.RESOLVED,
+        "attach": (work or confirm) and open_,  # can_attach
+    }
 
 
 def raisable_committees(user):

@@ -1,94 +1,41 @@
 """Thin views: parse the input, call followups.actions, render. Objects come through permissions.py."""
 
 import datetime
-import functools
 import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
-from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import dateformat, formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
 
-from liaison import access
 from liaison.formsave import save_with_form
-from liaison.links import object_url
-from liaison.models import Committee, Estate, Role, audit
+from liaison.models import AuditEntry, Role
 from liaison.uploads import attachment_response
 
 from . import actions, cn_calendar, deadlines, forms, permissions
-from .models import DEADLINE_LABELS, Category, DeadlinePolicy, Issue, IssueAttachment
-
-
-def _attach(issue, f, user, now):
-    att = IssueAttachment.objects.create(issue=issue, file=f, name=f.name[:200], uploaded_by=user, uploaded_at=now)
-    audit(issue, "attached", actor=user, changes={"file": att.name}, now=now)
-    return att
-
+from .filters import IssueFilter
+from .models import DEADLINE_LABELS, DeadlinePolicy, IssueAttachment
 
 # --- list, filters, export, bulk assign ---------------------------------------------------------------
 
 
-def _filtered(request, now, staff=forms.staff_choices, shown=None):
-    user = request.user
-    form = forms.FilterForm(
-        request.GET or None,
-        estates=access.visible_estates(user),
-        committees=access.visible_committees(user),
-        staff=staff,
-        shown=shown,
-    )
-    qs = permissions.visible_issues(user).select_related("estate", "committee", "assignee", "department")
-    if form.is_bound and form.is_valid():
-        d = form.cleaned_data
-        if d["q"]:
-            q = d["q"].strip()
-            cond = (
-                Q(title__icontains=q)
-                | Q(description__icontains=q)
-                | Q(raised_by__icontains=q)
-                | Q(location__icontains=q)
-            )
-            if q.lstrip("#").isdigit() and len(q.lstrip("#")) <= 18:  # an id, not a number beyond bigint
-                cond |= Q(pk=int(q.lstrip("#")))
-            qs = qs.filter(cond)
-        if d["estate"]:
-            qs = qs.filter(estate=d["estate"])
-        if d["committee"]:
-            qs = qs.filter(committee=d["committee"])
-        if d["status"] == "open":
-            qs = qs.filter(closed_at__isnull=True)
-        elif d["status"]:
-            qs = qs.filter(status=d["status"])
-        if d["overdue"]:
-            qs = qs.filter(Issue.overdue_q(now))
-        if d["assignee"]:
-            qs = qs.filter(assignee=d["assignee"])
-        if d["category"]:
-            qs = qs.filter(category=d["category"])
-        if d["date_from"]:
-            qs = qs.filter(raised_at__gte=_start_of(d["date_from"]))
-        if d["date_to"]:
-            qs = qs.filter(raised_at__lt=_start_of(d["date_to"] + datetime.timedelta(days=1)))
-    return form, qs
+def _filtered(request, now):
+    """The issue list's FilterSet over what the user may see (its `.qs`: the filtered issues)."""
+    issues = permissions.visible_issues(request.user).select_related("estate", "committee", "assignee", "department")
+    return IssueFilter(request.GET, queryset=issues, request=request, now=now)
 
 
 class KeysFirstPaginator(Paginator):
     """Reads a page in one query that picks the page's ids first (a narrow sort, an index-only scan for
-    deep pages) and then reads only those rows: sorting thousands of matching rows with their joined
-    columns (e.g. every overdue issue for a leader) was most of the list's database time. `read(ids)`
-    reads the rows of a page given the subquery of its ids, in the list's order (by default: the list's
-    queryset limited to those ids)."""
-
-    def __init__(self, object_list, per_page, *, read=None, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.read = read or (lambda ids: self.object_list.filter(pk__in=ids))
+    deep pages) and then reads only those rows with their joined columns: sorting thousands of matching
+    rows with their joins (e.g. every overdue issue for a leader) was most of the list's database time."""
 
     def page(self, number):
         number = self.validate_number(number)
@@ -97,121 +44,38 @@ class KeysFirstPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         ids = self.object_list.values("pk")[bottom:top]
-        return self._get_page(list(self.read(ids)), number, self)
+        return self._get_page(list(self.object_list.filter(pk__in=ids)), number, self)
 
 
-def _start_of(day):
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
-
-
-# what a row of the list shows, read as plain values: no model instances (an issue, its estate,
-# committee, assignee and department: 250 a page) and no display lookups per row
-LIST_COLUMNS = ("pk", "raised_at", "estate_id", "committee_id", "title", "description", "category")
-LIST_COLUMNS += ("assignee__name", "assignee__username") + Issue.DEADLINE_COLUMNS
-
-
-def _list_rows(ids):
-    """The rows of a page of the list (in the list's order: Issue's default) given their ids' subquery;
-    the filters and the user's scope are in that subquery and need not be checked again."""
-    return Issue.objects.filter(pk__in=ids).values_list(*LIST_COLUMNS, named=True)
-
-
-def _places(values, shared):
-    """({estate id: name}, {committee id: name}) for the rows `values`: every estate's and committee's
-    name kept between requests (forms.SharedOptions), and those of any added since, read now. (Joining
-    the estate and committee to the page's rows doubled the time PostgreSQL took to plan them.)"""
-    estates = shared.get("estate-names", lambda: Estate.objects.order_by().values_list("pk", "name")).labels
-    committees = shared.get("committee-names", lambda: Committee.objects.order_by().values_list("pk", "name")).labels
-    if new := {v.estate_id for v in values} - estates.keys():
-        estates = {**estates, **dict(Estate.objects.filter(pk__in=new).values_list("pk", "name"))}
-    if new := {v.committee_id for v in values} - committees.keys():
-        committees = {**committees, **dict(Committee.objects.filter(pk__in=new).values_list("pk", "name"))}
-    return estates, committees
-
-
-def _rows(values, now, places):
-    """The list's rows as the template shows them (labels translated once per page, not per row);
-    `places`: _places(values, …)."""
-    estates, committees = places
-    categories = {k: str(v) for k, v in Category.choices}
-    statuses = {k: str(v) for k, v in Issue.Status.choices}
-    labels = {k: str(v) for k, v in DEADLINE_LABELS.items()}
-    raised = _datetime_format()
-    rows = []
-    for v in values:
-        nxt = Issue.next_deadline_of(*(getattr(v, column) for column in Issue.DEADLINE_COLUMNS))
-        rows.append(
-            {
-                "pk": v.pk,
-                "url": object_url("followups:detail", v.pk),
-                "raised_at": raised(timezone.localtime(v.raised_at)),
-                "where": f"{estates[v.estate_id]} · {committees[v.committee_id]}",
-                "headline": Issue.headline_of(v.title, v.description),
-                "category": categories.get(v.category, v.category),
-                "status": statuses.get(v.status, v.status),
-                "assignee": v.assignee__name or v.assignee__username or "—",
-                "closed": v.status == Issue.Status.CLOSED,
-                "next": labels[nxt[0]] if nxt else None,
-                "when": deadlines.humanize(nxt[1], now) if nxt else "",
-                "overdue": bool(nxt and nxt[1] < now),  # the earliest passed: one has
-            }
-        )
-    return rows
-
-
-def _datetime_format():
-    """datetime -> formats.date_format(dt, "DATETIME_FORMAT") (the template's |date:"DATETIME_FORMAT"), with
-    the format string parsed once per page rather than once per row (a third of the cost)."""
-    pieces = []
-    for i, piece in enumerate(dateformat.re_formatchars.split(str(formats.get_format("DATETIME_FORMAT")))):
-        if i % 2:
-            pieces.append(getattr(dateformat.DateFormat, piece))
-        elif piece:
-            pieces.append(dateformat.re_escaped.sub(r"\1", piece))
-
-    def format(dt):
-        df = dateformat.DateFormat(dt)
-        return "".join(p if type(p) is str else str(p(df)) for p in pieces)
-
-    return format
+def _row(issue, now):
+    nxt = issue.next_deadline()
+    return {
+        "issue": issue,
+        "next": (DEADLINE_LABELS[nxt[0]], nxt[1]) if nxt else None,
+        "when": deadlines.humanize(nxt[1], now) if nxt else "",
+        "overdue": issue.is_overdue(now),
+    }
 
 
 @login_required
 def issue_list(request):
     now = timezone.now()
     user = request.user
-    shared = forms.SharedOptions()
-    staff = shared.get("staff", forms.staff_choices)  # the filter and the bulk assignment offer the same list
-    shown = None  # the estates and committees the user sees (access.visible_*):
-    if user.sees_all_estates:  # every one: the same for everyone
-        estates, committees = access.visible_estates(user), access.visible_committees(user)
-        shown = {
-            "estate": shared.get("estates", functools.partial(forms.estate_choices, estates)),
-            "committee": shared.get("committees", functools.partial(forms.committee_choices, committees)),
-        }
-    elif not user.is_committee:  # the estates they are assigned to and every committee of those
-        both = forms.estates_and_committees(access.visible_estates(user))
-        shown = {
-            "estate": shared.get(("estates", user.pk), lambda: both()[0]),
-            "committee": shared.get(("committees", user.pk), lambda: both()[1]),
-        }
-    form, qs = _filtered(request, now, staff, shown)
-    page = KeysFirstPaginator(qs, 50, read=_list_rows).get_page(request.GET.get("page"))
+    filterset = _filtered(request, now)
+    page = KeysFirstPaginator(filterset.qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "followups/issue_list.html",
         {
-            "form": form,
+            "form": filterset.form,
             "page": page,
-            "rows": _rows(page.object_list, now, _places(page.object_list, shared)),
+            "rows": [_row(i, now) for i in page.object_list],
             "query": query.urlencode(),
-            "can_bulk": not request.user.is_committee and request.user.role != Role.ASSESSOR,
-            "assign_form": forms.AssignForm(
-                staff=staff, departments=shared.get("departments", forms.department_choices)
-            ),
-            "can_raise": permissions.can_raise(request.user),
+            "can_bulk": not user.is_committee and user.role != Role.ASSESSOR,
+            "assign_form": forms.AssignForm(),
+            "can_raise": permissions.can_raise(user),
         },
     )
 
@@ -244,11 +108,8 @@ EXPORT_COLUMNS = [
 
 @login_required
 def issue_export(request):
-    from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
-
     now = timezone.now()
-    form, qs = _filtered(request, now)
+    qs = _filtered(request, now).qs
     wb = Workbook()
     ws = wb.active
     ws.title = _("Issues")[:31]
@@ -344,30 +205,25 @@ def issue_create(request):
         d = form.cleaned_data
         now = timezone.now()
         committee = d["committee"]
-
-        def save():
-            with transaction.atomic():
-                issue = actions.raise_issue(
-                    estate=committee.estate,
-                    committee=committee,
-                    raised_by=_member_of(user, committee) if user.is_committee else d["raised_by"],
-                    raised_at=now if user.is_committee else d["raised_at"],
-                    description=d["description"],
-                    source="online" if user.is_committee else d["source"],
-                    source_ref=d.get("source_ref", ""),
-                    answer_on_spot=d.get("answer_on_spot", ""),
-                    category=d["category"],
-                    title=d["title"],
-                    location=d["location"],
-                    urgency=d["urgency"],
-                    actor=user,
-                    now=now,
-                )
-                if d.get("attachment"):
-                    _attach(issue, d["attachment"], user, now)
-            return issue
-
-        ok, issue = save_with_form(form, save)
+        ok, issue = save_with_form(
+            form,
+            actions.raise_issue,
+            estate=committee.estate,
+            committee=committee,
+            raised_by=_member_of(user, committee) if user.is_committee else d["raised_by"],
+            raised_at=now if user.is_committee else d["raised_at"],
+            description=d["description"],
+            source="online" if user.is_committee else d["source"],
+            source_ref=d.get("source_ref", ""),
+            answer_on_spot=d.get("answer_on_spot", ""),
+            category=d["category"],
+            title=d["title"],
+            location=d["location"],
+            urgency=d["urgency"],
+            attachments=[d["attachment"]] if d.get("attachment") else [],
+            actor=user,
+            now=now,
+        )
         if ok:
             if issue.is_closed:
                 messages.success(
@@ -419,8 +275,6 @@ def _detail_context(request, issue, now, **bound):
                 "when": deadlines.humanize(issue.callback_due_at, now),
             }
         )
-    can_work = permissions.can_work(user, issue)
-    can_triage = permissions.can_triage(user, issue)
     ctx = {
         "issue": issue,
         "now": now,
@@ -435,13 +289,7 @@ def _detail_context(request, issue, now, **bound):
         "staff": staff,
         "events": issue.events.all() if staff else [],
         "history": access_history(issue) if staff else [],
-        "can_work": can_work and not issue.is_closed,
-        "can_triage": can_triage and not issue.is_closed,
-        "can_callback": permissions.can_callback(user, issue) and not issue.is_closed,
-        "can_close": (can_triage or permissions.can_decide_close(user, issue)) and not issue.is_closed,
-        "can_decide": permissions.can_decide_close(user, issue),
-        "can_confirm": permissions.can_confirm(user, issue) and issue.status == Issue.Status.RESOLVED,
-        "can_attach": (can_work or permissions.can_confirm(user, issue)) and not issue.is_closed,
+        "can": permissions.abilities(user, issue),
     }
     ctx["classify_form"] = bound.get("classify_form") or forms.ClassifyForm(
         initial={
@@ -474,8 +322,6 @@ def _chair_name(issue):
 
 
 def access_history(issue):
-    from liaison.models import AuditEntry
-
     return AuditEntry.objects.filter(object_type=issue._meta.label_lower, object_id=str(issue.pk)).select_related(
         "actor"
     )[:100]
@@ -627,20 +473,13 @@ def issue_close(request, pk):
 
 @login_required
 def issue_attach(request, pk):
-    def run(issue, d, now):
-        with transaction.atomic():
-            locked = Issue.objects.select_for_update().get(pk=issue.pk)
-            if locked.is_closed:
-                raise ValidationError(_("This issue is closed: files can no longer be added."))
-            _attach(locked, d["file"], request.user, now)
-
     return _step(
         request,
         pk,
         form_class=forms.AttachForm,
         form_key="attach_form",
-        check=lambda u, i: permissions.can_work(u, i) or permissions.can_confirm(u, i),
-        run=run,
+        check=permissions.can_attach,
+        run=lambda issue, d, now: actions.attach_file(issue, file=d["file"], actor=request.user, now=now),
         success=_("File attached."),
         files=True,
     )

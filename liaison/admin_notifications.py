@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from . import delivery as delivery_rules
 from .models import Delivery, DeliveryAttempt, EstateMute, GroupMessage, NotificationPreference, RobotWebhook
+from .notify import enqueue_delivery
 
 
 class RobotWebhookForm(forms.ModelForm):
@@ -120,10 +121,7 @@ class DeliveryAdmin(admin.ModelAdmin):
     def send_again(self, request, queryset):
         count = delivery_rules.retry(queryset)
         if count:
-            from .notify import _enqueue
-            from .tasks import deliver_pending
-
-            _enqueue(deliver_pending)
+            enqueue_delivery()
         self.message_user(
             request,
             ngettext("%(count)d delivery queued again.", "%(count)d deliveries queued again.", count)

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import webhooks
 from .models import Delivery, DeliveryAttempt, Role, User
+from .notify import notify
 
 log = logging.getLogger(__name__)
 
@@ -162,8 +163,6 @@ def _give_up(delivery, reason, now):
 
 
 def alert_admins(delivery, reason, now):
-    from .notify import notify
-
     admins = User.objects.filter(is_active=True).filter(role=Role.ADMIN) | User.objects.filter(
         is_active=True, is_superuser=True
     )

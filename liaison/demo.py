@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from .models import Committee, CommitteeMember, Company, Department, Estate, Role, StaffAssignment, User
+from .signals import estate_created
 
 DEMO_PASSWORD = "liaison-demo-2026"
 
@@ -94,9 +95,7 @@ def seed():
         )
         estates[name] = estate
         if created:
-            from meetings.cadence_defaults import install_default_rules
-
-            install_default_rules(estate)
+            estate_created.send(sender=Estate, estate=estate)
     for username, estate, role in ASSIGNMENTS:
         StaffAssignment.objects.get_or_create(estate=estates[estate], user=users[username], defaults={"role": role})
     committees = {}
@@ -130,9 +129,5 @@ def seed():
         "departments": departments,
     }
     for path in APP_SEEDERS:
-        try:
-            fn = import_string(path)
-        except ImportError:
-            continue
-        fn(core)
+        import_string(path)(core)
     return core

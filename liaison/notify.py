@@ -9,6 +9,7 @@ they are rendered in each recipient's language (group robots: the portal's defau
 
 import logging
 
+from celery import signature
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -109,17 +110,20 @@ def notify_group(estate, *, kind, key, subject, body="", url="", params=None, no
     return [message]
 
 
+# the delivery loop (liaison/tasks.py) by its name: the task module imports delivery, which stores
+# its failure alerts through notify(), so notify refers to the task without importing it
+DELIVER_PENDING = "liaison.tasks.deliver_pending"
+
+
 def schedule_delivery():
     """Ask Celery to run the delivery loop once the current transaction commits."""
-    from .tasks import deliver_pending
-
-    transaction.on_commit(lambda: _enqueue(deliver_pending))
+    transaction.on_commit(enqueue_delivery)
 
 
-def _enqueue(task, **options):
+def enqueue_delivery(**options):
     # The broker may be down: the outbox rows stay in the database and the periodic
     # deliver_pending job picks them up, so a failed enqueue loses nothing.
     try:
-        task.apply_async(retry=False, **options)
+        signature(DELIVER_PENDING).apply_async(retry=False, **options)
     except Exception:  # noqa: BLE001
         log.warning("broker unavailable; delivery deferred to the periodic job")

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "records",
     "assessment",
     "api",
+    "seeding",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,19 +1,29 @@
-"""The meeting flow as do-functions: each validates, changes rows in one transaction, writes the audit
-row and the notifications (exactly once, by key). Views and tests call these; none reads the clock.
+"""The meeting flow as do-functions: each checks its rule, changes rows in one transaction, bumps
+`Meeting.version` (liaison.versions.bump_version), writes the audit row and the notifications (exactly
+once, by key). Pages, the API and tests call these; none reads the clock.
 
 Errors are raised as django ValidationError with a dict {field: message} so forms can show them.
+
+Transactions: the outermost actions use `transaction.atomic(durable=True)`, so calling one inside
+another transaction fails loudly. Those the demo data calls inside its own transaction
+(`meetings.demo.seed`) keep a plain atomic: create_meeting, send_meeting, submit_for_approval,
+sign_in_invitee, save_minutes, add_resolution, finalise_minutes.
 """
+
+import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison import access
-from liaison.models import Role, audit
+from liaison.models import audit
 from liaison.notify import notify
 from liaison.people import leaders
+from liaison.uploads import sniff, validate_image, validate_upload
 from liaison.versions import StaleEdit, bump_version
 
 from . import rules
@@ -22,36 +32,29 @@ from .models import (
     Attendance,
     Dispatch,
     Invitation,
+    Material,
     Meeting,
     MeetingChange,
     Minutes,
+    Photo,
     Resolution,
 )
+from .tasks import email_secretariat
 
 S = Meeting.Status
+
+log = logging.getLogger(__name__)
 
 # --- who ---------------------------------------------------------------------------------------------
 
 
-def can_manage(user, estate):
-    """Schedule and run meetings: administrators and the estate's director(s) and supervisor(s)."""
-    return access.manages_estate(user, estate)
-
-
-def can_approve(user):
-    return user.is_authenticated and user.is_active and (user.role == Role.LEADER or user.is_superuser)
-
-
 def visible_meetings(user):
-    """Meetings `user` may see. A committee sees a meeting only once it has been sent to it."""
-    qs = access.scope(Meeting.objects.all(), user)
-    if user.is_authenticated and user.is_committee:
-        qs = qs.filter(sent_at__isnull=False)
-    return qs
+    """Meetings `user` may see (liaison.access.meetings: a committee sees a meeting once sent)."""
+    return Meeting.objects.visible_to(user)
 
 
 def _require_manager(actor, estate):
-    if not can_manage(actor, estate):
+    if not access.manages_estate(actor, estate):
         raise PermissionDenied
 
 
@@ -60,8 +63,6 @@ def _url(meeting):
 
 
 def _params(meeting):
-    from django.utils import formats, timezone
-
     local = timezone.localtime(meeting.starts_at)
     return {
         "title": meeting.title,
@@ -214,19 +215,39 @@ def invite_committee_members(meeting):
         )
 
 
-def _require_agenda_open(meeting):
+def require_agenda_open(meeting):
+    """The agenda, the materials and the invitees change freely until the meeting is held, except while
+    the leader reads it for approval (§4.1.4.1: no change behind their back) or once it is cancelled."""
     if meeting.status in (S.CANCELLED, S.AWAITING_APPROVAL):
         raise ValidationError(
             {"__all__": _("The agenda cannot change while the meeting awaits approval or is cancelled.")}
         )
 
 
+def _bump(meeting):
+    """A change to what belongs to the meeting is a change to the meeting: a page loaded before it is told."""
+    meeting.version = bump_version(Meeting, meeting.pk)
+
+
+AGENDA_FIELDS = (
+    "order",
+    "title",
+    "presenter",
+    "cause",
+    "process",
+    "necessity",
+    "owners_attitude",
+    "support_requested",
+)
+
+
 def add_agenda_item(meeting, *, actor, now, **fields):
     """Add an agenda item; a request to the committee states cause, process, necessity, owners' attitude
     and the support asked (§4.1.4.3). `fields` are AgendaItem fields; without an order it goes last."""
     _require_manager(actor, meeting.estate)
-    _require_agenda_open(meeting)
-    with transaction.atomic():
+    require_agenda_open(meeting)
+    with transaction.atomic(durable=True):
+        _bump(meeting)
         item = AgendaItem(meeting=meeting, **fields)
         if not fields.get("order"):
             item.order = meeting.agenda_items.count() + 1
@@ -240,6 +261,121 @@ def add_agenda_item(meeting, *, actor, now, **fields):
             changes={"meeting": meeting.pk, "title": item.title},
         )
     return item
+
+
+def update_agenda_item(item, *, actor, now, **fields):
+    """Change an agenda item (`fields`: any of AGENDA_FIELDS)."""
+    meeting = item.meeting
+    _require_manager(actor, meeting.estate)
+    require_agenda_open(meeting)
+    unknown = set(fields) - set(AGENDA_FIELDS)
+    if unknown:
+        raise TypeError(f"not agenda item fields: {sorted(unknown)}")
+    with transaction.atomic(durable=True):
+        _bump(meeting)
+        current = AgendaItem.objects.select_for_update().get(pk=item.pk)
+        changed = [k for k, v in fields.items() if getattr(current, k) != v]
+        for k, v in fields.items():
+            setattr(item, k, v)
+        item.save(update_fields=list(fields))
+        audit(item, "agenda_item_edited", actor=actor, estate=meeting.estate, now=now, changes={"fields": changed})
+    return item
+
+
+def delete_agenda_item(item, *, actor, now):
+    meeting = item.meeting
+    _require_manager(actor, meeting.estate)
+    require_agenda_open(meeting)
+    if meeting.sent_at:
+        raise ValidationError({"__all__": _("The agenda has been sent; edit the item instead of deleting it.")})
+    with transaction.atomic(durable=True):
+        _bump(meeting)
+        audit(item, "agenda_item_deleted", actor=actor, estate=meeting.estate, now=now, changes={"title": item.title})
+        item.delete()
+
+
+# --- materials and photos ----------------------------------------------------------------------------
+
+
+def _content_type(f):
+    """Judged by content, not by name (liaison.uploads)."""
+    f.seek(0)
+    kind = sniff(f.read(2048), f)
+    f.seek(0)
+    return kind
+
+
+def _delete_file_after_commit(fieldfile):
+    """The stored file goes once the row is gone for good (a rolled-back delete keeps both)."""
+    storage, name = fieldfile.storage, fieldfile.name
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def upload_material(meeting, *, actor, now, file):
+    """Attach a document to the meeting (sent with the invitation to the secretariat)."""
+    _require_manager(actor, meeting.estate)
+    require_agenda_open(meeting)
+    validate_upload(file)
+    kind = _content_type(file) or "application/octet-stream"
+    with transaction.atomic(durable=True):
+        _bump(meeting)
+        mat = Material.objects.create(
+            meeting=meeting,
+            file=file,
+            original_name=file.name[:200],
+            content_type=kind,
+            size=file.size,
+            uploaded_by=actor,
+        )
+        audit(
+            mat,
+            "material_uploaded",
+            actor=actor,
+            estate=meeting.estate,
+            now=now,
+            changes={"meeting": meeting.pk, "name": mat.original_name},
+        )
+    return mat
+
+
+def delete_material(material, *, actor, now):
+    meeting = material.meeting
+    _require_manager(actor, meeting.estate)
+    require_agenda_open(meeting)
+    with transaction.atomic(durable=True):
+        _bump(meeting)
+        audit(
+            material,
+            "material_deleted",
+            actor=actor,
+            estate=meeting.estate,
+            now=now,
+            changes={"name": material.original_name},
+        )
+        _delete_file_after_commit(material.file)
+        material.delete()
+
+
+def upload_photo(meeting, *, actor, now, image, caption=""):
+    """A photo taken at the meeting (§4.1.2: camera at every meeting)."""
+    _require_manager(actor, meeting.estate)
+    validate_image(image)
+    kind = _content_type(image)
+    with transaction.atomic(durable=True):
+        _bump(meeting)
+        photo = Photo.objects.create(
+            meeting=meeting,
+            image=image,
+            original_name=image.name[:200],
+            content_type=kind,
+            caption=(caption or "").strip(),
+            uploaded_by=actor,
+        )
+        audit(photo, "photo_uploaded", actor=actor, estate=meeting.estate, now=now, changes={"meeting": meeting.pk})
+    return photo
+
+
+# --- invitations -------------------------------------------------------------------------------------
 
 
 def invite(meeting, *, actor, now, user=None, name="", unit="", phone="", email=""):
@@ -256,7 +392,8 @@ def invite(meeting, *, actor, now, user=None, name="", unit="", phone="", email=
         )
     if user is None and not (name or "").strip():
         raise ValidationError({"name": ValidationError(_("Choose a staff member or enter a name."), code="required")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
+        _bump(meeting)
         inv = Invitation.objects.create(
             meeting=meeting,
             user=user,
@@ -287,17 +424,26 @@ def invite(meeting, *, actor, now, user=None, name="", unit="", phone="", email=
     return inv
 
 
+def remove_invitation(invitation, *, actor, now):
+    """Take someone off the invitation list; not once they have signed in (the sign-in sheet keeps them)."""
+    meeting = invitation.meeting
+    _require_manager(actor, meeting.estate)
+    if invitation.attendances.exists():
+        raise ValidationError({"__all__": _("This person has signed in; remove the sign-in first.")})
+    with transaction.atomic(durable=True):
+        _bump(meeting)
+        audit(invitation, "uninvited", actor=actor, estate=meeting.estate, now=now, changes={"name": invitation.name})
+        invitation.delete()
+
+
 def _staff_unit(user):
     dept = user.department.name if user.department_id else ""
     return " ".join(x for x in [dept, str(user.get_role_display())] if x)
 
 
-def update_meeting(meeting, *, actor, now, reason="", override_reason="", version=None, **fields):
-    """Edit a meeting. Once it has been sent, moving its time or place is a reschedule: the reason is
-    kept, SEQUENCE goes up (the calendar entry moves), the invitees are told.
-
-    `version` is the meeting's version the editor saw: if it was changed since, StaleEdit."""
-    _require_manager(actor, meeting.estate)
+def require_editable(meeting):
+    """The meeting's time, place, title and notes may change until it is held or cancelled, except while
+    the leader reads it for approval."""
     if meeting.status in (S.CANCELLED, S.HELD):
         raise ValidationError({"__all__": _("A held or cancelled meeting can no longer be changed.")})
     if meeting.status == S.AWAITING_APPROVAL:
@@ -309,6 +455,15 @@ def update_meeting(meeting, *, actor, now, reason="", override_reason="", versio
                 )
             }
         )
+
+
+def update_meeting(meeting, *, actor, now, reason="", override_reason="", version=None, **fields):
+    """Edit a meeting. Once it has been sent, moving its time or place is a reschedule: the reason is
+    kept, SEQUENCE goes up (the calendar entry moves), the invitees are told.
+
+    `version` is the meeting's version the editor saw: if it was changed since, StaleEdit."""
+    _require_manager(actor, meeting.estate)
+    require_editable(meeting)
     if version is not None and meeting.version != version:
         # told first: the rules below may ask for what the editor's older page did not show (a reason)
         raise StaleEdit(meeting.version)
@@ -334,7 +489,7 @@ def update_meeting(meeting, *, actor, now, reason="", override_reason="", versio
         override_reason=override_reason or (meeting.notice_override_reason if not time_moved else ""),
         check_notice=time_moved or new["kind"] != meeting.kind or new["committee"] != meeting.committee,
     )
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         meeting.version = bump_version(Meeting, meeting.pk, version)
         old = {"starts_at": meeting.starts_at, "ends_at": meeting.ends_at, "place": meeting.place}
         for k, v in new.items():
@@ -401,7 +556,7 @@ def cancel_meeting(meeting, *, actor, reason, now):
         raise ValidationError({"reason": _("Give the reason for cancelling.")})
     if meeting.status in (S.CANCELLED, S.HELD):
         raise ValidationError({"__all__": _("A held or cancelled meeting cannot be cancelled.")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         changed = Meeting.objects.filter(pk=meeting.pk, status=meeting.status).update(
             status=S.CANCELLED,
             cancelled_at=now,
@@ -498,7 +653,7 @@ def approve_meeting(meeting, *, actor, instruction, now, override_reason=""):
     Approval sends the notice now: when the notice rule can no longer be kept (§4.1.4.2: a week ahead),
     the leader must give a written reason, recorded as the meeting's notice override (it counts against
     the month's assessment like any other override)."""
-    if not can_approve(actor):
+    if not access.has_leader_powers(actor):
         raise PermissionDenied
     if not (instruction or "").strip():
         raise ValidationError({"instruction": _("Write your instruction (领导批示).")})
@@ -515,7 +670,7 @@ def approve_meeting(meeting, *, actor, instruction, now, override_reason=""):
             "notice_override_by": actor,
             "notice_override_at": now,
         }
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         if (
             Meeting.objects.filter(pk=meeting.pk, status=S.AWAITING_APPROVAL).update(
                 approved_at=now,
@@ -552,16 +707,16 @@ def approve_meeting(meeting, *, actor, instruction, now, override_reason=""):
             estate=meeting.estate,
             now=now,
         )
-        send_meeting(meeting, actor=actor, now=now, _approved=True)
+        _send(meeting, actor=actor, now=now)
     return meeting
 
 
 def reject_meeting(meeting, *, actor, comment, now):
-    if not can_approve(actor):
+    if not access.has_leader_powers(actor):
         raise PermissionDenied
     if not (comment or "").strip():
         raise ValidationError({"comment": _("Say what should change: the director will see your comment.")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         if (
             Meeting.objects.filter(pk=meeting.pk, status=S.AWAITING_APPROVAL).update(
                 status=S.REJECTED,
@@ -630,8 +785,6 @@ def _dispatch(meeting, kind, *, actor, now, extra=None):
         content=content,
     )
     if outside:
-        from .tasks import email_secretariat
-
         transaction.on_commit(lambda: _enqueue(email_secretariat, d.pk))
     return d
 
@@ -640,28 +793,22 @@ def _enqueue(task, *args):
     try:
         task.apply_async(args=args, retry=False)
     except Exception:  # noqa: BLE001 - the periodic job retries unsent secretariat mail
-        import logging
-
-        logging.getLogger(__name__).warning("broker unavailable; secretariat email deferred to the periodic job")
+        log.warning("broker unavailable; secretariat email deferred to the periodic job")
 
 
-def send_meeting(meeting, *, actor, now, override_reason="", _approved=False):
+def send_meeting(meeting, *, actor, now, override_reason=""):
     """Confirm the meeting and send agenda and materials to the secretariat and the invitees."""
-    if not _approved:
-        _require_manager(actor, meeting.estate)
-        if meeting.kind.requires_approval and not meeting.approved_at:
-            raise ValidationError(
-                {"__all__": _("A special-topic meeting is sent only after the leader has approved it.")}
-            )
-    if meeting.status not in (S.DRAFT,) or meeting.sent_at:
-        raise ValidationError({"__all__": _("This meeting has already been sent or cannot be sent now.")})
-    if not _approved:
-        problem = rules.notice_problem(
-            kind=meeting.kind, committee_kind=meeting.committee.kind, starts_at=meeting.starts_at, now=now
-        )
+    _require_manager(actor, meeting.estate)
+    if meeting.kind.requires_approval and not meeting.approved_at:
+        raise ValidationError({"__all__": _("A special-topic meeting is sent only after the leader has approved it.")})
+    _require_sendable(meeting)
+    problem = rules.notice_problem(
+        kind=meeting.kind, committee_kind=meeting.committee.kind, starts_at=meeting.starts_at, now=now
+    )
+    if problem and not meeting.notice_override and not (override_reason or "").strip():
+        raise ValidationError({"override_reason": problem})
+    with transaction.atomic():
         if problem and not meeting.notice_override:
-            if not (override_reason or "").strip():
-                raise ValidationError({"override_reason": problem})
             meeting.notice_override = True
             meeting.notice_override_reason = override_reason.strip()
             meeting.notice_override_by = actor
@@ -669,32 +816,41 @@ def send_meeting(meeting, *, actor, now, override_reason="", _approved=False):
             meeting.save(
                 update_fields=["notice_override", "notice_override_reason", "notice_override_by", "notice_override_at"]
             )
-    with transaction.atomic():
-        if (
-            Meeting.objects.filter(pk=meeting.pk, status=S.DRAFT, sent_at__isnull=True).update(
-                status=S.CONFIRMED, sent_at=now, updated_at=now, version=F("version") + 1
-            )
-            != 1
-        ):
-            raise ValidationError({"__all__": _("This meeting has already been sent or cannot be sent now.")})
-        meeting.refresh_from_db()
-        audit(meeting, "sent", actor=actor, now=now, changes={"status": [S.DRAFT, S.CONFIRMED]})
-        invite_committee_members(meeting)
-        _dispatch(meeting, Dispatch.Kind.INVITATION, actor=actor, now=now)
-        notify(
-            invitee_users(meeting),
-            kind="meeting.invitation",
-            key=f"meeting:{meeting.pk}:invitation",
-            subject=_("Meeting invitation: %(title)s, %(when)s at %(place)s"),
-            body=_(
-                "%(estate)s · %(committee)s. The agenda and materials are on the meeting page; please accept or decline."
-            ),
-            params=_params(meeting),
-            url=_url(meeting),
-            estate=meeting.estate,
-            now=now,
-        )
+        _send(meeting, actor=actor, now=now)
     return meeting
+
+
+def _require_sendable(meeting):
+    if meeting.status not in (S.DRAFT,) or meeting.sent_at:
+        raise ValidationError({"__all__": _("This meeting has already been sent or cannot be sent now.")})
+
+
+def _send(meeting, *, actor, now):
+    """The sending itself, inside the caller's transaction (send_meeting, approve_meeting)."""
+    if (
+        Meeting.objects.filter(pk=meeting.pk, status=S.DRAFT, sent_at__isnull=True).update(
+            status=S.CONFIRMED, sent_at=now, updated_at=now, version=F("version") + 1
+        )
+        != 1
+    ):
+        raise ValidationError({"__all__": _("This meeting has already been sent or cannot be sent now.")})
+    meeting.refresh_from_db()
+    audit(meeting, "sent", actor=actor, now=now, changes={"status": [S.DRAFT, S.CONFIRMED]})
+    invite_committee_members(meeting)
+    _dispatch(meeting, Dispatch.Kind.INVITATION, actor=actor, now=now)
+    notify(
+        invitee_users(meeting),
+        kind="meeting.invitation",
+        key=f"meeting:{meeting.pk}:invitation",
+        subject=_("Meeting invitation: %(title)s, %(when)s at %(place)s"),
+        body=_(
+            "%(estate)s · %(committee)s. The agenda and materials are on the meeting page; please accept or decline."
+        ),
+        params=_params(meeting),
+        url=_url(meeting),
+        estate=meeting.estate,
+        now=now,
+    )
 
 
 def respond(invitation, *, user, response, now, note=""):
@@ -705,7 +861,7 @@ def respond(invitation, *, user, response, now, note=""):
     meeting = invitation.meeting
     if meeting.status != S.CONFIRMED:
         raise ValidationError({"__all__": _("This meeting is not open for answers.")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         old = invitation.response
         invitation.response = response
         invitation.responded_at = now
@@ -792,7 +948,7 @@ def add_walk_in(meeting, *, actor, name, unit, phone, now):
         errors["phone"] = _("Enter a valid phone number.")
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         att = Attendance.objects.create(
             meeting=meeting,
             name=name.strip(),
@@ -819,7 +975,7 @@ def remove_attendance(attendance, *, actor, now):
     _require_manager(actor, meeting.estate)
     if hasattr(meeting, "minutes") and meeting.minutes.is_final:
         raise ValidationError({"__all__": _("The minutes are final; the sign-in sheet can no longer change.")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         audit(
             attendance,
             "sign_in_removed",
@@ -861,7 +1017,7 @@ def qr_sign_in(meeting, *, name, phone, now):
 
 
 def can_write_minutes(user, meeting):
-    if can_manage(user, meeting.estate):
+    if access.manages_estate(user, meeting.estate):
         return True
     m = getattr(meeting, "minutes", None)
     return m is not None and m.recorder_id == user.pk
@@ -973,11 +1129,11 @@ def add_resolution(meeting, *, actor, now, text, owner_name, action, due_date, o
 
 def complete_resolution(resolution, *, actor, now, note):
     meeting = resolution.meeting
-    if not (can_manage(actor, meeting.estate) or resolution.owner_id == actor.pk):
+    if not (access.manages_estate(actor, meeting.estate) or resolution.owner_id == actor.pk):
         raise PermissionDenied
     if not (note or "").strip():
         raise ValidationError({"note": _("Say how it was done.")})
-    with transaction.atomic():
+    with transaction.atomic(durable=True):
         if (
             Resolution.objects.filter(pk=resolution.pk, status=Resolution.Status.OPEN).update(
                 status=Resolution.Status.DONE, completed_at=now, completed_by=actor, completion_note=note.strip()
@@ -1049,24 +1205,3 @@ def finalise_minutes(meeting, *, actor, now):
             now=now,
         )
     return minutes
-
-
-def raise_meeting_issue(meeting, *, actor, now, raised_by, description, answer_on_spot="", category=""):
-    """An issue raised by the committee at the meeting, recorded in the follow-up module."""
-    if not can_write_minutes(actor, meeting):
-        raise PermissionDenied
-    from followups.actions import raise_issue
-
-    return raise_issue(
-        estate=meeting.estate,
-        committee=meeting.committee,
-        raised_by=raised_by,
-        raised_at=min(meeting.starts_at, now),
-        description=description,
-        source="meeting",
-        meeting=meeting,
-        answer_on_spot=answer_on_spot,
-        category=category,
-        actor=actor,
-        now=now,
-    )

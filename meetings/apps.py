@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class MeetingsConfig(AppConfig):
     name = "meetings"
     verbose_name = _("Meetings")
+
+    def ready(self):
+        from liaison.signals import estate_created
+
+        from .cadence_defaults import install_default_rules
+
+        def install_rules(sender, estate, **kwargs):
+            install_default_rules(estate)
+
+        # a new estate starts with the default cadence rules of the work instruction
+        estate_created.connect(install_rules, dispatch_uid="meetings.install_default_rules", weak=False)

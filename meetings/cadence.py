@@ -1,4 +1,10 @@
-"""Cadence enforcement: for every estate and active rule, the status of each period up to today.
+"""Cadence: which periods of a rule count, how many meetings each holds, and its status; the daily scan.
+
+One counter for every reader: the daily scan (`scan_cadence`, which stores a CadencePeriod row per
+(rule, period)), the home page and the cadence page (`due_next_by_estate` / `due_next`), the work plan
+(`counts`) and the monthly assessment (`verdicts`, which takes the stored verdict of a period the scan
+has closed). They all take their periods from `periods_in_effect` / `current_period` and their
+figures from `evaluate_many`.
 
 `scan_cadence(now)` is the daily job (Celery beat task, management command `meetings_scan`, tests).
 It catches up on every period since the last one it closed, so days of downtime lose nothing.
@@ -8,69 +14,261 @@ UPDATE that claims the notice (`at_risk_notified_at IS NULL`, `closed_at IS NULL
 
 import datetime
 import logging
+from collections import defaultdict
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
-from liaison.models import Role, audit
+from liaison.models import Committee, Role, audit
 from liaison.notify import notify, notify_group
+from liaison.people import estate_staff, leaders
 
 from . import periods
 from .models import CadencePeriod, CadenceRule, Meeting
 
 log = logging.getLogger(__name__)
 JOB = "meetings.cadence"
+SCHEDULED = (Meeting.Status.CONFIRMED, Meeting.Status.AWAITING_APPROVAL)
+STATUS_ORDER = {"at_risk": 0, "open": 1, "missed": 2, "met": 3}
+# distinct period windows counted by one query (two aggregate columns each)
+WINDOWS_PER_QUERY = 24
 
 
 def grace_days():
     return getattr(settings, "MEETINGS_CADENCE_GRACE_DAYS", 1)
 
 
-def rule_period(rule, day):
-    return periods.period_containing(rule.period, day, rule.day_from, rule.day_to)
+# --- which rules and periods count ---------------------------------------------------------------
 
 
-def counts(rule, start, end, now):
-    """(held, scheduled) meetings of the rule's kinds with the rule's committee type in [start, end]."""
-    qs = Meeting.objects.filter(
-        estate_id=rule.estate_id,
-        committee__kind=rule.committee_kind,
-        kind__in=rule.kinds.all(),
+def applicable_rules(estate_ids=None):
+    """Active rules whose estate has a committee of the rule's type (the others never produce a
+    period), with their estate and their meeting kinds (prefetched: `count_periods` reads them).
+    `estate_ids` None: every estate."""
+    rules = CadenceRule.objects.filter(
+        Exists(Committee.objects.filter(estate_id=OuterRef("estate_id"), kind=OuterRef("committee_kind"))),
+        active=True,
+    )
+    if estate_ids is not None:
+        rules = rules.filter(estate_id__in=estate_ids)
+    return rules.select_related("estate").prefetch_related("kinds")
+
+
+def in_effect(rule, period):
+    """A period counts if it ends on or after the rule's effective_from. The period that contains
+    effective_from is judged whole, from its first day (the rule asks for its minimum in that period,
+    and a meeting already held in it counts), as the scan has always stored it."""
+    return period[1] >= rule.effective_from
+
+
+def periods_in_effect(rule, first_day, last_day):
+    """The rule's periods from the one containing `first_day` to the one containing `last_day`
+    (periods.periods_between), those in effect."""
+    first_day = max(first_day, rule.effective_from)
+    return [
+        p
+        for p in periods.periods_between(rule.period, first_day, last_day, rule.day_from, rule.day_to)
+        if in_effect(rule, p)
+    ]
+
+
+def current_period(rule, today):
+    """The period the pages show for the rule on `today` (for window rules the next window not yet
+    over), or None before the rule takes effect."""
+    period = periods.period_containing(rule.period, today, rule.day_from, rule.day_to)
+    return period if in_effect(rule, period) else None
+
+
+# --- counting ------------------------------------------------------------------------------------
+
+
+def _window(start, end):
+    """Meetings starting on the local days start .. end (inclusive)."""
+    return Q(
         starts_at__gte=periods.start_of_day(start),
         starts_at__lt=periods.start_of_day(end + datetime.timedelta(days=1)),
+    )
+
+
+def period_meetings(estate_id, committee_kind, kind_ids, start, end):
+    """The meetings a period of a rule is counted from (the drill-down of a figure): those of the
+    rule's estate, committee type and meeting kinds starting in the period, not cancelled. Held: its
+    attendance is recorded; scheduled: confirmed or awaiting approval, not yet held, starting from now on."""
+    return Meeting.objects.filter(
+        _window(start, end), estate_id=estate_id, committee__kind=committee_kind, kind_id__in=kind_ids
     ).exclude(status=Meeting.Status.CANCELLED)
-    held = qs.filter(attendance_recorded_at__isnull=False).count()
-    scheduled = qs.filter(
-        attendance_recorded_at__isnull=True,
-        status__in=[Meeting.Status.CONFIRMED, Meeting.Status.AWAITING_APPROVAL],
-        starts_at__gte=now,
-    ).count()
-    return held, scheduled
+
+
+def _held():
+    return Q(attendance_recorded_at__isnull=False)
+
+
+def _scheduled(now):
+    return Q(attendance_recorded_at__isnull=True, status__in=SCHEDULED, starts_at__gte=now)
+
+
+def count_periods(rule_periods, now):
+    """{(rule id, period start): (held, scheduled)} for many (rule, start, end) at once, counted as
+    `period_meetings` says: one grouped query (per WINDOWS_PER_QUERY distinct periods), however many
+    rules and estates. The rules' kinds must be prefetched (applicable_rules does)."""
+    rule_periods = list(rule_periods)
+    if not rule_periods:
+        return {}
+    kinds = {rule.pk: {k.pk for k in rule.kinds.all()} for rule, _s, _e in rule_periods}
+    windows = sorted({(start, end) for _r, start, end in rule_periods})
+    # {(estate, committee type, meeting kind): {window: [held, scheduled]}}
+    found = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for chunk_at in range(0, len(windows), WINDOWS_PER_QUERY):
+        chunk = windows[chunk_at : chunk_at + WINDOWS_PER_QUERY]
+        counted = {}
+        for i, (start, end) in enumerate(chunk):
+            within = _window(start, end)
+            counted[f"held_{i}"] = Count("pk", filter=within & _held())
+            counted[f"scheduled_{i}"] = Count("pk", filter=within & _scheduled(now))
+        rows = (
+            Meeting.objects.filter(
+                _window(min(s for s, _e in chunk), max(e for _s, e in chunk)),
+                estate_id__in={rule.estate_id for rule, _s, _e in rule_periods},
+                committee__kind__in={rule.committee_kind for rule, _s, _e in rule_periods},
+                kind_id__in=set().union(*kinds.values()),
+            )
+            .exclude(status=Meeting.Status.CANCELLED)
+            .order_by()
+            .values("estate_id", "committee__kind", "kind_id")
+            .annotate(**counted)
+        )
+        for row in rows:
+            by_window = found[(row["estate_id"], row["committee__kind"], row["kind_id"])]
+            for i, window in enumerate(chunk):
+                by_window[window][0] += row[f"held_{i}"]
+                by_window[window][1] += row[f"scheduled_{i}"]
+    out = {}
+    for rule, start, end in rule_periods:
+        held = scheduled = 0
+        for kind_id in kinds[rule.pk]:
+            h, s = found.get((rule.estate_id, rule.committee_kind, kind_id), {}).get((start, end), (0, 0))
+            held, scheduled = held + h, scheduled + s
+        out[(rule.pk, start)] = (held, scheduled)
+    return out
+
+
+def evaluate_many(rule_periods, now):
+    """{(rule id, period start): verdict} for many (rule, start, end) at `now` (reads meetings, writes
+    nothing). A verdict: {"held", "scheduled", "required", "status", "closed"}."""
+    rule_periods = list(rule_periods)
+    counted = count_periods(rule_periods, now)
+    today = periods.local_date(now)
+    out = {}
+    for rule, start, end in rule_periods:
+        held, scheduled = counted[(rule.pk, start)]
+        status, closed = periods.status_for(
+            held=held,
+            scheduled=scheduled,
+            required=rule.min_count,
+            period_end=end,
+            today=today,
+            at_risk_days=rule.at_risk_days,
+            grace_days=grace_days(),
+        )
+        out[(rule.pk, start)] = {
+            "held": held,
+            "scheduled": scheduled,
+            "required": rule.min_count,
+            "status": status,
+            "closed": closed,
+        }
+    return out
 
 
 def evaluate(rule, start, end, now):
-    """The status of one period of one rule at `now` (reads meetings, writes nothing)."""
-    held, scheduled = counts(rule, start, end, now)
-    status, closed = periods.status_for(
-        held=held,
-        scheduled=scheduled,
-        required=rule.min_count,
-        period_end=end,
-        today=periods.local_date(now),
-        at_risk_days=rule.at_risk_days,
-        grace_days=grace_days(),
-    )
-    return {"held": held, "scheduled": scheduled, "status": status, "closed": closed}
+    """The verdict of one period of one rule at `now`."""
+    return evaluate_many([(rule, start, end)], now)[(rule.pk, start)]
+
+
+def counts(rule, start, end, now):
+    """(held, scheduled) meetings of one period of one rule."""
+    return count_periods([(rule, start, end)], now)[(rule.pk, start)]
+
+
+def verdicts(rule_periods, now):
+    """{(rule id, period start): verdict} as the scan judged it: the verdict stored when the scan
+    closed the period (final: attendance recorded later does not change it), else evaluated at `now`.
+    Only periods past their grace days can have been closed, so the pages (current periods) read no
+    stored row."""
+    rule_periods = list(rule_periods)
+    today = periods.local_date(now)
+    closable = [(r, s, e) for r, s, e in rule_periods if today > e + datetime.timedelta(days=grace_days())]
+    out = {}
+    if closable:
+        for row in CadencePeriod.objects.filter(
+            rule_id__in={r.pk for r, _s, _e in closable},
+            period_start__gte=min(s for _r, s, _e in closable),
+            period_start__lte=max(s for _r, s, _e in closable),
+            closed_at__isnull=False,
+        ).only("rule_id", "period_start", "period_end", "status", "held_count", "scheduled_count", "required_count"):
+            out[(row.rule_id, row.period_start, row.period_end)] = {
+                "held": row.held_count,
+                "scheduled": row.scheduled_count,
+                "required": row.required_count,
+                "status": row.status,
+                "closed": True,
+            }
+    wanted = {(r.pk, s, e) for r, s, e in rule_periods}
+    stored = {(rule_id, start): v for (rule_id, start, end), v in out.items() if (rule_id, start, end) in wanted}
+    missing = [(r, s, e) for r, s, e in rule_periods if (r.pk, s) not in stored]
+    return {**evaluate_many(missing, now), **stored}
+
+
+# --- the pages -----------------------------------------------------------------------------------
+
+
+def due_next_by_estate(estates, now):
+    """{estate id: rows}: per applicable rule of each estate, its current period, how many meetings are
+    held and scheduled of how many, by when; at risk first. A fixed number of queries however many
+    estates and rules (the rules, their kinds, the meeting counts)."""
+    ids = [e.pk for e in estates]
+    out = {pk: [] for pk in ids}
+    if not ids:
+        return out
+    today = periods.local_date(now)
+    current = []
+    for rule in applicable_rules(ids):
+        period = current_period(rule, today)
+        if period is not None:
+            current.append((rule, *period))
+    judged = verdicts(current, now)
+    for rule, start, end in current:
+        verdict = judged[(rule.pk, start)]
+        out[rule.estate_id].append(
+            {
+                "rule": rule,
+                "start": start,
+                "end": end,
+                "days_left": (end - today).days,
+                "remaining": max(0, verdict["required"] - verdict["held"]),
+                **verdict,
+            }
+        )
+    for rows in out.values():
+        rows.sort(key=lambda r: (STATUS_ORDER.get(r["status"], 9), r["end"]))
+    return out
+
+
+def due_next(estate, now):
+    """Per rule of the estate: the current period, how many held/scheduled of how many, by when."""
+    return due_next_by_estate([estate], now)[estate.pk]
+
+
+# --- the daily scan ------------------------------------------------------------------------------
 
 
 def responsible_users(rule):
-    from liaison.people import estate_staff
-
     roles = [Role.DIRECTOR] if rule.responsible == "director" else [Role.SUPERVISOR, Role.DIRECTOR]
-    return list(estate_staff(rule.estate, roles))
+    return estate_staff(rule.estate, roles)
 
 
 def _period_row(rule, start, end):
@@ -97,9 +295,11 @@ def _params(rule, row):
     }
 
 
-def process_period(rule, start, end, now):
-    """Bring one (rule, period) row up to date and send its notices once. Returns the row's status."""
-    result = evaluate(rule, start, end, now)
+def process_period(rule, start, end, now, result=None):
+    """Bring one (rule, period) row up to date and send its notices once. Returns the row's status.
+    `result`: the period's verdict if already evaluated (evaluate_many)."""
+    if result is None:
+        result = evaluate(rule, start, end, now)
     row = _period_row(rule, start, end)
     if row.closed_at is not None:
         return row.status
@@ -133,11 +333,9 @@ def process_period(rule, start, end, now):
                 },
             )
             if result["status"] == "missed":
-                from liaison.people import leaders
-
                 params = _params(rule, row)
                 notify(
-                    responsible_users(rule) + list(leaders()),
+                    responsible_users(rule) + leaders(),
                     kind="cadence.missed",
                     key=f"cadence:{rule.pk}:{start.isoformat()}:missed",
                     subject=_("Missed: %(rule)s at %(estate)s (%(start)s – %(end)s: %(held)s of %(required)s held)"),
@@ -202,68 +400,35 @@ def process_period(rule, start, end, now):
     return result["status"]
 
 
-def applicable_rules():
-    """Active rules of estates that have a committee of the rule's type."""
-    from liaison.models import Committee
-
-    pairs = set(Committee.objects.values_list("estate_id", "kind"))
-    rules = CadenceRule.objects.filter(active=True).select_related("estate").prefetch_related("kinds")
-    return [r for r in rules if (r.estate_id, r.committee_kind) in pairs]
-
-
-def scan_rule(rule, now):
-    today = periods.local_date(now)
-    last_closed = (
-        CadencePeriod.objects.filter(rule=rule, closed_at__isnull=False)
-        .order_by("-period_start")
-        .values_list("period_end", flat=True)
-        .first()
+def periods_to_scan(rules, today):
+    """[(rule, start, end)]: each rule's periods in effect from the one after the last it closed up to
+    the one containing `today`."""
+    last_closed = dict(
+        CadencePeriod.objects.filter(closed_at__isnull=False)
+        .order_by()
+        .values("rule_id")
+        .annotate(end=Max("period_end"))
+        .values_list("rule_id", "end")
     )
-    first_day = rule.effective_from
-    if last_closed is not None and last_closed >= first_day:
-        first_day = last_closed + datetime.timedelta(days=1)
-    statuses = []
-    for start, end in periods.periods_between(rule.period, first_day, today, rule.day_from, rule.day_to):
-        if start < rule.effective_from and end < rule.effective_from:
-            continue
-        statuses.append(((start, end), process_period(rule, start, end, now)))
-    return statuses
+    out = []
+    for rule in rules:
+        first_day = rule.effective_from
+        if last_closed.get(rule.pk) is not None and last_closed[rule.pk] >= first_day:
+            first_day = last_closed[rule.pk] + datetime.timedelta(days=1)
+        out.extend((rule, start, end) for start, end in periods_in_effect(rule, first_day, today))
+    return out
 
 
 def scan_cadence(now):
     """The daily job. Returns {status: count} over the periods it looked at."""
+    todo = periods_to_scan(list(applicable_rules()), periods.local_date(now))
+    judged = evaluate_many(todo, now)
     summary = {}
-    for rule in applicable_rules():
+    for rule, start, end in todo:
         try:
-            for _period, status in scan_rule(rule, now):
-                summary[status] = summary.get(status, 0) + 1
-        except Exception:  # one bad rule must not stop the others; it is retried next run
-            log.exception("cadence scan failed for rule %s", rule.pk)
-    return summary
-
-
-def due_next(estate, now):
-    """Per rule of the estate: the current period, how many held/scheduled of how many, by when."""
-    from liaison.models import Committee
-
-    kinds = set(Committee.objects.filter(estate=estate).values_list("kind", flat=True))
-    today = periods.local_date(now)
-    out = []
-    for rule in estate.cadence_rules.filter(active=True).prefetch_related("kinds"):
-        if rule.committee_kind not in kinds:
+            status = process_period(rule, start, end, now, judged[(rule.pk, start)])
+        except Exception:  # one bad period must not stop the others; it is retried next run
+            log.exception("cadence scan failed for rule %s, period %s", rule.pk, start)
             continue
-        start, end = rule_period(rule, today)
-        result = evaluate(rule, start, end, now)
-        out.append(
-            {
-                "rule": rule,
-                "start": start,
-                "end": end,
-                "days_left": (end - today).days,
-                "remaining": max(0, rule.min_count - result["held"]),
-                **result,
-            }
-        )
-    order = {"at_risk": 0, "open": 1, "missed": 2, "met": 3}
-    out.sort(key=lambda r: (order.get(r["status"], 9), r["end"]))
-    return out
+        summary[status] = summary.get(status, 0) + 1
+    return summary

@@ -34,7 +34,7 @@ def items(user, now):
                 "url": m.get_absolute_url(),
             }
         )
-    if actions.can_approve(user):
+    if access.has_leader_powers(user):
         for m in (
             visible.filter(status=Meeting.Status.AWAITING_APPROVAL).select_related("estate").order_by("starts_at")[:20]
         ):
@@ -59,8 +59,10 @@ def items(user, now):
                 "url": reverse("meetings:minutes", args=[m.pk]),
             }
         )
-    for estate in managed[:20]:
-        for row in cadence.due_next(estate, now):
+    estates = list(managed.order_by("name", "pk")[:20])
+    due = cadence.due_next_by_estate(estates, now)
+    for estate in estates:
+        for row in due[estate.pk]:
             if row["status"] == "at_risk":
                 out.append(
                     {

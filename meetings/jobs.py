@@ -10,12 +10,15 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison.models import Role, audit
 from liaison.notify import notify
+from liaison.people import estate_staff
 
 from . import periods, rules
+from .cadence import scan_cadence
 from .models import Dispatch, Meeting, Resolution
 
 log = logging.getLogger(__name__)
@@ -56,8 +59,6 @@ def scan_minutes(now):
                 ):
                     continue
                 audit(meeting, "minutes_deadline_missed", job=JOB, now=now, changes={"due": meeting.minutes_due_at})
-                from liaison.people import estate_staff
-
                 notify(
                     set(_minutes_people(meeting)) | set(estate_staff(meeting.estate, [Role.DIRECTOR])),
                     kind="minutes.overdue",
@@ -129,8 +130,6 @@ def scan_resolutions(now):
 
 def email_secretariat(dispatch_id, now=None):
     """Email the committee secretariat what was sent (agenda and materials attached). Claimed once."""
-    from django.utils import timezone
-
     now = now or timezone.now()
     if (
         Dispatch.objects.filter(pk=dispatch_id, secretariat_emailed_at__isnull=True).update(secretariat_emailed_at=now)
@@ -204,8 +203,6 @@ def retry_secretariat_email(now):
 
 
 def run_daily(now):
-    from .cadence import scan_cadence
-
     return {
         "cadence": scan_cadence(now),
         "minutes": scan_minutes(now),

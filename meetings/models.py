@@ -10,11 +10,12 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from liaison.links import object_url
+from liaison import access
 
 COMMITTEE_KINDS = [
     ("oc", _("Homeowners' committee")),
@@ -63,6 +64,12 @@ class MeetingKind(models.Model):
     def allowed_for(self, committee_kind):
         kinds = [k.strip() for k in self.committee_kinds.split(",") if k.strip()]
         return not kinds or committee_kind in kinds
+
+
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The meetings `user` may see: liaison.access.meetings (a committee sees a meeting once sent)."""
+        return access.meetings(self, user)
 
 
 class Meeting(models.Model):
@@ -154,6 +161,8 @@ class Meeting(models.Model):
     # set when the minutes are distributed or the breach is recorded: the scan is done with this meeting
     minutes_closed_at = models.DateTimeField(null=True, blank=True)
 
+    objects = MeetingQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
@@ -177,7 +186,7 @@ class Meeting(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return object_url("meetings:detail", self.pk)
+        return reverse("meetings:detail", args=[self.pk])
 
     @property
     def is_held(self):

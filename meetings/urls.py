@@ -36,6 +36,5 @@ urlpatterns = [
     path("<int:pk>/minutes/", views.minutes_edit, name="minutes"),
     path("<int:pk>/minutes/resolutions/", views.resolution_add, name="resolution_add"),
     path("resolutions/<int:pk>/done/", views.resolution_done, name="resolution_done"),
-    path("<int:pk>/minutes/issues/", views.issue_add, name="issue_add"),
     path("<int:pk>/minutes/finalise/", views.minutes_finalise, name="minutes_finalise"),
 ]

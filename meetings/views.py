@@ -7,7 +7,6 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,9 +15,11 @@ from django.views.decorators.http import require_POST
 
 from liaison import access
 from liaison.formsave import save_with_form
-from liaison.models import Committee, Estate, Role, User, audit
+from liaison.models import Estate, Role, User
+from liaison.uploads import attachment_response
 
 from . import actions, ical, periods, rules
+from .cadence import due_next_by_estate
 from .forms import (
     AgendaItemForm,
     CheckinForm,
@@ -31,24 +32,25 @@ from .forms import (
     ResolutionForm,
     WalkInForm,
 )
-from .home import due_next_by_estate
 from .models import (
     AgendaItem,
     Attendance,
+    CadencePeriod,
     CalendarToken,
     Invitation,
     Material,
     Meeting,
-    MeetingKind,
     Minutes,
     Photo,
     Resolution,
 )
+from .qr import qr_data_uri
 
 S = Meeting.Status
 
 
-def _meeting(request, pk):
+def meeting_for(request, pk):
+    """The meeting if the user may see it (actions.visible_meetings), else 404."""
     return access.get_visible(
         actions.visible_meetings(request.user).select_related("estate", "committee", "kind", "organizer"),
         request.user,
@@ -62,13 +64,25 @@ def _child(request, model, pk):
         obj = model.objects.select_related("meeting").get(pk=pk)
     except (model.DoesNotExist, ValueError, TypeError):
         raise Http404
-    _meeting(request, obj.meeting_id)
+    meeting_for(request, obj.meeting_id)
     return obj
 
 
 def _errors_to_messages(request, exc):
     for e in exc.messages:
         messages.error(request, e)
+
+
+def _form_errors_to_messages(request, form):
+    for errs in form.errors.values():
+        for e in errs:
+            messages.error(request, e)
+
+
+def _require_manager(request, meeting):
+    """Refused before the input is read: a form's errors are no answer to someone who may not ask."""
+    if not access.manages_estate(request.user, meeting.estate):
+        raise PermissionDenied
 
 
 def _staff_for(estate):
@@ -80,82 +94,28 @@ def _staff_for(estate):
 # --- lists and calendar ------------------------------------------------------------------------------
 
 
-# what the list, the calendar and meetings/_table.html show of a meeting
-LIST_FIELDS = (
-    "id",
-    "estate_id",
-    "committee_id",
-    "kind_id",
-    "title",
-    "starts_at",
-    "status",
-    "notice_override",
-    "notice_override_reason",
-)
-
-
-def _with_related(meetings, estates, committees, kinds):
-    """Meetings read with LIST_FIELDS only, given their estate, committee and kind from what the page
-    already holds (joining the three tables to every row was most of the list's database time)."""
-    meetings = list(meetings)
-    estates = {e.pk: e for e in estates}
-    committees = {c.pk: c for c in committees}
-    missing = {m.committee_id for m in meetings} - committees.keys()
-    if missing:  # not expected (the page lists the visible committees), read rather than fail
-        committees.update(Committee.objects.in_bulk(missing))
-    missing = {m.kind_id for m in meetings} - kinds.keys()
-    if missing:
-        kinds.update(MeetingKind.objects.in_bulk(missing))
-    missing = {m.estate_id for m in meetings} - estates.keys()
-    if missing:
-        estates.update(Estate.objects.in_bulk(missing))
-    for m in meetings:
-        m.estate, m.committee, m.kind = estates[m.estate_id], committees[m.committee_id], kinds[m.kind_id]
-    return meetings
-
-
-def _list_scope(user):
-    """(estates, committees, meetings) the meeting list may show: actions.visible_meetings and the
-    access rules, with a staff member's estates read once (annotated `managed`: may create meetings
-    there) and the committees and meetings filtered by those ids rather than by a subquery each."""
-    if user.is_committee or not user.is_active or user.sees_all_estates:
-        estates = list(access.visible_estates(user))
-        return estates, list(access.visible_committees(user)), actions.visible_meetings(user)
-    estates = list(access.visible_estates_managed(user))
-    ids = [e.pk for e in estates]
-    return estates, list(Committee.objects.filter(estate_id__in=ids)), Meeting.objects.filter(estate_id__in=ids)
-
-
-def _can_create(user, estates):
-    """May manage one of the first 20 estates listed (actions.can_manage for each, in at most one query)."""
-    if user.is_committee:
-        return False
-    if estates and hasattr(estates[0], "managed"):
-        return any(e.managed for e in estates[:20])
-    return access.managed_estates(user).filter(pk__in=[e.pk for e in estates[:20]]).exists()
+def _pick(qs, value):
+    """The estate or committee chosen in the filter among those the user may see, else 404."""
+    try:
+        return qs.get(pk=int(value))
+    except (qs.model.DoesNotExist, ValueError):
+        raise Http404
 
 
 @login_required
 def meeting_list(request):
     user = request.user
     now = timezone.now()
-    estates, committees, qs = _list_scope(user)
-    qs = qs.only(*LIST_FIELDS)
+    qs = actions.visible_meetings(user).select_related("estate", "committee", "kind")
+    estates = access.visible_estates_managed(user)  # each with `managed`: may create meetings there
+    committees = access.visible_committees(user)
     estate = committee = None
     if request.GET.get("estate"):
-        try:
-            wanted = int(request.GET["estate"])
-            estate = next(e for e in estates if e.pk == wanted)
-        except (StopIteration, ValueError):
-            raise Http404
+        estate = _pick(estates, request.GET["estate"])
         qs = qs.filter(estate=estate)
-        committees = [c for c in committees if c.estate_id == estate.pk]
+        committees = committees.filter(estate=estate)
     if request.GET.get("committee"):
-        try:
-            wanted = int(request.GET["committee"])
-            committee = next(c for c in committees if c.pk == wanted)
-        except (StopIteration, ValueError):
-            raise Http404
+        committee = _pick(committees, request.GET["committee"])
         qs = qs.filter(committee=committee)
     today = periods.local_date(now)
     try:
@@ -166,33 +126,30 @@ def meeting_list(request):
     except ValueError:
         first = today.replace(day=1)
     last = periods.last_day(first.year, first.month)
-    month_meetings = qs.filter(
-        starts_at__gte=periods.start_of_day(first),
-        starts_at__lt=periods.start_of_day(last + datetime.timedelta(days=1)),
-    ).order_by("starts_at", "pk")
+    month_meetings = list(
+        qs.filter(
+            starts_at__gte=periods.start_of_day(first),
+            starts_at__lt=periods.start_of_day(last + datetime.timedelta(days=1)),
+        ).order_by("starts_at", "pk")
+    )
+    by_day = {}
+    for m in month_meetings:
+        by_day.setdefault(periods.local_date(m.starts_at), []).append(m)
+    weeks = [
+        [
+            {"date": d, "in_month": d.month == first.month, "today": d == today, "meetings": by_day.get(d, [])}
+            for d in week
+        ]
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    ]
+    prev_y, prev_m = periods.add_months(first.year, first.month, -1)
+    next_y, next_m = periods.add_months(first.year, first.month, 1)
     upcoming = (
         qs.filter(starts_at__gte=now - datetime.timedelta(hours=6))
         .exclude(status=S.CANCELLED)
         .order_by("starts_at", "pk")[:30]
     )
     recent = qs.filter(starts_at__lt=now - datetime.timedelta(hours=6)).order_by("-starts_at", "-pk")[:30]
-    kinds = MeetingKind.objects.in_bulk()  # a handful of rows
-    month_meetings, upcoming, recent = (
-        _with_related(m, estates, committees, kinds) for m in (month_meetings, upcoming, recent)
-    )
-    by_day = {}
-    for m in month_meetings:
-        by_day.setdefault(periods.local_date(m.starts_at), []).append(m)
-    weeks = []
-    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month):
-        weeks.append(
-            [
-                {"date": d, "in_month": d.month == first.month, "today": d == today, "meetings": by_day.get(d, [])}
-                for d in week
-            ]
-        )
-    prev_y, prev_m = periods.add_months(first.year, first.month, -1)
-    next_y, next_m = periods.add_months(first.year, first.month, 1)
     return render(
         request,
         "meetings/list.html",
@@ -208,14 +165,14 @@ def meeting_list(request):
             "upcoming": upcoming,
             "recent": recent,
             "month_meetings": month_meetings,
-            "can_create": _can_create(user, estates),
+            "can_create": estate.managed if estate else access.managed_estates(user).exists(),
         },
     )
 
 
 @login_required
 def approvals(request):
-    if not actions.can_approve(request.user):
+    if not access.has_leader_powers(request.user):
         raise PermissionDenied
     pending = (
         actions.visible_meetings(request.user)
@@ -243,8 +200,6 @@ def cadence_status(request):
     estates = list(estates[:50])
     due = due_next_by_estate(estates, now)  # a few queries, not two per rule and estate
     rows = [{"estate": e, "rules": due[e.pk]} for e in estates]
-    from .models import CadencePeriod
-
     history = (
         access.scope(CadencePeriod.objects.all(), request.user, committee=None)
         .filter(closed_at__isnull=False)
@@ -292,7 +247,7 @@ def meeting_create(request):
             return render(request, "meetings/pick_estate.html", {"estates": managed})
     else:
         estate = access.get_visible(Estate.objects.all(), user, estate_id, estate="pk", committee=None)
-        if not actions.can_manage(user, estate):
+        if not access.manages_estate(user, estate):
             raise PermissionDenied
     committees = estate.committees.all()
     initial = {}
@@ -337,16 +292,12 @@ def meeting_create(request):
 
 @login_required
 def meeting_edit(request, pk):
-    meeting = _meeting(request, pk)
-    if not actions.can_manage(request.user, meeting.estate):
-        raise PermissionDenied
-    if meeting.status in (S.CANCELLED, S.HELD):
-        messages.error(request, _("A held or cancelled meeting can no longer be changed."))
-        return redirect(meeting)
-    if meeting.status == S.AWAITING_APPROVAL:
-        messages.error(
-            request, _("The meeting is awaiting the leader's approval: ask for it to be returned before changing it.")
-        )
+    meeting = meeting_for(request, pk)
+    _require_manager(request, meeting)
+    try:
+        actions.require_editable(meeting)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
         return redirect(meeting)
     initial = {
         "committee": meeting.committee,
@@ -409,14 +360,14 @@ def meeting_edit(request, pk):
 
 @login_required
 def meeting_detail(request, pk):
-    meeting = _meeting(request, pk)
+    meeting = meeting_for(request, pk)
     user = request.user
-    manage = actions.can_manage(user, meeting.estate)
+    manage = access.manages_estate(user, meeting.estate)
     my_invitation = meeting.invitations.filter(user=user).first()
     ctx = {
         "meeting": meeting,
         "manage": manage,
-        "approve": actions.can_approve(user) and meeting.status == S.AWAITING_APPROVAL,
+        "approve": access.has_leader_powers(user) and meeting.status == S.AWAITING_APPROVAL,
         "agenda": meeting.agenda_items.all(),
         "materials": meeting.materials.all(),
         "photos": meeting.photos.all(),
@@ -444,7 +395,7 @@ def meeting_detail(request, pk):
 
 
 def _transition(request, pk, fn, ok_message, **kwargs):
-    meeting = _meeting(request, pk)
+    meeting = meeting_for(request, pk)
     try:
         fn(meeting, actor=request.user, now=timezone.now(), **kwargs)
     except ValidationError as exc:
@@ -527,19 +478,21 @@ def invitation_respond(request, pk):
 # --- agenda, materials, invitees ---------------------------------------------------------------------
 
 
-def _editable(request, meeting):
-    if not actions.can_manage(request.user, meeting.estate):
-        raise PermissionDenied
-    if meeting.status in (S.CANCELLED,) or meeting.status == S.AWAITING_APPROVAL:
-        messages.error(request, _("The agenda cannot change while the meeting awaits approval or is cancelled."))
-        return False
-    return True
+def _agenda_closed(request, meeting):
+    """Whether the agenda form is refused (actions.require_agenda_open), said as a message."""
+    _require_manager(request, meeting)
+    try:
+        actions.require_agenda_open(meeting)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+        return True
+    return False
 
 
 @login_required
 def agenda_add(request, pk):
-    meeting = _meeting(request, pk)
-    if not _editable(request, meeting):
+    meeting = meeting_for(request, pk)
+    if _agenda_closed(request, meeting):
         return redirect(meeting)
     form = AgendaItemForm(request.POST or None, initial={"order": meeting.agenda_items.count() + 1})
     if request.method == "POST" and form.is_valid():
@@ -556,87 +509,59 @@ def agenda_add(request, pk):
 def agenda_edit(request, pk):
     item = _child(request, AgendaItem, pk)
     meeting = item.meeting
-    if not _editable(request, meeting):
+    if _agenda_closed(request, meeting):
         return redirect(meeting)
     form = AgendaItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            audit(
-                item,
-                "agenda_item_edited",
-                actor=request.user,
-                estate=meeting.estate,
-                changes={"fields": form.changed_data},
-            )
-        messages.success(request, _("Agenda item saved."))
-        return redirect(meeting)
+        ok, _item = save_with_form(
+            form, actions.update_agenda_item, item, actor=request.user, now=timezone.now(), **form.cleaned_data
+        )
+        if ok:
+            messages.success(request, _("Agenda item saved."))
+            return redirect(meeting)
     return render(request, "meetings/agenda_form.html", {"form": form, "meeting": meeting, "item": item})
+
+
+def _run(request, redirect_to, fn, *args, ok_message, **kwargs):
+    """Call an action without a form of its own: its refusal or success as a message."""
+    try:
+        fn(*args, actor=request.user, now=timezone.now(), **kwargs)
+    except ValidationError as exc:
+        _errors_to_messages(request, exc)
+    else:
+        messages.success(request, ok_message)
+    return redirect(redirect_to)
 
 
 @login_required
 @require_POST
 def agenda_delete(request, pk):
     item = _child(request, AgendaItem, pk)
-    meeting = item.meeting
-    if _editable(request, meeting):
-        if meeting.sent_at:
-            messages.error(request, _("The agenda has been sent; edit the item instead of deleting it."))
-        else:
-            with transaction.atomic():
-                audit(
-                    item,
-                    "agenda_item_deleted",
-                    actor=request.user,
-                    estate=meeting.estate,
-                    changes={"title": item.title},
-                )
-                item.delete()
-            messages.success(request, _("Agenda item removed."))
-    return redirect(meeting)
+    return _run(request, item.meeting, actions.delete_agenda_item, item, ok_message=_("Agenda item removed."))
 
 
 @login_required
 @require_POST
 def material_upload(request, pk):
-    meeting = _meeting(request, pk)
-    if not _editable(request, meeting):
-        return redirect(meeting)
+    meeting = meeting_for(request, pk)
+    _require_manager(request, meeting)
     form = MaterialForm(request.POST, request.FILES)
-    if form.is_valid():
-        f = form.cleaned_data["file"]
-        from liaison.uploads import sniff
-
-        f.seek(0)
-        kind = sniff(f.read(2048), f) or "application/octet-stream"
-        f.seek(0)
-        with transaction.atomic():
-            mat = Material.objects.create(
-                meeting=meeting,
-                file=f,
-                original_name=f.name[:200],
-                content_type=kind,
-                size=f.size,
-                uploaded_by=request.user,
-            )
-            audit(
-                mat,
-                "material_uploaded",
-                actor=request.user,
-                estate=meeting.estate,
-                changes={"meeting": meeting.pk, "name": mat.original_name},
-            )
-        messages.success(request, _("Material uploaded."))
-    else:
+    if not form.is_valid():
         for e in form.errors.get("file", []):
             messages.error(request, e)
-    return redirect(meeting)
+        return redirect(meeting)
+    return _run(
+        request,
+        meeting,
+        actions.upload_material,
+        meeting,
+        file=form.cleaned_data["file"],
+        ok_message=_("Material uploaded."),
+    )
 
 
 @login_required
 def material_download(request, pk):
-    from liaison.uploads import attachment_response
-
     mat = _child(request, Material, pk)
     return attachment_response(mat.file, mat.original_name)
 
@@ -645,54 +570,23 @@ def material_download(request, pk):
 @require_POST
 def material_delete(request, pk):
     mat = _child(request, Material, pk)
-    meeting = mat.meeting
-    if _editable(request, meeting):
-        with transaction.atomic():
-            audit(
-                mat, "material_deleted", actor=request.user, estate=meeting.estate, changes={"name": mat.original_name}
-            )
-            mat.file.delete(save=False)
-            mat.delete()
-        messages.success(request, _("Material removed."))
-    return redirect(meeting)
+    return _run(request, mat.meeting, actions.delete_material, mat, ok_message=_("Material removed."))
 
 
 @login_required
 @require_POST
 def photo_upload(request, pk):
-    meeting = _meeting(request, pk)
-    if not actions.can_manage(request.user, meeting.estate):
-        raise PermissionDenied
+    meeting = meeting_for(request, pk)
+    _require_manager(request, meeting)
     form = PhotoForm(request.POST, request.FILES)
-    if form.is_valid():
-        f = form.cleaned_data["image"]
-        from liaison.uploads import sniff
-
-        f.seek(0)
-        kind = sniff(f.read(2048), f)
-        f.seek(0)
-        with transaction.atomic():
-            photo = Photo.objects.create(
-                meeting=meeting,
-                image=f,
-                original_name=f.name[:200],
-                content_type=kind,
-                caption=form.cleaned_data["caption"],
-                uploaded_by=request.user,
-            )
-            audit(photo, "photo_uploaded", actor=request.user, estate=meeting.estate, changes={"meeting": meeting.pk})
-        messages.success(request, _("Photo added."))
-    else:
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
-    return redirect(meeting)
+    if not form.is_valid():
+        _form_errors_to_messages(request, form)
+        return redirect(meeting)
+    return _run(request, meeting, actions.upload_photo, meeting, ok_message=_("Photo added."), **form.cleaned_data)
 
 
 @login_required
 def photo_download(request, pk):
-    from liaison.uploads import attachment_response
-
     photo = _child(request, Photo, pk)
     return attachment_response(photo.image, photo.original_name)
 
@@ -700,39 +594,20 @@ def photo_download(request, pk):
 @login_required
 @require_POST
 def invite_add(request, pk):
-    meeting = _meeting(request, pk)
-    if not actions.can_manage(request.user, meeting.estate):
-        raise PermissionDenied
+    meeting = meeting_for(request, pk)
+    _require_manager(request, meeting)
     form = InviteForm(request.POST, staff=_staff_for(meeting.estate).distinct())
-    if form.is_valid():
-        try:
-            actions.invite(meeting, actor=request.user, now=timezone.now(), **form.cleaned_data)
-        except ValidationError as exc:
-            _errors_to_messages(request, exc)
-        else:
-            messages.success(request, _("Invitee added."))
-    else:
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
-    return redirect(meeting)
+    if not form.is_valid():
+        _form_errors_to_messages(request, form)
+        return redirect(meeting)
+    return _run(request, meeting, actions.invite, meeting, ok_message=_("Invitee added."), **form.cleaned_data)
 
 
 @login_required
 @require_POST
 def invite_remove(request, pk):
     inv = _child(request, Invitation, pk)
-    meeting = inv.meeting
-    if not actions.can_manage(request.user, meeting.estate):
-        raise PermissionDenied
-    if inv.attendances.exists():
-        messages.error(request, _("This person has signed in; remove the sign-in first."))
-    else:
-        with transaction.atomic():
-            audit(inv, "uninvited", actor=request.user, estate=meeting.estate, changes={"name": inv.name})
-            inv.delete()
-        messages.success(request, _("Invitee removed."))
-    return redirect(meeting)
+    return _run(request, inv.meeting, actions.remove_invitation, inv, ok_message=_("Invitee removed."))
 
 
 # --- sign-in (AM-02-R02) -----------------------------------------------------------------------------
@@ -740,13 +615,10 @@ def invite_remove(request, pk):
 
 @login_required
 def signin(request, pk):
-    meeting = _meeting(request, pk)
-    if not actions.can_manage(request.user, meeting.estate):
-        raise PermissionDenied
+    meeting = meeting_for(request, pk)
+    _require_manager(request, meeting)
     present = {a.invitation_id: a for a in meeting.attendances.all() if a.invitation_id}
     rows = [{"inv": inv, "att": present.get(inv.pk)} for inv in meeting.invitations.all()]
-    from .qr import qr_data_uri
-
     checkin_url = request.build_absolute_uri(f"/meetings/checkin/{meeting.checkin_token}/")
     return render(
         request,
@@ -767,7 +639,7 @@ def signin(request, pk):
 @login_required
 @require_POST
 def signin_tick(request, pk, inv_pk):
-    meeting = _meeting(request, pk)
+    meeting = meeting_for(request, pk)
     try:
         inv = meeting.invitations.get(pk=inv_pk)
     except Invitation.DoesNotExist:
@@ -782,7 +654,7 @@ def signin_tick(request, pk, inv_pk):
 @login_required
 @require_POST
 def signin_walkin(request, pk):
-    meeting = _meeting(request, pk)
+    meeting = meeting_for(request, pk)
     form = WalkInForm(request.POST)
     if form.is_valid():
         try:
@@ -792,9 +664,7 @@ def signin_walkin(request, pk):
         else:
             messages.success(request, _("Walk-in attendee added."))
     else:
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
+        _form_errors_to_messages(request, form)
     return redirect("meetings:signin", meeting.pk)
 
 
@@ -835,7 +705,7 @@ def checkin(request, token):
 
 @login_required
 def minutes_edit(request, pk):
-    meeting = _meeting(request, pk)
+    meeting = meeting_for(request, pk)
     user = request.user
     minutes = getattr(meeting, "minutes", None)
     if not actions.can_write_minutes(user, meeting):
@@ -865,7 +735,7 @@ def minutes_edit(request, pk):
         if ok:
             messages.success(request, _("Minutes saved."))
             return redirect("meetings:minutes", meeting.pk)
-    return _minutes_page(request, meeting, form=form)
+    return minutes_page(request, meeting, form=form)
 
 
 def _minutes_form(request, meeting, data=None):
@@ -879,8 +749,9 @@ def _minutes_form(request, meeting, data=None):
     return MinutesForm(data, items=meeting.agenda_items.all(), initial=initial)
 
 
-def _minutes_page(request, meeting, *, form=None, issue_form=None):
-    """The minutes page; a form given bound (with its errors) is shown as the user filled it in."""
+def minutes_page(request, meeting, *, form=None, issue_form=None):
+    """The minutes page; a form given bound (with its errors) is shown as the user filled it in (the issue
+    form too: followups.meeting_issues handles its POST)."""
     minutes = getattr(meeting, "minutes", None)
     if form is None:
         form = _minutes_form(request, meeting)
@@ -911,7 +782,7 @@ def _minutes_page(request, meeting, *, form=None, issue_form=None):
 @login_required
 @require_POST
 def resolution_add(request, pk):
-    meeting = _meeting(request, pk)
+    meeting = meeting_for(request, pk)
     form = ResolutionForm(request.POST, meeting=meeting, staff=_staff_for(meeting.estate).distinct())
     if form.is_valid():
         d = form.cleaned_data
@@ -932,9 +803,7 @@ def resolution_add(request, pk):
         else:
             messages.success(request, _("Resolution added."))
     else:
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
+        _form_errors_to_messages(request, form)
     return redirect("meetings:minutes", meeting.pk)
 
 
@@ -953,29 +822,8 @@ def resolution_done(request, pk):
 
 @login_required
 @require_POST
-def issue_add(request, pk):
-    meeting = _meeting(request, pk)
-    form = IssueForm(request.POST)
-    if form.is_valid():
-        ok, _issue = save_with_form(
-            form, actions.raise_meeting_issue, meeting, actor=request.user, now=timezone.now(), **form.cleaned_data
-        )
-        if ok:
-            messages.success(request, _("Issue recorded in the follow-up list."))
-            return redirect("meetings:minutes", meeting.pk)
-    if not actions.can_write_minutes(request.user, meeting) or not meeting.is_held:
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
-        return redirect("meetings:minutes", meeting.pk)
-    # the minutes page again, with the issue form as it was filled in and its errors
-    return _minutes_page(request, meeting, issue_form=form)
-
-
-@login_required
-@require_POST
 def minutes_finalise(request, pk):
-    meeting = _meeting(request, pk)
+    meeting = meeting_for(request, pk)
     try:
         actions.finalise_minutes(meeting, actor=request.user, now=timezone.now())
     except ValidationError as exc:

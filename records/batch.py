@@ -1,8 +1,8 @@
 """Batch printing: all sign-in sheets of next week in one PDF; a month's records of an estate as a zip.
 
-Small batches render in the request; larger ones in a Celery task (records.tasks.run_batch) that
-updates BatchJob.done/total so the page can show progress. The task re-applies the requesting
-user's visibility, so a job never prints what its user could not open.
+Small batches render in the request; larger ones in a Celery task (records.tasks.run_batch, started
+by actions.start_batch_job) that updates BatchJob.done/total so the page can show progress. The task
+re-applies the requesting user's visibility, so a job never prints what its user could not open.
 """
 
 import io
@@ -10,14 +10,14 @@ import logging
 import zipfile
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from liaison import access
 
-from . import documents, meetings_forms, pdf
+from . import documents, meetings_forms, pdf, signoff
 from .models import BatchJob, SignoffRequest, WorkContactSheet, WorkPlan
+from .plans import month_bounds
 
 log = logging.getLogger(__name__)
 MAX_MEETINGS = 200
@@ -29,26 +29,6 @@ def inline_limit():
 
 def batch_timeout():
     return float(getattr(settings, "PDF_BATCH_TIMEOUT", 200))
-
-
-def create_job(user, kind, params, *, estate=None, total=0):
-    job = BatchJob.objects.create(
-        kind=kind, params={**params, "lang": translation.get_language()}, requested_by=user, estate=estate, total=total
-    )
-    transaction.on_commit(lambda: _enqueue(job.pk))
-    return job
-
-
-def _enqueue(job_id):
-    from .tasks import run_batch
-
-    try:
-        run_batch.apply_async(args=[job_id], retry=False)
-    except Exception:  # noqa: BLE001
-        log.warning("broker unavailable; batch job %s stays queued", job_id)
-        BatchJob.objects.filter(pk=job_id, status=BatchJob.Status.QUEUED).update(
-            status=BatchJob.Status.FAILED, error="The print service is not reachable. Try again later."
-        )
 
 
 def _progress(job, done, total=None):
@@ -114,8 +94,6 @@ def _signin_batch(job):
 
 def month_archive_parts(user, estate, year, month):
     """[(filename, callable -> bytes)] for the estate's records of the month, as `user` may see them."""
-    from .plans import month_bounds
-
     first, after, start, end = month_bounds(year, month)
     parts = []
     for plan in access.scope(WorkPlan.objects.filter(estate=estate, year=year, month=month), user, committee=None):
@@ -126,19 +104,14 @@ def month_archive_parts(user, estate, year, month):
                 lambda ctx=ctx: pdf.render_pdf("records/pdf/work_plan.html", ctx, timeout=batch_timeout()),
             )
         )
-    try:
-        meetings = list(
-            meetings_forms.visible_meetings(user).filter(estate=estate, starts_at__gte=start, starts_at__lt=end)
-        )
-    except ImportError:
-        meetings = []
-    for m in meetings:
+    meetings = meetings_forms.visible_meetings(user).filter(estate=estate, starts_at__gte=start, starts_at__lt=end)
+    for m in meetings.select_related("minutes"):
         day = timezone.localdate(m.starts_at).isoformat()
         if m.is_held:
             parts.append(
                 (documents.filename("signin", day, m.title), lambda m=m: meetings_forms.signin_pdf([m], recorded=True))
             )
-        minutes = getattr(m, "minutes", None) if hasattr(m, "minutes") else None
+        minutes = getattr(m, "minutes", None)  # None: no minutes written
         if minutes is not None and minutes.is_final:
             parts.append(
                 (documents.filename("minutes", day, m.title), lambda mi=minutes: meetings_forms.minutes_pdf(mi))
@@ -156,8 +129,6 @@ def month_archive_parts(user, estate, year, month):
                 lambda: meetings_forms.callbacks_pdf(estate, groups, period=f"{year}-{month:02d}"),
             )
         )
-    from . import signoff
-
     signed = access.scope(
         SignoffRequest.objects.filter(
             estate=estate, status=SignoffRequest.Status.COMPLETED, completed_at__gte=start, completed_at__lt=end

@@ -16,8 +16,10 @@ def items(user, now):
         reqs = reqs.filter(signers__user=user)
     else:
         reqs = reqs.filter(estate__in=access.managed_estates(user))
-    for req in access.scope(reqs, user).select_related("estate").distinct()[:50]:
-        names = [s.name for s in signoff.outstanding(req)]
+    reqs = list(access.scope(reqs, user).select_related("estate").distinct()[:50])
+    waiting = signoff.waiting_by_request(reqs)
+    for req in reqs:
+        names = [s.name for s in waiting[req.pk]]
         if not names:
             continue
         out.append(

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from . import pdf
 from .models import Signature
+from .signoff import verify_url
 
 FORM_CODES = {
     "plan": "AM-02-R04",
@@ -58,8 +59,8 @@ def signed_pdf(req, version, sigs):
         "is_upload": req.source == req.Source.REPORT,
         "signatures": sigs,
         "outstanding": [s for s in req.signers.all() if s.pk not in {x.signer_id for x in sigs}],
-        "verify_url": _verify_url(req),
-        "qr": pdf.qr_data_uri(_verify_url(req)),
+        "verify_url": verify_url(req),
+        "qr": pdf.qr_data_uri(verify_url(req)),
         "printed_at": timezone.now(),
         "Decision": Signature.Decision,
         **header(req.estate, form, f"{req.public_code} v{version.number}"),
@@ -67,12 +68,6 @@ def signed_pdf(req, version, sigs):
     if req.source == req.Source.REPORT:
         ctx["form_code"] = ""
     return pdf.render_pdf("records/pdf/signed.html", ctx)
-
-
-def _verify_url(req):
-    from .signoff import verify_url
-
-    return verify_url(req)
 
 
 def filename(kind, *parts):

@@ -1,6 +1,6 @@
 """Forms printed from the meetings and follow-ups apps' data (read only): AM-02-R02 sign-in sheet,
-AM-02-R03 minutes, CS-01-R01 callback record. Objects are found through liaison.access / the meetings
-app's visibility rule, so a committee member of another estate gets 404."""
+AM-02-R03 minutes, CS-01-R01 callback record. Objects are found through liaison.access (`meetings`,
+`issues`, `scope`), so a committee member of another estate gets 404."""
 
 import datetime
 
@@ -12,7 +12,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from followups.models import Callback, Issue
 from liaison import access
+from meetings.models import Meeting, Minutes
 
 from . import documents, pdf
 
@@ -20,27 +22,18 @@ SIGNIN_BLANK_ROWS = 6
 MAX_PHOTOS = 12
 
 
-def _meeting_models():
-    from meetings.models import Meeting, Minutes
-
-    return Meeting, Minutes
-
-
 def visible_meetings(user):
-    from meetings.actions import visible_meetings as rule
-
-    return rule(user).select_related("estate__company", "committee", "kind", "organizer")
+    return access.meetings(Meeting.objects.select_related("estate__company", "committee", "kind", "organizer"), user)
 
 
 def get_meeting(request, pk):
     try:
         return visible_meetings(request.user).get(pk=pk)
-    except (ValueError, TypeError, _meeting_models()[0].DoesNotExist):
+    except (ValueError, TypeError, Meeting.DoesNotExist):
         raise Http404
 
 
 def get_minutes(request, pk):
-    _Meeting, Minutes = _meeting_models()
     try:
         minutes = Minutes.objects.select_related("meeting").get(pk=pk)
     except (ValueError, TypeError, Minutes.DoesNotExist):
@@ -139,7 +132,6 @@ def next_week(now):
 
 
 def next_week_meetings(user, now, estate=None):
-    Meeting, _Minutes = _meeting_models()
     start, end = next_week(now)
     qs = (
         visible_meetings(user)
@@ -169,9 +161,6 @@ def _photos(meeting):
 
 def minutes_context(minutes):
     meeting = minutes.meeting
-    issues = []
-    if hasattr(meeting, "issues"):
-        issues = list(meeting.issues.all().order_by("raised_at", "pk"))
     return {
         "minutes": minutes,
         "meeting": meeting,
@@ -179,7 +168,7 @@ def minutes_context(minutes):
         "attendees": list(meeting.attendances.all()),
         "agenda": list(meeting.agenda_items.all()),
         "resolutions": list(meeting.resolutions.select_related("owner").all()),
-        "issues": issues,
+        "issues": list(meeting.issues.order_by("raised_at", "pk")),
         "photos": _photos(meeting),
         **documents.header(meeting.estate, "minutes", f"M{meeting.pk}"),
     }
@@ -198,15 +187,13 @@ def minutes_pdf(minutes):
 # --- CS-01-R01 callback record ----------------------------------------------------------------------------------
 
 
-def _issue_models():
-    from followups.models import Callback, Issue
-
-    return Issue, Callback
-
-
 def get_issue(request, pk):
-    Issue, _Callback = _issue_models()
-    return access.get_visible(Issue.objects.select_related("estate__company", "committee"), request.user, pk)
+    """The issue if the user may see it (liaison.access.issues: department staff also those assigned
+    to them), else 404."""
+    try:
+        return access.issues(Issue.objects.select_related("estate__company", "committee"), request.user).get(pk=pk)
+    except (ValueError, TypeError, Issue.DoesNotExist):
+        raise Http404
 
 
 def callback_groups_for_issue(issue):
@@ -214,7 +201,6 @@ def callback_groups_for_issue(issue):
 
 
 def callback_groups_for_month(user, estate, year, month):
-    _Issue, Callback = _issue_models()
     tz = timezone.get_current_timezone()
     start = timezone.make_aware(datetime.datetime(year, month, 1), tz)
     end = timezone.make_aware(datetime.datetime(year + (month == 12), month % 12 + 1, 1), tz)

@@ -8,10 +8,9 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from liaison.links import object_url
 
 
 def new_public_code():
@@ -74,7 +73,7 @@ class WorkContactSheet(models.Model):
         return f"{self.number or '—'} {self.subject}"
 
     def get_absolute_url(self):
-        return object_url("records:contact_detail", self.pk)
+        return reverse("records:contact_detail", args=[self.pk])
 
 
 class SignoffRequest(models.Model):
@@ -125,7 +124,7 @@ class SignoffRequest(models.Model):
         return self.title
 
     def get_absolute_url(self):
-        return object_url("records:signoff_detail", self.pk)
+        return reverse("records:signoff_detail", args=[self.pk])
 
     def current_version(self):
         return self.versions.order_by("-number").first()
@@ -260,7 +259,7 @@ class WorkPlan(models.Model):
         return f"{self.estate} {self.year}-{self.month:02d}"
 
     def get_absolute_url(self):
-        return object_url("records:plan_detail", self.pk)
+        return reverse("records:plan_detail", args=[self.pk])
 
     @property
     def editable(self):

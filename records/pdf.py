@@ -27,6 +27,7 @@ from functools import cache
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -246,8 +247,6 @@ def render_pdf(template_name, context, *, request=None, extra_css=(), timeout=No
 
 
 def pdf_response(data, filename, *, inline=True):
-    from django.http import HttpResponse
-
     response = HttpResponse(data, content_type=PDF_MIME)
     disposition = "inline" if inline else "attachment"
     quoted = urllib.parse.quote(filename)

@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison.models import Role, User, audit
+from liaison import people
+from liaison.models import audit
 from liaison.notify import notify
 
 from .models import WorkPlan, WorkPlanItem
@@ -32,7 +33,7 @@ def month_bounds(year, month):
 def proposed_items(estate, year, month, now):
     """What the month should hold: scheduled meetings, then what each cadence rule still needs."""
     from meetings import periods
-    from meetings.cadence import counts
+    from meetings.cadence import counts, periods_in_effect
     from meetings.models import Meeting
 
     first, after, start, end = month_bounds(year, month)
@@ -60,8 +61,8 @@ def proposed_items(estate, year, month, now):
         committee = committees.get(rule.committee_kind)
         if committee is None:
             continue
-        for p_start, p_end in periods.periods_between(rule.period, first, last, rule.day_from, rule.day_to):
-            if p_end < first or p_start > last or p_end < rule.effective_from:
+        for p_start, p_end in periods_in_effect(rule, first, last):
+            if p_end < first or p_start > last:
                 continue
             # count held + still scheduled meetings in the whole period (as the cadence scan does)
             held, scheduled = counts(rule, p_start, p_end, min(now, periods.start_of_day(p_start)))
@@ -126,9 +127,8 @@ def submit(plan, *, by, now):
     plan.prepared_by = by
     plan.save(update_fields=["status", "submitted_at", "prepared_by"])
     audit(plan, "plan.status", actor=by, now=now, changes={"status": [old, plan.status]})
-    leaders = User.objects.filter(role=Role.LEADER, is_active=True)
     notify(
-        leaders,
+        people.leaders(),
         kind="plan.submitted",
         key=f"plan:{plan.pk}:submitted:{now:%Y%m%d%H%M%S}",
         subject=_("Work plan to approve: %(estate)s %(year)s-%(month)s"),

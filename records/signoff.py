@@ -20,10 +20,12 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liaison import access
 from liaison.models import CommitteeMember, audit
 from liaison.notify import notify
 
@@ -155,10 +157,37 @@ def valid_signatures(req, version=None):
     return Signature.objects.filter(signer__request=req, version=version, voided_at__isnull=True)
 
 
+def _signed_current():
+    """The signer (the outer row) holds a valid signature on its request's current (highest-numbered)
+    version: valid_signatures() as a condition, for any number of signers in one query."""
+    current = DocumentVersion.objects.filter(request=OuterRef(OuterRef("request"))).order_by("-number").values("pk")
+    return Exists(
+        Signature.objects.filter(signer=OuterRef("pk"), voided_at__isnull=True, version=Subquery(current[:1]))
+    )
+
+
+def outstanding_signers(requests):
+    """Signers of `requests` (ids or a queryset) who have not signed their request's current version."""
+    return Signer.objects.filter(request__in=requests).exclude(_signed_current()).select_related("user")
+
+
 def outstanding(req):
     """Signers who have not signed the current version."""
-    signed = valid_signatures(req).values("signer_id")
-    return req.signers.exclude(pk__in=signed).select_related("user")
+    return outstanding_signers([req.pk])
+
+
+def waiting_by_request(reqs):
+    """{request id: [signers who have not signed its current version]} for `reqs`: one query."""
+    waiting = {r.pk: [] for r in reqs}
+    for signer in outstanding_signers(list(waiting)):
+        waiting[signer.request_id].append(signer)
+    return waiting
+
+
+def pending_for(user):
+    """Open requests `user` may see that wait for their signature on the current version."""
+    mine = Signer.objects.filter(request=OuterRef("pk"), user=user).exclude(_signed_current())
+    return access.scope(SignoffRequest.objects.filter(status=SignoffRequest.Status.OPEN), user).filter(Exists(mine))
 
 
 def evaluate(req):

@@ -1,10 +1,10 @@
+import datetime
 import hashlib
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,11 +13,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liaison import access, ratelimit
-from liaison.models import Committee, audit
+from liaison.formsave import save_with_form
+from liaison.models import Committee
 
-from . import documents, pdf, signoff
+from . import actions, documents, meetings_forms, pdf, signoff
 from .forms import ContactSheetForm, ReportVersionForm, SignForm, SignoffForm, VerifyForm
-from .models import DocumentVersion, SignoffRequest, WorkContactSheet
+from .models import DocumentVersion, Signature, SignoffRequest, WorkContactSheet
 
 
 def pdf_or_error(request, make, filename, back):
@@ -43,7 +44,7 @@ def index(request):
     user = request.user
     sheets = visible_sheets(user)[:20]
     requests = access.scope(SignoffRequest.objects.select_related("estate", "committee"), user)[:20]
-    mine = signoff_pending_for(user)
+    mine = signoff.pending_for(user)
     return render(
         request,
         "records/index.html",
@@ -61,32 +62,13 @@ def index(request):
 
 def _recent_meetings(user):
     """Meetings of the last 30 and next 14 days, to print their sign-in sheets and minutes."""
-    import datetime
-
-    try:
-        from . import meetings_forms
-
-        now = timezone.now()
-        return list(
-            meetings_forms.visible_meetings(user)
-            .filter(starts_at__gte=now - datetime.timedelta(days=30), starts_at__lt=now + datetime.timedelta(days=14))
-            .exclude(status="cancelled")
-            .order_by("-starts_at")[:20]
-        )
-    except ImportError:
-        return []
-
-
-def signoff_pending_for(user):
-    """Open requests waiting for this user's signature on the current version."""
-    reqs = access.scope(
-        SignoffRequest.objects.filter(status=SignoffRequest.Status.OPEN, signers__user=user), user
-    ).select_related("estate", "committee")
-    return [
-        r
-        for r in reqs.distinct()
-        if r.signers.filter(user=user).exclude(pk__in=signoff.valid_signatures(r).values("signer_id")).exists()
-    ]
+    now = timezone.now()
+    return list(
+        meetings_forms.visible_meetings(user)
+        .filter(starts_at__gte=now - datetime.timedelta(days=30), starts_at__lt=now + datetime.timedelta(days=14))
+        .exclude(status="cancelled")
+        .order_by("-starts_at")[:20]
+    )
 
 
 # --- PF-09-R05 work contact sheets ------------------------------------------------------------------------
@@ -120,12 +102,6 @@ def contact_list(request):
     )
 
 
-def _next_number(estate, day):
-    prefix = f"{day.year}-"
-    used = WorkContactSheet.objects.filter(estate=estate, number__startswith=prefix).count()
-    return f"{prefix}{used + 1:03d}"
-
-
 @login_required
 def contact_create(request):
     if not access.managed_estates(request.user).exists():
@@ -137,25 +113,10 @@ def contact_create(request):
         initial["committee"] = committee.pk
     form = ContactSheetForm(request.POST if request.method == "POST" else None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
-        sheet = form.save(commit=False)
-        sheet.estate = sheet.committee.estate
-        sheet.created_by = request.user
-        auto = not sheet.number
-        for _attempt in range(5):
-            if auto:
-                sheet.number = _next_number(sheet.estate, sheet.issued_on)
-            try:
-                with transaction.atomic():
-                    sheet.save()
-                    audit(sheet, "contact.created", actor=request.user, changes={"subject": sheet.subject})
-                break
-            except IntegrityError:
-                if not auto:
-                    form.add_error("number", _("This number is already used in this estate."))
-                    return render(request, "records/contact_form.html", {"form": form})
-                sheet.pk = None
-        messages.success(request, _("Work contact sheet %(number)s saved.") % {"number": sheet.number})
-        return redirect(sheet)
+        saved, sheet = save_with_form(form, actions.create_contact_sheet, form, by=request.user, now=timezone.now())
+        if saved:
+            messages.success(request, _("Work contact sheet %(number)s saved.") % {"number": sheet.number})
+            return redirect(sheet)
     return render(request, "records/contact_form.html", {"form": form})
 
 
@@ -186,36 +147,11 @@ def contact_edit(request, pk):
     )
     form = ContactSheetForm(request.POST if request.method == "POST" else None, instance=sheet, user=request.user)
     if request.method == "POST" and form.is_valid():
-        now = timezone.now()
-        with transaction.atomic():
-            sheet = form.save(commit=False)
-            sheet.estate = sheet.committee.estate
-            sheet.updated_at = now
-            sheet.save()
-            audit(
-                sheet,
-                "contact.edited",
-                actor=request.user,
-                now=now,
-                changes={f: str(form.cleaned_data.get(f))[:200] for f in form.changed_data},
-            )
-        refreeze_contact(
-            sheet, by=request.user, now=now, note=", ".join(str(form.fields[f].label) for f in form.changed_data)
-        )
-        messages.success(request, _("Saved."))
-        return redirect(sheet)
+        saved, sheet = save_with_form(form, actions.edit_contact_sheet, form, by=request.user, now=timezone.now())
+        if saved:
+            messages.success(request, _("Saved."))
+            return redirect(sheet)
     return render(request, "records/contact_form.html", {"form": form, "sheet": sheet, "signed": signed})
-
-
-def refreeze_contact(sheet, *, by, now, note=""):
-    """An edit after sending for sign-off makes a new version (voiding signatures) when content changed."""
-    reqs = list(sheet.signoff_requests.exclude(status=SignoffRequest.Status.CANCELLED))
-    if not reqs:
-        return
-    fragment = documents.contact_fragment(sheet)
-    data = documents.frozen_pdf(sheet.estate, "contact", fragment, docref=sheet.number)
-    for req in reqs:
-        signoff.new_version(req, pdf=data, html=fragment, title=None, by=by, now=now, note=note)
 
 
 @login_required
@@ -243,8 +179,6 @@ def signoff_create(request):
         _require_manager(user, sheet.estate)
         committee, title = sheet.committee, f"{_('Work contact sheet')} {sheet.number} {sheet.subject}"
     elif source == "minutes":
-        from . import meetings_forms
-
         minutes = meetings_forms.get_minutes(request, request.GET.get("minutes"))
         if not minutes.is_final:
             messages.error(request, _("Only finalised minutes can be sent for signatures."))
@@ -317,8 +251,6 @@ def signoff_detail(request, pk):
 
 
 def _detail_ctx(request, req, version, signer, mine, form):
-    from .models import Signature
-
     return {
         "req": req,
         "version": version,
@@ -422,8 +354,6 @@ def signoff_refresh(request, pk):
             fragment = documents.contact_fragment(sheet)
             data = documents.frozen_pdf(sheet.estate, "contact", fragment, docref=sheet.number)
         elif req.minutes_id:
-            from . import meetings_forms
-
             minutes = meetings_forms.get_minutes(request, req.minutes_id)
             fragment = meetings_forms.minutes_fragment(minutes)
             data = documents.frozen_pdf(req.estate, "minutes", fragment, docref=minutes.meeting_id)
@@ -485,7 +415,9 @@ def signoff_list(request):
     status = request.GET.get("status", "")
     if status in SignoffRequest.Status.values:
         qs = qs.filter(status=status)
-    rows = [(r, signoff.outstanding(r) if r.status == SignoffRequest.Status.OPEN else []) for r in qs[:200]]
+    shown = list(qs[:200])
+    waiting = signoff.waiting_by_request([r for r in shown if r.status == SignoffRequest.Status.OPEN])
+    rows = [(r, waiting.get(r.pk, [])) for r in shown]
     return render(
         request,
         "records/signoff_list.html",

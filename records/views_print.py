@@ -1,11 +1,11 @@
 """Views for the forms printed from meetings/follow-ups data, the monthly work plan and batch printing."""
 
 import datetime
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liaison import access
-from liaison.models import Estate, audit
+from liaison.formsave import save_with_form
+from liaison.models import Estate
 
-from . import batch, documents, meetings_forms, pdf, plans
+from . import actions, batch, documents, meetings_forms, pdf, plans
 from .forms import PlanDecisionForm, WorkPlanForm, WorkPlanItemForm
 from .models import BatchJob, WorkPlan, WorkPlanItem
 from .views import pdf_or_error
@@ -184,21 +185,24 @@ def plan_detail(request, pk):
     note_form = WorkPlanForm(instance=plan)
     if request.method == "POST" and can_edit:
         action = request.POST.get("action")
+        now = timezone.now()
         if action == "add":
             item_form = WorkPlanItemForm(request.POST, plan=plan)
             if item_form.is_valid():
-                with transaction.atomic():
-                    item = item_form.save(commit=False)
-                    item.plan = plan
-                    item.save()
-                    audit(plan, "plan.item_added", actor=request.user, changes={"activity": item.activity})
-                messages.success(request, _("Activity added."))
-                return redirect(plan)
+                saved, _item = save_with_form(
+                    item_form, actions.add_plan_item, plan, item_form, by=request.user, now=now
+                )
+                if saved:
+                    messages.success(request, _("Activity added."))
+                    return redirect(plan)
         elif action == "note":
             note_form = WorkPlanForm(request.POST, instance=plan)
             if note_form.is_valid():
-                note_form.save()
-                return redirect(plan)
+                saved, _saved = save_with_form(
+                    note_form, actions.set_plan_note, plan, note_form, by=request.user, now=now
+                )
+                if saved:
+                    return redirect(plan)
     return render(
         request,
         "records/plan_detail.html",
@@ -224,15 +228,7 @@ def plan_item_toggle(request, pk, item_pk):
         item = plan.items.get(pk=item_pk)
     except WorkPlanItem.DoesNotExist:
         raise Http404
-    with transaction.atomic():
-        item.removed = not item.removed
-        item.save(update_fields=["removed"])
-        audit(
-            plan,
-            "plan.item_removed" if item.removed else "plan.item_restored",
-            actor=request.user,
-            changes={"activity": item.activity},
-        )
+    actions.toggle_plan_item(plan, item, by=request.user, now=timezone.now())
     return redirect(plan)
 
 
@@ -330,7 +326,7 @@ def batch_start(request):
                 documents.filename("signin", _("next week")),
                 "records:batch",
             )
-        job = batch.create_job(
+        job = actions.start_batch_job(
             request.user, "signin_next_week", {"meeting_ids": [m.pk for m in meetings]}, total=len(meetings)
         )
     elif kind == "month_archive":
@@ -341,7 +337,7 @@ def batch_start(request):
         except (TypeError, ValueError):
             messages.error(request, _("Choose a valid month."))
             return redirect("records:batch")
-        job = batch.create_job(request.user, "month_archive", {"year": year, "month": month}, estate=estate, total=0)
+        job = actions.start_batch_job(request.user, "month_archive", {"year": year, "month": month}, estate=estate)
     else:
         raise Http404
     return redirect("records:batch_job", pk=job.pk)
@@ -381,7 +377,5 @@ def batch_download(request, pk):
     if job.content_type == pdf.PDF_MIME:
         return pdf.pdf_response(bytes(job.result), job.filename, inline=False)
     response = HttpResponse(bytes(job.result), content_type=job.content_type)
-    from urllib.parse import quote
-
     response["Content-Disposition"] = f"attachment; filename=\"records.zip\"; filename*=UTF-8''{quote(job.filename)}"
     return response

@@ -53,11 +53,6 @@ def _media_and_lang(settings, tmp_path):
     settings.AXES_ENABLED = False  # re-enabled by the throttling tests
     # hashing is not what these tests are about; PBKDF2 per persona would dominate the suite's time
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # closed months' figures kept per process: a rolled-back test's month (same id, same fixed clock)
-    # must not answer for the next test's
-    from assessment import compute
-
-    compute._closed_kept.clear()
 
 
 @pytest.fixture

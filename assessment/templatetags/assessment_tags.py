@@ -1,4 +1,5 @@
 from django import template
+from django.urls import NoReverseMatch
 
 from assessment.compute import can_view
 
@@ -14,8 +15,6 @@ def sees_assessment(user):
 @register.filter
 def record_url(obj):
     """The record's own page, or "" when its app does not offer one (yet)."""
-    from django.urls import NoReverseMatch
-
     try:
         return obj.get_absolute_url()
     except (AttributeError, NoReverseMatch):

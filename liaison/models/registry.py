@@ -7,10 +7,9 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-
-from ..links import object_url
 
 mobile_validator = RegexValidator(
     r"^1[3-9]\d{9}$", _("Enter a mainland mobile number: 11 digits starting with 1, e.g. 13812345678.")
@@ -126,7 +125,7 @@ class Estate(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return object_url("estate_detail", self.pk)
+        return reverse("estate_detail", args=[self.pk])
 
     def director(self):
         a = self.assignments.filter(role=Role.DIRECTOR).select_related("user").first()
@@ -191,7 +190,7 @@ class Committee(models.Model):
         return f"{self.estate.name} {self.name}"
 
     def get_absolute_url(self):
-        return object_url("committee_detail", self.pk)
+        return reverse("committee_detail", args=[self.pk])
 
     def active_members(self):
         return self.members.filter(ended_on__isnull=True)

@@ -93,6 +93,7 @@ def october(kinds, estate_a, estate_b, oc_a, rc_a, oc_b, director_a, supervisor_
             reply_due_at=sh(2026, 10, 28, 10),
             replied_at=sh(2026, 10, 28, 10, 1),
             first_callback_due_at=sh(2026, 10, 28, 10),
+            callback_due_at=sh(2026, 10, 28, 10),  # no callback yet: the next one is the first
         ),
         "i3": f.issue(
             oc_a,
@@ -100,6 +101,7 @@ def october(kinds, estate_a, estate_b, oc_a, rc_a, oc_b, director_a, supervisor_
             assignee=dept_a,
             reply_due_at=sh(2026, 11, 3, 23, 30),
             first_callback_due_at=sh(2026, 11, 3, 23, 30),
+            callback_due_at=sh(2026, 11, 3, 23, 30),
         ),
         "i4": f.issue(
             oc_a,
@@ -129,6 +131,7 @@ def october(kinds, estate_a, estate_b, oc_a, rc_a, oc_b, director_a, supervisor_
             replied_at=sh(2026, 9, 2),
             first_callback_due_at=sh(2026, 9, 4, 10),
             first_callback_at=sh(2026, 9, 3),
+            callback_due_at=sh(2026, 10, 18, 10),  # three days after the callback of 15 October
             resolve_due_at=sh(2026, 9, 30),
         ),
         "ib": f.issue(oc_b, sh(2026, 10, 9, 10), reply_due_at=sh(2026, 10, 12, 10), replied_at=sh(2026, 10, 11)),

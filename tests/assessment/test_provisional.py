@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessment import compute as comp
-from assessment import provisional, scoring, views
+from assessment import live, provisional, scoring, views
 from assessment.actions import close_month
 from assessment.models import AssessmentMonth, ProvisionalSnapshot
 from assessment.months import Month
@@ -120,7 +120,7 @@ def _live(month, user, now):
     user's estates only, ranked among them."""
     estate_list = list(access.visible_estates(user).order_by("name").values_list("pk", "name"))
     ids = [pk for pk, _n in estate_list]
-    data = comp.compute(month, now, ids)
+    data = live.compute(month, now, ids)
     w = scoring.weights()
     estates = comp._rank(
         [

@@ -3,11 +3,13 @@ and the refusals a user would meet."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from followups import actions
 from followups.models import Callback, Issue
 from liaison.models import AuditEntry, Notification
+from liaison.versions import StaleEdit
 
 from .conftest import at
 
@@ -177,7 +179,7 @@ def test_callback_dated_before_the_issue_is_refused(raise_issue, director_a):
     assert not Callback.objects.exists()
 
 
-def test_closing_without_the_required_callback_is_refused(raise_issue, director_a, supervisor_a, dept_a):
+def test_closing_without_the_required_callback_is_refused(raise_issue, director_a, director_b, supervisor_a, dept_a):
     issue = raise_issue()
     actions.mark_resolved(issue, resolution="已处理", actor=dept_a, now=at(2026, 9, 30, 12))
     with pytest.raises(ValidationError, match="satisfied"):
@@ -185,6 +187,8 @@ def test_closing_without_the_required_callback_is_refused(raise_issue, director_
     # a supervisor cannot close by decision; a director can, and the decision is recorded
     with pytest.raises(ValidationError, match="director"):
         actions.close_issue(issue, actor=supervisor_a, decision="无需回访", now=at(2026, 9, 30, 13))
+    with pytest.raises(ValidationError, match="director"):  # another estate's director neither
+        actions.close_issue(issue, actor=director_b, decision="无需回访", now=at(2026, 9, 30, 13))
     issue = actions.close_issue(issue, actor=director_a, decision="业委会已书面确认，免回访", now=at(2026, 9, 30, 13))
     assert issue.close_reason == Issue.CloseReason.DECISION and issue.close_decision
 
@@ -213,3 +217,33 @@ def test_bulk_assign_is_all_or_nothing(raise_issue, director_a, dept_a):
         actions.bulk_assign([a, b], assignee=dept_a, actor=director_a, now=at(2026, 9, 30, 12))
     a.refresh_from_db()
     assert a.assignee is None
+
+
+def pdf(name="现场.pdf"):
+    return SimpleUploadedFile(name, b"%PDF-1.4 test", content_type="application/pdf")
+
+
+def test_a_file_attached_is_a_step_with_its_history(raise_issue, director_a, dept_a):
+    issue = raise_issue()
+    seen = Issue.objects.get(pk=issue.pk).version  # the version a page loaded now shows
+    att = actions.attach_file(issue, file=pdf(), actor=director_a, now=at(2026, 9, 30, 11))
+    assert att.name == "现场.pdf" and att.uploaded_by == director_a and issue.attachments.get() == att
+    entry = AuditEntry.objects.get(object_id=str(issue.pk), action="attached")
+    assert entry.changes["file"] == "现场.pdf" and entry.actor == director_a
+    # a step sent from the page loaded before the file was added is told about it
+    with pytest.raises(StaleEdit):
+        actions.classify(issue, responsibility="company", assignee=dept_a, actor=director_a, version=seen)
+
+
+def test_no_file_is_added_to_a_closed_issue(raise_issue, director_a):
+    issue = raise_issue(answer_on_spot="已答复")
+    with pytest.raises(ValidationError, match="closed"):
+        actions.attach_file(issue, file=pdf(), actor=director_a, now=at(2026, 9, 30, 11))
+    assert not issue.attachments.exists()
+
+
+def test_a_file_raised_with_the_issue_is_kept_with_it(raise_issue, director_a):
+    issue = raise_issue(attachments=[pdf("照片.pdf")], actor=director_a)
+    assert issue.attachments.get().name == "照片.pdf"
+    closed = raise_issue(attachments=[pdf("当场.pdf")], answer_on_spot="已答复", actor=director_a)
+    assert closed.attachments.get().name == "当场.pdf"  # answered on the spot: recorded with it

@@ -1,12 +1,13 @@
 """Every date of the State Council holiday notices for 2024–2026, as published, against cn_calendar.
 
 The notices (国务院办公厅关于…年部分节假日安排的通知) list each holiday's days off (放假) and the
-weekend days worked instead (上班). Written out here from the published texts, independently of the
-ranges in followups/cn_calendar.py, so a mistyped day there fails.
+weekend days worked instead (上班). Written out here from the published texts, holiday by holiday,
+independently of the chinesecalendar package that cn_calendar answers from, so a wrong day there fails.
 """
 
 import datetime
 
+import chinese_calendar
 import pytest
 
 from followups import cn_calendar
@@ -52,8 +53,9 @@ def _days(first, last):
 def test_calendar_holds_exactly_the_notice(year):
     off = {d for first, last, _work in NOTICES[year] for d in _days(first, last)}
     work = {d for _first, _last, days in NOTICES[year] for d in days}
-    assert {d for d in cn_calendar.HOLIDAYS if d.year == year} == off
-    assert {d for d in cn_calendar.MAKEUP_WORKDAYS if d.year == year} == work
+    assert {d for d in chinese_calendar.holidays if d.year == year} == off
+    assert {d for d in chinese_calendar.workdays if d.year == year} == work
+    assert cn_calendar.is_known(year)
     assert all(d.weekday() >= 5 for d in work)  # make-up days are weekend days
     for day in _days(D(year, 1, 1), D(year, 12, 31)):
         expected = day in work or (day not in off and day.weekday() < 5)

@@ -1,18 +1,19 @@
 """Query counts of the issue pages do not grow with the data: more estates, committees, issues and staff
-(each staff member showing a department) cost no extra queries. And the cheaper option lists show
-exactly what the model fields would."""
+(each staff member showing a department) cost no extra queries; the list reads a page's ids first
+(KeysFirstPaginator) and gives the same pages as Django's paginator; the open list has its index."""
 
 import datetime
 
 import pytest
-from django import forms as django_forms
+from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from followups import actions, forms
-from liaison import access
+from followups import actions
+from followups.models import Issue
+from followups.views import KeysFirstPaginator
 from liaison.models import Committee, Role
 from tests.factories import AssignmentFactory, CommitteeFactory, DepartmentFactory, EstateFactory, UserFactory
 
@@ -87,45 +88,8 @@ def test_issue_list_offers_each_staff_member_with_department(client, director_a)
     assert f'<option value="{staff.pk}" selected>{label}</option>' in filtered
 
 
-def test_choice_lists_match_the_model_fields(director_a, chair_a, leader):
-    """The option lists read as plain values give the same options as the ModelChoiceFields' own."""
-    add_estates(3, director_a, issues_each=0)
-    UserFactory(name="", first_name="", last_name="", username="nameless", role=Role.LEADER)
-    for user in (director_a, chair_a, leader):
-        form = forms.FilterForm(None, estates=access.visible_estates(user), committees=access.visible_committees(user))
-        assign, classify = forms.AssignForm(), forms.ClassifyForm()
-        for f, name in [
-            (form, "estate"),
-            (form, "committee"),
-            (form, "assignee"),
-            (assign, "assignee"),
-            (assign, "department"),
-            (classify, "assignee"),
-            (classify, "department"),
-        ]:
-            field = f.fields[name]
-            from_models = [(str(v), str(label)) for v, label in field.choices]  # ModelChoiceIterator
-            shown = [(str(v), str(label)) for v, label in field.widget.choices]
-            assert shown == from_models, (user, name)
-            assert len(shown) > 1
-
-
-@pytest.mark.parametrize("value", [None, "", "2", ["3"], 7])
-def test_select_renders_as_djangos(value):
-    choices = [("", "---------"), (2, 'a<b & "c"'), ("Group", [(3, "x"), (4, "y")]), (7, "z")]
-    attrs = {"class": "select form-select", "data-on": True}
-    extra = {"id": "id_f", "required": True, "disabled": False}
-    expected = django_forms.Select(attrs=dict(attrs), choices=choices).render("f", value, attrs=extra)
-    assert forms.Select(attrs=dict(attrs), choices=choices).render("f", value, attrs=extra) == expected
-
-
 def test_pages_hold_the_same_issues_in_the_same_order_as_before(client, director_a):
     """The list reads a page's ids first, then the rows: same pages as Django's paginator, ties included."""
-    from django.core.paginator import Paginator
-
-    from followups.models import Issue
-    from followups.views import KeysFirstPaginator
-
     add_estates(5, director_a, issues_each=12)
     Issue.objects.filter(pk__in=Issue.objects.order_by("pk").values("pk")[:10]).update(
         raised_at=timezone.now() - datetime.timedelta(days=1)
@@ -139,3 +103,33 @@ def test_pages_hold_the_same_issues_in_the_same_order_as_before(client, director
     client.force_login(director_a)
     page = client.get(reverse("followups:list") + "?page=2").content.decode()
     assert "2 / 2" in page and page.count('class="form-check-input issue-check"') == 10  # 60 issues, 50 a page
+
+
+@pytest.mark.parametrize("orphans", [0, 2])
+@pytest.mark.parametrize("number", [None, "", 1, "1", 2, "2", 3, 4, 7, 0, -1, "last", "x", 2.0, 2.5, "2.0"])
+def test_pages_and_counts_as_djangos_paginator(director_a, raise_issue, orphans, number):
+    """Each page number Django's get_page() answers (bad ones: page 1; beyond the end: the last page),
+    read with the count and then the page's rows (their ids as a subquery) when the page exists."""
+    now = timezone.now()
+    for i in range(32):
+        raise_issue(raised_at=now - datetime.timedelta(hours=i // 3), description=f"第{i}件")  # ties by time
+    qs = Issue.objects.order_by("-raised_at", "-id")
+    for each in (qs, qs.filter(description="没有这件")):
+        theirs = Paginator(each, 10, orphans=orphans).get_page(number)
+        with CaptureQueriesContext(connection) as ctx:
+            ours = KeysFirstPaginator(each, 10, orphans=orphans).get_page(number)
+        assert [i.pk for i in ours.object_list] == [i.pk for i in theirs.object_list]
+        assert (ours.number, ours.paginator.num_pages, ours.paginator.count) == (
+            theirs.number,
+            theirs.paginator.num_pages,
+            theirs.paginator.count,
+        )
+        if each is qs and number in (None, "", 1, "1", 2, "2", 3, "x", 2.0, "last"):
+            assert len(ctx.captured_queries) == 2  # the count, then the page's rows
+
+
+def test_the_open_list_index_exists():
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Issue._meta.db_table)
+    index = constraints["issue_open_list"]
+    assert index["index"] and index["columns"][:2] == ["raised_at", "id"]

@@ -6,10 +6,12 @@ import threading
 import pytest
 from django.db import connection
 
-from liaison.models import Notification
+from liaison.models import Committee, Notification
 from meetings import actions
-from meetings.cadence import scan_cadence
+from meetings.cadence import due_next_by_estate, scan_cadence
+from meetings.cadence_defaults import install_default_rules
 from meetings.models import CadencePeriod
+from tests.factories import CommitteeFactory, EstateFactory
 
 from .conftest import sh
 
@@ -135,3 +137,34 @@ def test_two_concurrent_runs_send_one_notice(rc_rule, supervisor_a, leader):
     assert missed.count() == 3  # January, February, March: each once despite four concurrent runs
     assert missed.filter(key__startswith=f"cadence:{rc_rule.pk}:2026-03-01").count() == 1
     assert CadencePeriod.objects.filter(rule=rc_rule, period_start=datetime.date(2026, 3, 1)).count() == 1
+
+
+def test_due_next_counts_every_estate_in_three_queries(django_assert_num_queries, kinds, director_a):
+    """The rules (those of committee types the estate has), their meeting kinds, the meetings counted per
+    period: the home page and the cadence page do not make a query per rule or per estate."""
+    estates = []
+    for _ in range(4):
+        estate = EstateFactory()
+        CommitteeFactory(estate=estate, kind=Committee.Kind.OC)
+        install_default_rules(estate, effective_from=datetime.date(2026, 1, 1))
+        estates.append(estate)
+    now = sh(2026, 3, 20, 9)
+    with django_assert_num_queries(3):
+        rows = due_next_by_estate(estates, now)
+    assert all({r["rule"].committee_kind for r in rows[e.pk]} == {"oc"} for e in estates)
+    with django_assert_num_queries(0):
+        assert due_next_by_estate([], now) == {}
+
+
+def test_a_period_counts_whole_from_the_rule_taking_effect_within_it(rules_a, make_meeting, rc_a):
+    # effective from 12 March: March is the first period, judged whole (the meeting of the 5th counts)
+    rule = rules_a["rc_contact"]
+    rule.effective_from = datetime.date(2026, 3, 12)
+    rule.save()
+    _hold(make_meeting, rc_a, sh(2026, 3, 5, 10), sh(2026, 3, 1, 9))
+    _hold(make_meeting, rc_a, sh(2026, 3, 19, 10), sh(2026, 3, 1, 9))
+    scan_cadence(sh(2026, 4, 5, 6, 30))
+    assert list(CadencePeriod.objects.filter(rule=rule).values_list("period_start", "status", "held_count")) == [
+        (datetime.date(2026, 3, 1), "met", 2),
+        (datetime.date(2026, 4, 1), "open", 0),
+    ]

@@ -1,4 +1,4 @@
-"""The home page's 'due next' counts a meeting by its day in Asia/Shanghai, as cadence.due_next does: a
+"""'Due next' (the home page and the cadence page) counts a meeting by its day in Asia/Shanghai: a
 meeting in the first minutes of a period (still the day before in UTC) counts in it, one in the first
 minutes after a period's end does not; "scheduled" means starting from now on."""
 
@@ -8,7 +8,6 @@ import pytest
 
 from liaison.models import Committee
 from meetings import cadence
-from meetings.home import due_next_by_estate
 from meetings.models import Meeting
 from tests.factories import CommitteeFactory
 
@@ -31,13 +30,8 @@ def held(committee, kind, at):
     )
 
 
-def same_as_due_next(estate, now):
-    rows = due_next_by_estate([estate], now)[estate.pk]
-    expected = cadence.due_next(estate, now)
-    assert [(r["rule"].pk, r["held"], r["scheduled"], r["status"]) for r in rows] == [
-        (r["rule"].pk, r["held"], r["scheduled"], r["status"]) for r in expected
-    ]
-    return {r["rule"].code: r for r in rows}
+def due_next(estate, now):
+    return {r["rule"].code: r for r in cadence.due_next(estate, now)}
 
 
 @pytest.mark.parametrize(
@@ -52,7 +46,7 @@ def same_as_due_next(estate, now):
 def test_a_meeting_counts_in_the_period_of_its_local_day(estate_a, oc_a, rules_a, kinds, at, counts):
     CommitteeFactory(estate=estate_a, kind=Committee.Kind.RC, name="居委会")
     held(oc_a, kinds["oc_monthly"], at)
-    rows = same_as_due_next(estate_a, sh(2026, 3, 20, 9, 0))
+    rows = due_next(estate_a, sh(2026, 3, 20, 9, 0))
     assert rows["oc_monthly"]["held"] == (1 if counts else 0)
 
 
@@ -69,5 +63,5 @@ def test_scheduled_means_from_now_on(estate_a, oc_a, rules_a, kinds):
             place="会议室",
             status=Meeting.Status.CONFIRMED,
         )
-    rows = same_as_due_next(estate_a, now)
+    rows = due_next(estate_a, now)
     assert rows["oc_monthly"]["scheduled"] == 2 and rows["oc_monthly"]["held"] == 0

@@ -1,10 +1,13 @@
-"""The private iCalendar feed: RFC 5545 lines, stable UID, SEQUENCE on reschedule, CANCELLED."""
+"""The private iCalendar feed: RFC 5545 text (from the icalendar package), stable UID, SEQUENCE on
+reschedule, CANCELLED."""
 
 import datetime
 
 import pytest
+from icalendar import Calendar
 
 from meetings import actions
+from meetings.models import AgendaItem
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +28,7 @@ def _feed(client, user):
 
 
 def _events(body):
-    return [e for e in body.split("BEGIN:VEVENT")[1:]]
+    return Calendar.from_ical(body).events
 
 
 def test_feed_moves_and_cancels_instead_of_duplicating(client, make_meeting, chair_a, director_a, now):
@@ -39,6 +42,12 @@ def test_feed_moves_and_cancels_instead_of_duplicating(client, make_meeting, cha
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
     uid = f"UID:{m.uid}@liaison"
     assert uid in body and "SEQUENCE:0" in body and "SUMMARY:月度沟通会" in body
+    (ev,) = _events(body)
+    assert ev["UID"] == f"{m.uid}@liaison" and ev["STATUS"] == "CONFIRMED" and ev["LOCATION"] == "管理处会议室"
+    whole = {"microsecond": 0}  # iCalendar times have whole seconds
+    assert ev.start == m.starts_at.replace(**whole) and ev.end == m.ends_at.replace(**whole)
+    assert ev["URL"] == f"http://testserver/meetings/{m.pk}/"
+    assert ev["DESCRIPTION"].startswith(f"{m.estate.name} · {m.committee.name} · {m.kind.name}")
 
     later = now + datetime.timedelta(days=4)
     actions.update_meeting(
@@ -50,7 +59,9 @@ def test_feed_moves_and_cancels_instead_of_duplicating(client, make_meeting, cha
 
     actions.cancel_meeting(m, actor=director_a, reason="取消", now=now)
     body = client.get(path).content.decode()
-    assert len(_events(body)) == 1 and "STATUS:CANCELLED" in body and "SEQUENCE:2" in body
+    (ev,) = _events(body)
+    assert "STATUS:CANCELLED" in body and "SEQUENCE:2" in body and uid in body
+    assert ev["SUMMARY"] == "[已取消] 月度沟通会" and ev["DESCRIPTION"].endswith("取消原因: 取消")
 
 
 def test_feed_is_private_and_scoped(client, make_meeting, chair_a, chair_b, director_a, now):
@@ -69,11 +80,13 @@ def test_feed_is_private_and_scoped(client, make_meeting, chair_a, chair_b, dire
     assert client.get(old).status_code == 404
 
 
-def test_escape_and_fold():
-    from meetings.ical import escape, fold
-
-    assert escape("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne"
-    line = "SUMMARY:" + "会议" * 40
-    folded = fold(line)
-    assert all(len(part.encode()) <= 75 for part in folded.split("\r\n"))
-    assert folded.replace("\r\n ", "") == line
+def test_commas_semicolons_newlines_and_chinese_round_trip(client, make_meeting, chair_a, now):
+    title = "业委会例会，第3次, 临时; 讨论\n电梯、停车 \\ 备注" + "会议" * 30  # long enough to be folded
+    m = make_meeting(starts_at=now + datetime.timedelta(days=3), now=now, send=True, title=title)
+    AgendaItem.objects.create(meeting=m, title="维修资金; 表决, 公示")
+    body = client.get(_feed(client, chair_a)).content.decode()
+    assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+    assert "\\;" in body and "\\," in body and "\\n" in body  # escaped, not raw
+    (ev,) = _events(body)
+    assert ev["SUMMARY"] == title
+    assert ev["DESCRIPTION"].split("\n")[1:] == ["1. 维修资金; 表决, 公示"]

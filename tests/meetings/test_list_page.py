@@ -1,18 +1,17 @@
-"""The meeting list (/meetings/): month calendar, the month as a list, coming up and past meetings.
-
-Its rows are built in Python (meetings_tags) rather than by a template include per row: these tests
-hold what a director sees on it."""
+"""The meeting list (/meetings/): month calendar, the month as a list, coming up and past meetings: what a
+director and a committee member see on it."""
 
 import datetime
 import re
 
 import pytest
-from django.test import override_settings
-from django.urls import reverse, set_script_prefix
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from liaison.links import object_url
+from liaison.models import Role
 from meetings.models import Meeting
+from tests.factories import AssignmentFactory, CommitteeFactory, EstateFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,23 +87,36 @@ def test_committee_member_sees_only_sent_meetings_of_their_committee(make_meetin
     assert "已发送例会" not in client_for(chair_b).get("/meetings/").content.decode()
 
 
-@pytest.mark.parametrize(
-    "name", ["meetings:detail", "estate_detail", "committee_detail", "records:signoff_detail", "records:plan_detail"]
-)
-def test_object_url_is_what_reverse_gives(name):
-    assert object_url(name, 7) == reverse(name, args=[7])
-    assert object_url(name, 918273645123) == reverse(name, args=[918273645123])
+def test_new_meeting_offered_only_where_they_may_create_one(director_a, estate_a, estate_b, dept_a, client_for, kinds):
+    c = client_for(director_a)
+    assert 'id="new-meeting"' in c.get("/meetings/").content.decode()
+    assert 'id="new-meeting"' in c.get(f"/meetings/?estate={estate_a.pk}").content.decode()
+    assert 'id="new-meeting"' not in client_for(dept_a).get("/meetings/").content.decode()
 
 
-def test_object_url_follows_the_script_prefix():
-    set_script_prefix("/portal/")
-    try:
-        assert object_url("meetings:detail", 5) == "/portal/meetings/5/" == reverse("meetings:detail", args=[5])
-    finally:
-        set_script_prefix("/")
-    assert object_url("meetings:detail", 5) == "/meetings/5/"
+def test_the_list_reads_the_same_number_of_queries_for_more_estates(
+    make_meeting, leader, director_a, oc_a, kinds, client_for
+):
+    now = timezone.now()
+    c = client_for(leader)
 
+    def add(n):
+        for _ in range(n):
+            estate = EstateFactory()
+            AssignmentFactory(estate=estate, user=director_a, role=Role.DIRECTOR)
+            committee = CommitteeFactory(estate=estate)
+            make_meeting(committee=committee, starts_at=now + datetime.timedelta(days=2), now=now, send=True)
+            make_meeting(
+                committee=committee, starts_at=now - datetime.timedelta(days=2), now=now - datetime.timedelta(days=9)
+            )
 
-@override_settings(ROOT_URLCONF="liaison.urls")
-def test_object_url_under_another_urlconf_setting():
-    assert object_url("estate_detail", 3) == "/estates/3/"
+    def count():
+        c.get("/meetings/")
+        with CaptureQueriesContext(connection) as ctx:
+            assert c.get("/meetings/").status_code == 200
+        return len(ctx.captured_queries)
+
+    add(2)
+    small = count()
+    add(6)
+    assert count() == small

@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 
+from followups.meeting_issues import raise_meeting_issue
 from liaison.models import Notification
 from meetings import actions, jobs
 from meetings.models import AgendaItem, Attendance, Meeting
@@ -112,10 +113,10 @@ def test_minutes_resolutions_issue_and_distribution(held_setup, chair_a, directo
         action="两周内报方案",
         due_date=datetime.date(2026, 3, 26),
     )
-    issue = actions.raise_meeting_issue(
+    issue = raise_meeting_issue(
         m, actor=director_a, now=at, raised_by="张喆", description="2栋门禁常坏", answer_on_spot=""
     )
-    answered = actions.raise_meeting_issue(
+    answered = raise_meeting_issue(
         m, actor=director_a, now=at, raised_by="张喆", description="垃圾清运时间？", answer_on_spot="每天早7点"
     )
     assert issue.meeting_id == m.pk and answered.status == "closed"

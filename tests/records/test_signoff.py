@@ -193,7 +193,7 @@ def test_signing_a_stale_version_is_refused(client, req, sheet, chair_a, directo
     stale = req.current_version()
     sheet.content = "新内容"
     sheet.save()
-    from records.views import refreeze_contact
+    from records.actions import refreeze_contact
 
     refreeze_contact(sheet, by=director_a, now=NOW)
     r = sign(client, req, chair_a, password, version=stale)

@@ -101,7 +101,7 @@ def test_db_error_while_raising_an_issue_from_the_minutes(world, director, monke
     before = Issue.objects.count()
     monkeypatch.setattr(f_actions, "audit", _boom)
     r = director.post(
-        reverse("meetings:issue_add", args=[world.held.pk]),
+        reverse("followups:meeting_issue_add", args=[world.held.pk]),
         {"raised_by": "张喆", "description": "三号楼外墙空鼓（故障注入）"},
         follow=True,
     )

@@ -64,7 +64,7 @@ OBJECT_URLS = {
     "meetings:minutes": (lambda w: {"pk": w.held.pk}, "director_a"),
     "meetings:resolution_add": (lambda w: {"pk": w.held.pk}, "director_a"),
     "meetings:resolution_done": (lambda w: {"pk": w.resolution.pk}, "director_a"),
-    "meetings:issue_add": (lambda w: {"pk": w.held.pk}, "director_a"),
+    "followups:meeting_issue_add": (lambda w: {"pk": w.held.pk}, "director_a"),
     "meetings:minutes_finalise": (lambda w: {"pk": w.held.pk}, "director_a"),
     # follow-ups
     "followups:detail": (lambda w: {"pk": w.issue.pk}, "director_a"),

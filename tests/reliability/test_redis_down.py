@@ -97,7 +97,8 @@ def test_a_new_issue_saves_with_the_broker_down(redis_down, world, personas, dja
     before = Issue.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(
-            reverse("meetings:issue_add", args=[world.held.pk]), {"raised_by": "张喆", "description": "消防通道被占用"}
+            reverse("followups:meeting_issue_add", args=[world.held.pk]),
+            {"raised_by": "张喆", "description": "消防通道被占用"},
         )
     assert r.status_code == 302
     assert Issue.objects.count() == before + 1

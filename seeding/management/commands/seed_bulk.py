@@ -26,7 +26,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from followups import deadlines
+from followups.models import Callback, DeadlineEvent, DeadlinePolicy, Issue, Reply, Satisfaction, Source
 from liaison.models import Committee, CommitteeMember, Company, Department, Estate, Role, StaffAssignment, User
+from meetings import cadence_defaults
+from meetings.models import AgendaItem, Attendance, Invitation, Meeting, MeetingKind, Minutes, Resolution
+from records.models import DocumentVersion, Signature, Signer, SignoffRequest, sha256
+from records.signoff import next_reminder
 
 COMPANY = "示范物业集团（压测数据）"
 PASSWORD = "liaison-bench-2026"
@@ -356,8 +362,6 @@ class Generator:
     # --- meetings ---------------------------------------------------------------------------------------
 
     def meetings(self):
-        from meetings import cadence_defaults
-        from meetings.models import AgendaItem, Attendance, Invitation, Meeting, MeetingKind, Minutes, Resolution
 
         rng = self.rng
         cadence_defaults.ensure_default_kinds()
@@ -526,8 +530,6 @@ class Generator:
     # --- issues -----------------------------------------------------------------------------------------
 
     def issues(self):
-        from followups import deadlines
-        from followups.models import Callback, DeadlineEvent, DeadlinePolicy, Issue, Reply, Satisfaction, Source
 
         rng = self.rng
         policies = list(DeadlinePolicy.objects.filter(active=True))
@@ -699,8 +701,6 @@ class Generator:
         meeting in ten. Old requests are mostly signed by all, some declined; recent ones have
         outstanding signers (with their next daily reminder in the future, as if the reminder job ran).
         A few were revised after sending: version 1 superseded, its signatures kept but voided."""
-        from records.models import DocumentVersion, Signature, Signer, SignoffRequest
-        from records.signoff import next_reminder
 
         rng = self.rng
         now, H, D = self.now, datetime.timedelta(hours=1), datetime.timedelta(days=1)
@@ -836,7 +836,6 @@ class Generator:
         self.bulk(Signature, signatures)
 
     def _version(self, req, number, minutes, director, at, note=""):
-        from records.models import DocumentVersion, sha256
 
         m = minutes.meeting
         html = (

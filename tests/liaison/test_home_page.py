@@ -1,26 +1,19 @@
-"""The home page reads each person's estates (or committees) once and its panels filter by those ids
-(liaison.views.HomeScope): the same rows as liaison.access.scope, actions.visible_meetings,
-visible_issues and managed_estates for every kind of person, and a fixed, small number of queries."""
+"""The home page: each person's panels and estate cards, what they may see only (liaison.access), and a
+number of queries that does not grow with their estates, rules or meetings."""
 
 import datetime
 
 import pytest
 from django.db import connection
-from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from followups import actions as issue_actions
 from followups.models import Issue
-from followups.permissions import visible_issues
-from liaison import access, rawsql
 from liaison.models import Committee, Role
-from liaison.views import HomeScope, home_scope
-from meetings import actions as meeting_actions
-from meetings import home as meetings_home
+from meetings import cadence
 from meetings.cadence_defaults import ensure_default_kinds, install_default_rules
 from meetings.models import Meeting
-from records.models import SignoffRequest
 from tests.factories import AssignmentFactory, CommitteeFactory, EstateFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,56 +72,10 @@ def world(oc_a, rc_a, oc_b, dept_a):
     return now
 
 
-def ids(qs):
-    return sorted(qs.values_list("pk", flat=True))
-
-
-def sql_ids(model, condition, params):
-    """The ids of `model` rows (aliased t) matching an SQL condition of HomeScope.where()."""
-    return sorted(pk for (pk,) in rawsql.select(f"SELECT t.id FROM {model._meta.db_table} t WHERE {condition}", params))
-
-
-@pytest.mark.parametrize("who", PERSONAS)
-def test_home_scope_is_access_scope(request, who, world, director_a, supervisor_a, chair_a, member_a):
-    user = request.getfixturevalue(who)
-    scope = HomeScope(user)
-    # the conditions of the panels' hand-written queries (liaison.rawsql)
-    for model in (Meeting, Issue, SignoffRequest):
-        assert sql_ids(model, *scope.where("t.estate_id", "t.committee_id")) == ids(
-            access.scope(model.objects.all(), user)
-        )
-    assert sql_ids(Meeting, *scope.where("t.estate_id", None)) == ids(
-        access.scope(Meeting.objects.all(), user, committee=None)
-    )
-    assert sql_ids(Meeting, *scope.managed_where("t.estate_id")) == ids(
-        Meeting.objects.filter(estate__in=access.managed_estates(user))
-    )
-    if not user.is_committee and not user.sees_all_estates:
-        assert [e.pk for e in scope.estates] == list(access.visible_estates(user).values_list("pk", flat=True))
-        managed = set(access.managed_estates(user).values_list("pk", flat=True))
-        assert {e.pk: e.managed for e in scope.estates} == {e.pk: e.pk in managed for e in scope.estates}
-    if user.is_committee:
-        assert scope.committee_ids == list(access.visible_committees(user).values_list("pk", flat=True))
-
-
-@pytest.mark.parametrize("who", PERSONAS)
-def test_panels_see_what_the_permissions_give(request, who, world, director_a, chair_a, member_a):
-    user = request.getfixturevalue(who)
-    req = RequestFactory().get("/")
-    req.user = user
-    scope = home_scope(req)
-    assert home_scope(req) is scope  # read once per request
-    assert sql_ids(Meeting, *meetings_home._visible(scope, "t")) == ids(meeting_actions.visible_meetings(user))
-    if user.role != Role.DEPARTMENT:  # they also see issues assigned to them elsewhere: visible_issues itself
-        assert sql_ids(Issue, *scope.where("t.estate_id", "t.committee_id")) == ids(visible_issues(user))
-
-
-def test_scope_follows_the_requests_user(director_a, chair_a, world):
-    req = RequestFactory().get("/")
-    req.user = director_a
-    first = home_scope(req)
-    req.user = chair_a
-    assert home_scope(req) is not first and home_scope(req).user == chair_a
+# the home page's queries (session, user, unread count, then each panel's), whatever the data
+HOME_QUERIES_DIRECTOR = 17
+HOME_QUERIES_COMMITTEE = 9
+HOME_QUERIES_LEADER = 14
 
 
 def home_queries(client):
@@ -154,10 +101,14 @@ def test_director_home_shows_every_panel_in_few_queries(client, director_a, esta
         assert panel in page
     assert page.count("cadence-table") == 4
     assert f"{oc_a.name} 电梯故障" in page and "锦绣苑" not in page
-    # session, user, unread count; estates with their committees; meetings 5 (invitations, today,
-    # minutes, rules with their kinds, the windows' meetings); issues 1 (first rows with the figures);
-    # sign-offs 2 (my estates' open requests, signers)
-    assert n <= 10, n  # 12 before the panel lists were read in one query
+    assert n <= HOME_QUERIES_DIRECTOR, n
+    # the same number with twice the estates, rules and meetings
+    for _ in range(4):
+        estate = EstateFactory()
+        CommitteeFactory(estate=estate, kind=Committee.Kind.OC)
+        AssignmentFactory(estate=estate, user=director_a, role=Role.DIRECTOR)
+        install_default_rules(estate, effective_from=datetime.date(2025, 1, 1))
+    assert home_queries(client)[0] == n
 
 
 def test_committee_home_reads_the_committee_once(client, chair_a, oc_a, world):
@@ -165,8 +116,7 @@ def test_committee_home_reads_the_committee_once(client, chair_a, oc_a, world):
     n, page = home_queries(client)
     assert oc_a.name in page and "老城新村" not in page
     assert f"{oc_a.name} 电梯故障" in page
-    # session, user, unread count; committees; invitations, today; issues 1; sign-offs 1
-    assert n <= 7, n
+    assert n <= HOME_QUERIES_COMMITTEE, n
 
 
 def test_leader_sees_the_first_50_estate_cards_and_the_count(client, leader, estate_a, oc_a, rc_a):
@@ -174,15 +124,13 @@ def test_leader_sees_the_first_50_estate_cards_and_the_count(client, leader, est
         EstateFactory(name=f"小区{i:02d}")
     client.force_login(leader)
     n, page = home_queries(client)
-    cards = page.split('id="estate-cards"')[1].split("</div>\n  ")[0]
+    cards = page.split('id="estate-cards"')[1].split('href="/estates/"')[0]
     assert cards.count('<div class="col">') == 50
     assert "52" in page.split('id="estate-cards"')[0].rsplit("<h2", 1)[1]  # 52 estates in all
     assert 'href="/estates/"' in page  # the link to all of them
     # 翠湖花园 sorts after 小区NN: not among the first 50; the first card is 小区00
     assert f'href="/estates/{estate_a.pk}/"' not in cards and "小区00" in cards
-    # session, user, unread count; approvals, invitations, today; issues 2; sign-offs 2; the
-    # assessment panel; the first estates with the count, their committees
-    assert n <= 10, n
+    assert n <= HOME_QUERIES_LEADER, n
 
 
 def test_estate_cards_list_each_estates_committees(client, director_a, estate_a, oc_a, rc_a):
@@ -227,3 +175,20 @@ def test_estate_cards_escape_what_people_typed(client, director_a, estate_a, oc_
     cards = client.get("/").content.decode().split('id="estate-cards"')[1]
     assert "&lt;b&gt;翠湖&quot;花园&quot;&lt;/b&gt;" in cards and "<b>" not in cards
     assert "A&amp;B" in cards and "&lt;i&gt;业委会&lt;/i&gt;" in cards and "<i>" not in cards
+
+
+@pytest.mark.parametrize("kinds", [(), (Committee.Kind.OC,)])
+def test_home_page_lists_only_rules_of_committees_the_estate_has(client, director_a, estate_a, kinds):
+    ensure_default_kinds()
+    install_default_rules(estate_a, effective_from=datetime.date(2026, 1, 1))
+    for kind in kinds:
+        CommitteeFactory(estate=estate_a, kind=kind, name=f"{kind} 委员会")
+    client.force_login(director_a)
+    html = client.get("/").content.decode()
+    due = [r for r in cadence.due_next(estate_a, datetime.datetime.now(datetime.UTC)) if r["status"] != "met"]
+    assert bool(due) == bool(kinds)
+    assert all(r["rule"].committee_kind == Committee.Kind.OC for r in due)
+    for r in due:
+        assert r["rule"].name in html
+    rc_rules = estate_a.cadence_rules.filter(committee_kind=Committee.Kind.RC, active=True)
+    assert rc_rules and not any(r.name in html for r in rc_rules if r.name not in {d["rule"].name for d in due})

@@ -1,0 +1,128 @@
+"""The issue list's filters (the page and its Excel export): a django-filter FilterSet.
+
+The options are what the user may see (liaison.access); a value outside them, a far date or a bad
+number is a message on the field and that filter is left out, never an error page.
+"""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from liaison import access
+
+from .forms import CommitteeLabel, StaffLabel, staff_users
+from .models import Category, Issue
+
+# a date filter outside these bounds would overflow the end-of-day arithmetic (9999-12-31 + 1 day)
+DATE_MIN = datetime.date(2000, 1, 1)
+DATE_MAX = datetime.date(2100, 12, 31)
+# a number typed in the search box is also an issue's id, if it fits one (bigint: 19 digits)
+ID_DIGITS = 18
+
+
+class FilterForm(forms.Form):
+    def clean(self):
+        data = super().clean()
+        for name in ("date_from", "date_to"):
+            d = data.get(name)
+            if d and not (DATE_MIN <= d <= DATE_MAX):
+                self.add_error(name, _("Choose a date between 2000 and 2100."))
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            del data["date_from"], data["date_to"]
+            raise ValidationError(_("The start date is after the end date."))
+        return data
+
+
+class CommitteeField(CommitteeLabel, django_filters.fields.ModelChoiceField):
+    pass
+
+
+class StaffField(StaffLabel, django_filters.fields.ModelChoiceField):
+    pass
+
+
+class CommitteeFilter(django_filters.ModelChoiceFilter):
+    field_class = CommitteeField
+
+
+class StaffFilter(django_filters.ModelChoiceFilter):
+    field_class = StaffField
+
+
+class CheckFilter(django_filters.Filter):
+    """A checkbox: on filters, off does not."""
+
+    field_class = forms.BooleanField
+
+
+def _estates(request):
+    return access.visible_estates(request.user)
+
+
+def _committees(request):
+    return access.visible_committees(request.user).select_related("estate")
+
+
+def _start_of(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
+class IssueFilter(django_filters.FilterSet):
+    """Filters over the issues the user may see: pass `queryset=permissions.visible_issues(user)` and
+    `request` (the options are read for `request.user`); `now` judges "overdue"."""
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    estate = django_filters.ModelChoiceFilter(label=_("Estate"), queryset=_estates)
+    committee = CommitteeFilter(label=_("Committee"), queryset=_committees)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=[("open", _("All open")), *Issue.Status.choices], empty_label="—", method="by_status"
+    )
+    overdue = CheckFilter(label=_("Overdue only"), method="only_overdue")
+    assignee = StaffFilter(label=_("Person responsible"), queryset=staff_users())
+    category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices, empty_label="—")
+    date_from = django_filters.DateFilter(
+        label=_("Raised from"), method="raised_from", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    date_to = django_filters.DateFilter(
+        label=_("Raised until"),
+        method="raised_until",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    class Meta:
+        model = Issue
+        fields = []
+        form = FilterForm
+
+    def __init__(self, data=None, *args, now, **kwargs):
+        super().__init__(data or None, *args, **kwargs)
+        self.now = now
+
+    def search(self, qs, name, value):
+        q = value.strip()
+        cond = (
+            Q(title__icontains=q) | Q(description__icontains=q) | Q(raised_by__icontains=q) | Q(location__icontains=q)
+        )
+        number = q.lstrip("#")
+        if number.isdigit() and len(number) <= ID_DIGITS:
+            cond |= Q(pk=int(number))
+        return qs.filter(cond)
+
+    def by_status(self, qs, name, value):
+        if value == "open":
+            return qs.filter(closed_at__isnull=True)
+        return qs.filter(status=value)
+
+    def only_overdue(self, qs, name, value):
+        return qs.filter(Issue.overdue_q(self.now)) if value else qs
+
+    def raised_from(self, qs, name, value):
+        return qs.filter(raised_at__gte=_start_of(value))
+
+    def raised_until(self, qs, name, value):
+        return qs.filter(raised_at__lt=_start_of(value + datetime.timedelta(days=1)))

@@ -1,0 +1,107 @@
+"""Every change to estates, their teams, committees and members: one function each, in one transaction
+with its audit row. Each checks who may make it (liaison.access) and raises PermissionDenied otherwise;
+the pages call these, the views only parse input and render."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from . import access
+from .models import audit
+from .signals import estate_created
+
+CHAIR_TAKEN = _("The committee already has an active chair. End the current chair's term first.")
+
+
+def _require_admin(actor):
+    if not actor.is_admin:
+        raise PermissionDenied
+
+
+def _require_manager(actor, estate):
+    """Seeing an estate's committee is not enough to change it."""
+    if not access.manages_estate(actor, estate):
+        raise PermissionDenied
+
+
+def _changes(form):
+    return {f: form.cleaned_data[f] for f in form.changed_data}
+
+
+def create_estate(form, *, actor):
+    """A new estate from a valid EstateForm; the apps add what a new estate needs (estate_created)."""
+    _require_admin(actor)
+    with transaction.atomic(durable=True):
+        estate = form.save()
+        audit(estate, "created", actor=actor)
+        estate_created.send(sender=type(estate), estate=estate)
+    return estate
+
+
+def edit_estate(form, *, actor):
+    _require_admin(actor)
+    with transaction.atomic(durable=True):
+        estate = form.save()
+        audit(estate, "edited", actor=actor, changes=_changes(form))
+    return estate
+
+
+def add_to_team(form, *, actor):
+    """A staff member assigned to the estate in a role (a valid AssignmentForm)."""
+    _require_admin(actor)
+    with transaction.atomic(durable=True):
+        assignment = form.save()
+        audit(assignment.estate, "team_added", actor=actor, changes={"user": assignment.user, "role": assignment.role})
+    return assignment
+
+
+def remove_from_team(assignment, *, actor):
+    _require_admin(actor)
+    with transaction.atomic(durable=True):
+        audit(
+            assignment.estate, "team_removed", actor=actor, changes={"user": assignment.user, "role": assignment.role}
+        )
+        assignment.delete()
+
+
+def save_committee(form, *, actor, estate):
+    """A new or edited committee of `estate` (a valid CommitteeForm)."""
+    _require_manager(actor, estate)
+    created = form.instance.pk is None
+    with transaction.atomic(durable=True):
+        committee = form.save()
+        audit(committee, "created" if created else "edited", actor=actor, changes={} if created else _changes(form))
+    return committee
+
+
+def save_member(form, *, actor, committee):
+    """A new or edited committee member (a valid MemberForm). The one active chair seat is also a
+    database constraint: a concurrent save that took it is refused with the form's message."""
+    _require_manager(actor, committee.estate)
+    action = "member_added" if form.instance.pk is None else "member_edited"
+    try:
+        with transaction.atomic(durable=True):
+            member = form.save()
+            audit(member, action, actor=actor, estate=committee.estate, changes=_changes(form))
+    except IntegrityError:
+        raise ValidationError({"role": CHAIR_TAKEN})
+    return member
+
+
+def end_term(member, *, actor, ended_on, reason):
+    """The member's term ends; they stay in the committee's history."""
+    _require_manager(actor, member.committee.estate)
+    if not member.is_active:
+        raise ValidationError(_("This member's term has already ended."))
+    with transaction.atomic(durable=True):
+        member.ended_on = ended_on
+        member.end_reason = reason
+        member.save(update_fields=["ended_on", "end_reason"])
+        audit(
+            member,
+            "term_ended",
+            actor=actor,
+            estate=member.committee.estate,
+            changes={"ended_on": ended_on, "reason": reason},
+        )
+    return member
