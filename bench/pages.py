@@ -55,6 +55,8 @@ def pages():
         ("issue list, one estate (director)", director, reverse("followups:list") + f"?estate={estate_id}"),
         ("issue list, all overdue (leader)", "b_leader1", reverse("followups:list") + "?overdue=on"),
         ("issue list, all open (leader)", "b_leader1", reverse("followups:list") + "?status=open"),
+        ("issue list, all open (department staff)", "b_engineer001", reverse("followups:list") + "?status=open"),
+        ("department staff home", "b_engineer001", "/"),
         ("issue detail (director)", director, reverse("followups:detail", args=[issue.pk])),
         ("meeting list (director)", director, reverse("meetings:list")),
         ("meeting detail (director)", director, reverse("meetings:detail", args=[meeting.pk])),

@@ -317,14 +317,20 @@ class Issue(models.Model):
         return any(due < now for _kind, due in self.open_deadlines())
 
     @classmethod
-    def overdue_q(cls, now):
-        """Open with a deadline passed and not met: THE definition of overdue (the home page's count, the
-        issue list's and the API's filter; is_overdue() says the same of one issue read into memory)."""
-        return Q(closed_at__isnull=True) & (
-            Q(triage_due_at__lt=now, triaged_at__isnull=True)
-            | Q(reply_due_at__lt=now, replied_at__isnull=True)
-            | Q(resolve_due_at__lt=now, resolved_at__isnull=True)
-            | Q(callback_due_at__lt=now)
+    def overdue_q(cls, at):
+        """THE definition of overdue, judged at `at`: open then, with a deadline before `at` whose step had
+        not been done by `at`. The home page's count, the issue list's and the API's filter ask it of the
+        present; the assessment asks it of a month's end, when a reply or a closing made later does not
+        undo the lateness. (is_overdue() says the same of one issue read into memory, at present.)"""
+
+        def missed(due, done):
+            return Q(**{f"{due}__lt": at}) & (Q(**{f"{done}__isnull": True}) | Q(**{f"{done}__gte": at}))
+
+        return (Q(closed_at__isnull=True) | Q(closed_at__gte=at)) & (
+            missed("triage_due_at", "triaged_at")
+            | missed("reply_due_at", "replied_at")
+            | missed("resolve_due_at", "resolved_at")
+            | Q(callback_due_at__lt=at)
         )
 
 
