@@ -23,6 +23,10 @@ DATE_MIN = datetime.date(2000, 1, 1)
 DATE_MAX = datetime.date(2100, 12, 31)
 # a number typed in the search box is also an issue's id, if it fits one (bigint: 19 digits)
 ID_DIGITS = 18
+# a pick list longer than this is no help to a person (nobody scrolls 1,000 estates) and its page grows
+# with the company: the estate and person filters become a name search, the committee list waits for an
+# estate (README, "Design")
+OPTIONS_LIMIT = 100
 
 
 class FilterForm(forms.Form):
@@ -78,12 +82,16 @@ class IssueFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
     estate = django_filters.ModelChoiceFilter(label=_("Estate"), queryset=_estates)
+    estate_name = django_filters.CharFilter(label=_("Estate"), field_name="estate__name", lookup_expr="icontains")
     committee = CommitteeFilter(label=_("Committee"), queryset=_committees)
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=[("open", _("All open")), *Issue.Status.choices], empty_label="—", method="by_status"
     )
     overdue = CheckFilter(label=_("Overdue only"), method="only_overdue")
     assignee = StaffFilter(label=_("Person responsible"), queryset=staff_users())
+    assignee_name = django_filters.CharFilter(
+        label=_("Person responsible"), field_name="assignee__name", lookup_expr="icontains"
+    )
     category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices, empty_label="—")
     date_from = django_filters.DateFilter(
         label=_("Raised from"), method="raised_from", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -102,6 +110,30 @@ class IssueFilter(django_filters.FilterSet):
     def __init__(self, data=None, *args, now, **kwargs):
         super().__init__(data or None, *args, **kwargs)
         self.now = now
+        self._bound_options()
+
+    def _bound_options(self):
+        """Pick lists of at most OPTIONS_LIMIT entries: longer ones become a name search (the id a link
+        carries, e.g. ?estate=7, still filters), and committees are offered for the chosen estate."""
+        filters = self.filters
+        estates = filters["estate"].queryset(self.request)
+        many_estates = estates[: OPTIONS_LIMIT + 1].count() > OPTIONS_LIMIT
+        if many_estates:
+            filters["estate"].extra["widget"] = forms.HiddenInput
+        else:
+            del filters["estate_name"]
+        committees = filters["committee"].queryset(self.request)
+        chosen = (self.data or {}).get("estate", "")
+        if chosen.isdigit() and len(chosen) <= ID_DIGITS:
+            filters["committee"].queryset = committees.filter(estate_id=int(chosen))
+        elif committees[: OPTIONS_LIMIT + 1].count() > OPTIONS_LIMIT:
+            filters["committee"].queryset = committees
+            filters["committee"].extra["widget"] = forms.HiddenInput
+        staff = filters["assignee"].queryset
+        if staff[: OPTIONS_LIMIT + 1].count() > OPTIONS_LIMIT:
+            filters["assignee"].extra["widget"] = forms.HiddenInput
+        else:
+            del filters["assignee_name"]
 
     def search(self, qs, name, value):
         q = value.strip()

@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +33,25 @@ def staff_users():
         .select_related("department")
         .order_by("role", "name", "username")
     )  # label shows the department
+
+
+def estate_staff_choices(issue):
+    """Whom an issue can be given to: the staff assigned to its estate (its office and the department
+    staff working there), the leaders, and whoever has it now — not the whole company."""
+    return (
+        staff_users()
+        .filter(Q(assignments__estate_id=issue.estate_id) | Q(role=Role.LEADER) | Q(pk=issue.assignee_id))
+        .distinct()
+    )
+
+
+class IssueStaffForm(forms.Form):
+    """A step form with a person responsible; `issue` narrows the people to estate_staff_choices."""
+
+    def __init__(self, *args, issue=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if issue is not None:
+            self.fields["assignee"].queryset = estate_staff_choices(issue)
 
 
 class StaffLabel:
@@ -92,7 +112,7 @@ class IssueForm(forms.Form):
             self.fields["raised_at"].initial = local_now()
 
 
-class ClassifyForm(forms.Form):
+class ClassifyForm(IssueStaffForm):
     version = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)  # the issue's, as shown
     responsibility = forms.ChoiceField(
         label=_("Responsibility"),
@@ -109,7 +129,7 @@ class ClassifyForm(forms.Form):
     )
 
 
-class AssignForm(forms.Form):
+class AssignForm(IssueStaffForm):
     assignee = StaffChoiceField(label=_("Person responsible"), queryset=staff_users())
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all(), required=False)
 

@@ -20,7 +20,7 @@ from liaison.models import AuditEntry, Role
 from liaison.uploads import attachment_response
 
 from . import actions, cn_calendar, deadlines, forms, permissions
-from .filters import IssueFilter
+from .filters import OPTIONS_LIMIT, IssueFilter
 from .models import DEADLINE_LABELS, DeadlinePolicy, IssueAttachment
 
 # --- list, filters, export, bulk assign ---------------------------------------------------------------
@@ -57,6 +57,20 @@ def _row(issue, now):
     }
 
 
+def _assign_form(filterset):
+    """The bulk-assign form, its people a pick list of at most OPTIONS_LIMIT: everyone, or when the
+    company is larger the staff of the estate the list is filtered by (None: choose an estate first)."""
+    form = forms.AssignForm()
+    staff = form.fields["assignee"].queryset
+    if staff[: OPTIONS_LIMIT + 1].count() <= OPTIONS_LIMIT:
+        return form
+    estate = filterset.form.cleaned_data.get("estate") if filterset.form.is_valid() else None
+    if estate is None:
+        return None
+    form.fields["assignee"].queryset = staff.filter(assignments__estate=estate).distinct()
+    return form
+
+
 @login_required
 def issue_list(request):
     now = timezone.now()
@@ -74,7 +88,7 @@ def issue_list(request):
             "rows": [_row(i, now) for i in page.object_list],
             "query": query.urlencode(),
             "can_bulk": not user.is_committee and user.role != Role.ASSESSOR,
-            "assign_form": forms.AssignForm(),
+            "assign_form": _assign_form(filterset),
             "can_raise": permissions.can_raise(user),
         },
     )
@@ -292,16 +306,17 @@ def _detail_context(request, issue, now, **bound):
         "can": permissions.abilities(user, issue),
     }
     ctx["classify_form"] = bound.get("classify_form") or forms.ClassifyForm(
+        issue=issue,
         initial={
             "responsibility": issue.responsibility or None,
             "assignee": issue.assignee_id,
             "department": issue.department_id,
             "outside_reason": issue.outside_reason,
             "version": issue.version,
-        }
+        },
     )
     ctx["assign_form"] = bound.get("assign_form") or forms.AssignForm(
-        initial={"assignee": issue.assignee_id, "department": issue.department_id}
+        issue=issue, initial={"assignee": issue.assignee_id, "department": issue.department_id}
     )
     ctx["reply_form"] = bound.get("reply_form") or forms.ReplyForm()
     ctx["coordinate_form"] = bound.get("coordinate_form") or forms.OutsideBodyForm()
@@ -340,7 +355,8 @@ def _step(request, pk, *, form_class, form_key, check, run, success, files=False
     issue = permissions.get_issue(request.user, pk)
     if not check(request.user, issue):
         raise PermissionDenied
-    form = form_class(request.POST, request.FILES) if files else form_class(request.POST)
+    extra = {"issue": issue} if issubclass(form_class, forms.IssueStaffForm) else {}
+    form = form_class(request.POST, request.FILES, **extra) if files else form_class(request.POST, **extra)
     now = timezone.now()
     if form.is_valid():
         ok, _result = save_with_form(form, run, issue, form.cleaned_data, now)
