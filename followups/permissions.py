@@ -39,6 +39,11 @@ def can_triage(user, issue):
     return access.has_leader_powers(user) or access.manages_estate(user, issue.estate_id)
 
 
+def can_triage_some(user):
+    """May triage the issues of at least one estate (offers bulk assignment on the list)."""
+    return access.has_leader_powers(user) or access.managed_estates(user).exists()
+
+
 def _assigned(user, issue):
     return user.is_authenticated and not user.is_committee and issue.assignee_id == user.pk
 

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from liaison.formsave import save_with_form
-from liaison.models import AuditEntry, Role
+from liaison.models import AuditEntry
 from liaison.uploads import attachment_response
 
 from . import actions, cn_calendar, deadlines, forms, permissions
@@ -87,7 +87,7 @@ def issue_list(request):
             "page": page,
             "rows": [_row(i, now) for i in page.object_list],
             "query": query.urlencode(),
-            "can_bulk": not user.is_committee and user.role != Role.ASSESSOR,
+            "can_bulk": permissions.can_triage_some(user),
             "assign_form": _assign_form(filterset),
             "can_raise": permissions.can_raise(user),
         },

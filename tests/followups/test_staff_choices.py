@@ -25,3 +25,13 @@ def test_another_estates_director_is_refused_and_nothing_changes(client, directo
     response = client.post(f"/issues/{issue.pk}/assign/", {"assignee": director_b.pk})
     assert response.status_code == 400
     assert Issue.objects.get(pk=issue.pk).assignee_id is None
+
+
+def test_only_those_who_may_assign_are_offered_bulk_assignment(client, dept_a, director_a, raise_issue):
+    raise_issue(title="翠湖漏水")
+    client.force_login(dept_a)
+    html = client.get("/issues/").content.decode()
+    assert "翠湖漏水" in html and 'id="bulk-form"' in html  # the list is one form
+    assert 'id="bulk-assign"' not in html and 'class="form-check-input issue-check"' not in html
+    client.force_login(director_a)
+    assert 'id="bulk-assign"' in client.get("/issues/").content.decode()
