@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from followups.filters import OPTIONS_LIMIT
 from liaison.models import AuditEntry, User
 
 from . import actions, cadence, charts, live, metrics, provisional, scoring, table
@@ -266,6 +267,17 @@ def trends(request):
     estate_list = comp.visible_estate_list(request.user)
     ids = [pk for pk, _n in estate_list]
     estate = None
+    # past OPTIONS_LIMIT estates the pick list becomes a name search (as on the issue list)
+    many = len(estate_list) > OPTIONS_LIMIT
+    name = request.GET.get("estate_name", "").strip()[:100] if many else ""
+    candidates = []
+    if name and not request.GET.get("estate"):
+        candidates = [(pk, n) for pk, n in estate_list if name in n]
+        if len(candidates) == 1:
+            (estate,) = candidates
+            candidates = []
+        elif not candidates:
+            messages.warning(request, _("No estate you see has “%(name)s” in its name.") % {"name": name})
     if request.GET.get("estate"):
         try:
             wanted = int(request.GET["estate"])
@@ -273,7 +285,9 @@ def trends(request):
             raise Http404
         if wanted not in ids:
             raise Http404
-        ids, estate = [wanted], (wanted, dict(estate_list)[wanted])
+        estate = (wanted, dict(estate_list)[wanted])
+    if estate:
+        ids = [estate[0]]
     months = [m for m in month.last(12)]
     closed, sums = comp.closed_totals(months, ids)
     w = scoring.weights()
@@ -350,7 +364,11 @@ def trends(request):
             "month": month,
             "charts": ctx_charts,
             "estate": estate,
-            "estates": estate_list,
+            "estates": [] if many else estate_list,
+            "name_search": many,
+            "estate_name": estate[1] if estate and many else name,
+            "candidates": candidates[:20],
+            "more_candidates": max(len(candidates) - 20, 0),
             "table_rows": table_rows,
             "month_value": str(month),
         },

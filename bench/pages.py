@@ -45,7 +45,14 @@ def pages():
         .first()
     )
     meeting = Meeting.objects.filter(estate_id=estate_id).order_by("-starts_at").first()
-    issue = Issue.objects.filter(estate_id=estate_id).order_by("-raised_at").first()
+    # the same kind of issue on both sizes of data (closed, with a reply and a callback), so that the
+    # two runs read the same number of rows
+    issue = (
+        Issue.objects.filter(estate_id=estate_id, closed_at__isnull=False, replies__isnull=False)
+        .filter(callbacks__isnull=False)
+        .order_by("-raised_at")
+        .first()
+    )
     first = timezone.localdate().replace(day=1) - datetime.timedelta(days=1)
     last_month = {"year": first.year, "month": first.month}
     return [

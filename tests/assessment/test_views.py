@@ -312,3 +312,30 @@ def test_a_closed_month_shows_each_viewer_their_own_estates(kinds, leader, direc
     other.name = "改名小区"
     other.save()
     assert "改名小区" in manager.get(MONTH).content.decode()
+
+
+def test_trends_estate_picker_becomes_a_name_search_for_a_large_company(
+    monkeypatch, client_for, october, leader, estate_a, estate_b
+):
+    """Past OPTIONS_LIMIT estates the trends page offers a name search instead of a list of them all."""
+    from assessment import views
+    from tests.factories import EstateFactory
+
+    monkeypatch.setattr(views, "OPTIONS_LIMIT", 1)
+    client = client_for(leader)
+    url = reverse("assessment:trends") + "?month=2026-10"
+    html = client.get(url).content.decode()
+    assert 'name="estate_name"' in html and '<select name="estate"' not in html
+    assert estate_b.name not in html  # no estate listed
+    # one match: that estate's trends, its name kept in the box
+    html = client.get(url + "&estate_name=翠湖").content.decode()
+    assert f'value="{estate_a.name}"' in html and f"· {estate_a.name}" in html
+    # several: a link to each to pick from
+    other = EstateFactory(name="翠湖名苑")
+    html = client.get(url + "&estate_name=翠湖").content.decode()
+    candidates = html[html.index('id="estate-candidates"') :]
+    assert f"estate={estate_a.pk}" in candidates and f"estate={other.pk}" in candidates
+    assert f"estate={estate_b.pk}" not in candidates
+    # none: said so
+    html = client.get(url + "&estate_name=不存在的小区").content.decode()
+    assert "没有名称含“不存在的小区”" in html and 'id="estate-candidates"' not in html

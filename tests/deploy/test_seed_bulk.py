@@ -13,7 +13,11 @@ from liaison.models import Committee, Estate, User
 
 @pytest.fixture
 def bulk(db):
-    call_command("seed_bulk", estates=5, months=3, seed=7, end="2026-11-20", issues=300, verbosity=0)
+    # the data ends today: the seeder records the deadline events due until now, as a running scan would,
+    # so a fixed end date would leave no issue with a check still to come once enough days have passed
+    end = timezone.localdate()
+    call_command("seed_bulk", estates=5, months=3, seed=7, end=end.isoformat(), issues=300, verbosity=0)
+    return end
 
 
 def test_every_estate_has_its_team_and_committees(bulk, client):
@@ -38,7 +42,8 @@ def test_meetings_and_issues_follow_a_steady_state(bulk):
     assert held.exists()
     assert all(m.attendances.exists() for m in held[:20])
     issues = Issue.objects.all()
-    assert 250 <= issues.count() <= 300
+    # 300 asked for over three months; those of the current month after today are not written
+    assert 200 <= issues.count() <= 300
     closed = issues.filter(status=Issue.Status.CLOSED)
     assert closed.exists() and issues.filter(closed_at__isnull=True).exists()
     assert not closed.filter(closed_at__isnull=True).exists()
@@ -48,8 +53,9 @@ def test_meetings_and_issues_follow_a_steady_state(bulk):
     assert open_issues.filter(next_check_at__isnull=False).exists()
     assert DeadlineEvent.objects.filter(issue__closed_at__isnull=True).exists()
     # old issues are mostly closed
-    cutoff = datetime.datetime(2026, 10, 1, tzinfo=datetime.UTC)
+    cutoff = timezone.make_aware(datetime.datetime.combine(bulk - datetime.timedelta(days=45), datetime.time()))
     old = issues.filter(raised_at__lt=cutoff)
+    assert old.exists()
     assert old.filter(status=Issue.Status.CLOSED).count() >= 0.9 * old.count()
 
 
