@@ -101,6 +101,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "sent_at",
             "notice_days_required",
             "notice_override",
+            "notice_kept",
             "approval_requested_at",
             "approved_at",
             "cancelled_at",

@@ -70,9 +70,9 @@ def q_sent(month, T):
 
 
 def q_notice_breach(month, T):
-    # The meetings app refuses a notice shorter than the rule (§4.1.4.2, §4.2.1.2) unless overridden
-    # with a written reason: the override is the record of a broken notice rule.
-    return _m_base(month) & Q(notice_override=True)
+    # judged when the committee was told (meetings.rules.notice_shortfall: 7 days are 7 x 24 hours,
+    # §4.1.4.2, §4.2.1.2); a shorter notice is sent only with a written override
+    return _m_base(month) & Q(notice_kept=False)
 
 
 def q_special_held(month, T):

@@ -91,6 +91,8 @@ def _check_schedule(*, estate, committee, kind, starts_at, ends_at, now, overrid
         }
     if starts_at and ends_at and ends_at <= starts_at:
         errors["ends_at"] = _("The meeting must end after it starts.")
+    elif starts_at and ends_at and ends_at - starts_at > rules.MAX_LENGTH:
+        errors["ends_at"] = _("A meeting lasts at most 24 hours; enter a meeting for each day.")
     required = 0
     if kind is not None and committee is not None and starts_at and check_notice:
         required = rules.notice_days_required(kind, committee.kind)
@@ -508,6 +510,9 @@ def update_meeting(meeting, *, actor, now, reason="", override_reason="", versio
                 # the new time keeps the rule; an old override no longer applies
                 meeting.notice_override = False
         meeting.updated_at = now
+        if time_moved and meeting.sent_at:
+            # the committee is told of the new time now: the notice is judged from this moment
+            meeting.notice_kept = _notice_kept(meeting, told_at=now)
         if moved and meeting.sent_at:
             meeting.sequence = F("sequence") + 1
         meeting.save()
@@ -657,6 +662,7 @@ def approve_meeting(meeting, *, actor, instruction, now, override_reason=""):
         raise PermissionDenied
     if not (instruction or "").strip():
         raise ValidationError({"instruction": _("Write your instruction (领导批示).")})
+    _require_not_begun(meeting, now)
     override = {}
     problem = rules.notice_problem(
         kind=meeting.kind, committee_kind=meeting.committee.kind, starts_at=meeting.starts_at, now=now
@@ -801,7 +807,7 @@ def send_meeting(meeting, *, actor, now, override_reason=""):
     _require_manager(actor, meeting.estate)
     if meeting.kind.requires_approval and not meeting.approved_at:
         raise ValidationError({"__all__": _("A special-topic meeting is sent only after the leader has approved it.")})
-    _require_sendable(meeting)
+    _require_sendable(meeting, now)
     problem = rules.notice_problem(
         kind=meeting.kind, committee_kind=meeting.committee.kind, starts_at=meeting.starts_at, now=now
     )
@@ -820,16 +826,45 @@ def send_meeting(meeting, *, actor, now, override_reason=""):
     return meeting
 
 
-def _require_sendable(meeting):
+def _notice_kept(meeting, *, told_at):
+    """Whether the committee told at `told_at` has the notice the rule asks for (rules.notice_shortfall)."""
+    return (
+        rules.notice_shortfall(
+            kind=meeting.kind, committee_kind=meeting.committee.kind, starts_at=meeting.starts_at, told_at=told_at
+        )
+        is None
+    )
+
+
+def _require_sendable(meeting, now):
     if meeting.status not in (S.DRAFT,) or meeting.sent_at:
         raise ValidationError({"__all__": _("This meeting has already been sent or cannot be sent now.")})
+    _require_not_begun(meeting, now)
+
+
+def _require_not_begun(meeting, now):
+    if meeting.starts_at <= now:
+        # members would be asked to confirm a meeting that has already begun
+        raise ValidationError(
+            {
+                "__all__": _(
+                    "This meeting began at %(when)s: it can no longer be sent. Move it to a new time, or record "
+                    "its sign-in and minutes if it took place."
+                )
+                % {"when": formats.date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")}
+            }
+        )
 
 
 def _send(meeting, *, actor, now):
     """The sending itself, inside the caller's transaction (send_meeting, approve_meeting)."""
     if (
         Meeting.objects.filter(pk=meeting.pk, status=S.DRAFT, sent_at__isnull=True).update(
-            status=S.CONFIRMED, sent_at=now, updated_at=now, version=F("version") + 1
+            status=S.CONFIRMED,
+            sent_at=now,
+            notice_kept=_notice_kept(meeting, told_at=now),
+            updated_at=now,
+            version=F("version") + 1,
         )
         != 1
     ):

@@ -120,6 +120,9 @@ class Meeting(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     notice_override_at = models.DateTimeField(null=True, blank=True)
+    # whether the committee was told at least notice_days_required x 24 hours before the start, judged
+    # when it was told (sent, or rescheduled to a new time); None until then. The assessment counts False.
+    notice_kept = models.BooleanField(_("notice rule kept"), null=True, blank=True)
 
     # leader's approval (§4.1.4.1)
     approval_requested_at = models.DateTimeField(_("approval requested at"), null=True, blank=True)

@@ -1,10 +1,12 @@
 """Scheduling rules as plain functions taking `now` (tested without HTTP)."""
 
 import datetime
+import math
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .periods import local_date, start_of_day
 
@@ -18,30 +20,82 @@ def notice_days_required(kind, committee_kind):
     return max(kind.min_notice_days or 0, COMMITTEE_MIN_NOTICE_DAYS.get(committee_kind, 0))
 
 
-def notice_days_given(starts_at, now):
-    """Whole calendar days (Asia/Shanghai) between today and the meeting's date."""
-    return (local_date(starts_at) - local_date(now)).days
+def notice_required(kind, committee_kind):
+    """The notice the rule asks for as elapsed time: "7 days" is 7 x 24 hours between the committee being
+    told and the start (§4.1.4.2), "1 day" 24 hours for the residents' committee (§4.2.1.2)."""
+    return datetime.timedelta(days=notice_days_required(kind, committee_kind))
+
+
+def notice_shortfall(*, kind, committee_kind, starts_at, told_at):
+    """How much notice is missing when the committee is told at `told_at` (a timedelta), or None when the
+    rule is kept. A start already passed counts as no notice at all."""
+    required = notice_required(kind, committee_kind)
+    if not required:
+        return None
+    given = max(starts_at - told_at, datetime.timedelta(0))
+    return None if given >= required else required - given
+
+
+def format_span(span, *, up=False):
+    """A span as people say it in its two largest units: "6 天 23 小时", "1 小时", "45 分钟" (English:
+    "6 days 23 hours"). Rounded down, or up with `up` (what is missing is never said to be less)."""
+    seconds = max(span.total_seconds(), 0)
+    minutes = math.ceil(seconds / 60) if up else int(seconds // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days and minutes and up:
+        days, hours = divmod(days * 24 + hours + 1, 24)
+    parts = [
+        ngettext("%(n)s day", "%(n)s days", days) % {"n": days} if days else "",
+        ngettext("%(n)s hour", "%(n)s hours", hours) % {"n": hours} if hours else "",
+        ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes} if minutes and not days else "",
+    ]
+    parts = [p for p in parts if p]
+    return " ".join(parts) if parts else ngettext("%(n)s minute", "%(n)s minutes", 0) % {"n": 0}
 
 
 def notice_problem(*, kind, committee_kind, starts_at, now):
-    """None when the notice rule is kept, else a message (lazy) explaining the rule."""
+    """None when the committee told at `now` gets the notice the rule asks for, else a message saying how
+    much is missing ("还差 1 小时")."""
+    missing = notice_shortfall(kind=kind, committee_kind=committee_kind, starts_at=starts_at, told_at=now)
+    if missing is None:
+        return None
     required = notice_days_required(kind, committee_kind)
-    if required <= 0:
-        return None
-    given = notice_days_given(starts_at, now)
-    if given >= required:
-        return None
+    params = {
+        "days": required,
+        "hours": required * 24,
+        "given": format_span(max(starts_at - now, datetime.timedelta(0))),
+        "missing": format_span(missing, up=True),
+        "kind": kind.label,
+    }
     if committee_kind == "rc" and required == COMMITTEE_MIN_NOTICE_DAYS["rc"]:
         msg = _(
-            "A meeting with the residents' committee must be fixed at least %(days)s day ahead (§4.2.1.2); "
-            "this one is %(given)s day(s) away. Choose a later time, or override the rule with a written reason."
+            "A meeting with the residents' committee must be fixed at least %(hours)s hours before it starts "
+            "(§4.2.1.2); told now, it would have %(given)s: %(missing)s short. Choose a later time, or override "
+            "the rule with a written reason."
         )
     else:
         msg = _(
-            "A %(kind)s must be fixed with the committee at least %(days)s days ahead (§4.1.4.2); "
-            "this one is %(given)s day(s) away. Choose a later time, or override the rule with a written reason."
+            "A %(kind)s must be fixed with the committee at least %(days)s days (%(hours)s hours) before it "
+            "starts (§4.1.4.2); told now, it would have %(given)s: %(missing)s short. Choose a later time, or "
+            "override the rule with a written reason."
         )
-    return msg % {"days": required, "given": max(given, 0), "kind": kind.label}
+    return msg % params
+
+
+# a meeting lasts at most a day (several days are several meetings): what is still coming up is then
+# found in a bounded range of start times
+MAX_LENGTH = datetime.timedelta(hours=24)
+
+
+def coming_up_q(now):
+    """Meetings still to come or under way at `now`: a meeting leaves 即将召开 when it ends."""
+    return Q(ends_at__gt=now, starts_at__gt=now - MAX_LENGTH)
+
+
+def past_q(now):
+    """Meetings that have ended by `now` (the complement of coming_up_q)."""
+    return Q(ends_at__lte=now) | Q(starts_at__lte=now - MAX_LENGTH)
 
 
 def minutes_due_at(starts_at):

@@ -144,12 +144,9 @@ def meeting_list(request):
     ]
     prev_y, prev_m = periods.add_months(first.year, first.month, -1)
     next_y, next_m = periods.add_months(first.year, first.month, 1)
-    upcoming = (
-        qs.filter(starts_at__gte=now - datetime.timedelta(hours=6))
-        .exclude(status=S.CANCELLED)
-        .order_by("starts_at", "pk")[:30]
-    )
-    recent = qs.filter(starts_at__lt=now - datetime.timedelta(hours=6)).order_by("-starts_at", "-pk")[:30]
+    upcoming = qs.filter(rules.coming_up_q(now)).exclude(status=S.CANCELLED).order_by("starts_at", "pk")[:30]
+    # started before now and ended (the start bound lets the (estate, starts_at) index serve it)
+    recent = qs.filter(rules.past_q(now), starts_at__lt=now).order_by("-starts_at", "-pk")[:30]
     return render(
         request,
         "meetings/list.html",

@@ -46,7 +46,7 @@ def test_notice_rule_refuses_a_special_topic_meeting_three_days_ahead(api, direc
     assert resp.status_code == 400
     err = resp.json()
     assert err["code"] == "invalid"
-    assert "7 days ahead" in err["fields"]["starts_at"][0]["message"]
+    assert "at least 7 days (168 hours)" in err["fields"]["starts_at"][0]["message"]
     assert not Meeting.objects.exists()
     # with a written reason the override is recorded
     resp = client.post(

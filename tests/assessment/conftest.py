@@ -55,6 +55,7 @@ def october(kinds, estate_a, estate_b, oc_a, rc_a, oc_b, director_a, supervisor_
             organizer=supervisor_a,
             minutes_due_at=sh(2026, 10, 24),
             sent_at=sh(2026, 10, 20, 8),
+            notice_kept=False,  # told two hours before (the rule: 24)
             notice_override=True,
             notice_override_reason="紧急情况",
         ),

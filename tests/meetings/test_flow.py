@@ -37,7 +37,9 @@ def test_override_needs_reason_and_is_recorded(make_meeting, now, director_a):
 def test_rc_meeting_one_day_ahead(make_meeting, rc_a, now):
     with pytest.raises(ValidationError):
         make_meeting(kind="rc_contact", committee=rc_a, starts_at=now + datetime.timedelta(hours=3), now=now)
-    m = make_meeting(kind="rc_contact", committee=rc_a, starts_at=sh(2026, 3, 11, 9), now=now)
+    with pytest.raises(ValidationError):  # tomorrow, but 23 hours ahead
+        make_meeting(kind="rc_contact", committee=rc_a, starts_at=sh(2026, 3, 11, 9), now=now)
+    m = make_meeting(kind="rc_contact", committee=rc_a, starts_at=sh(2026, 3, 11, 10), now=now)
     assert not m.notice_override
 
 

@@ -77,15 +77,16 @@ def test_minutes_due_at_is_end_of_third_day_in_shanghai():
 
 
 @pytest.mark.django_db
-def test_notice_rule_days_in_shanghai_calendar():
+def test_notice_rule_is_elapsed_time_not_calendar_days():
     kinds = ensure_default_kinds()
     special, rc = kinds["special_topic"], kinds["rc_contact"]
     now = sh(2026, 3, 10, 23, 50)
-    # 7 calendar days ahead is enough, 6 is not
-    assert rules.notice_problem(kind=special, committee_kind="oc", starts_at=sh(2026, 3, 17, 9), now=now) is None
-    assert rules.notice_problem(kind=special, committee_kind="oc", starts_at=sh(2026, 3, 16, 23), now=now)
-    # the residents' committee: tomorrow is fine, later today is not — for any kind (§4.2.1.2)
-    assert rules.notice_problem(kind=rc, committee_kind="rc", starts_at=sh(2026, 3, 11, 0, 5), now=now) is None
+    # 7 x 24 hours ahead is enough; 7 calendar days but a few hours less is not
+    assert rules.notice_problem(kind=special, committee_kind="oc", starts_at=sh(2026, 3, 17, 23, 50), now=now) is None
+    assert rules.notice_problem(kind=special, committee_kind="oc", starts_at=sh(2026, 3, 17, 9), now=now)
+    # the residents' committee: 24 hours for any kind (§4.2.1.2); tomorrow 00:05 is not a day ahead
+    assert rules.notice_problem(kind=rc, committee_kind="rc", starts_at=sh(2026, 3, 11, 23, 50), now=now) is None
+    assert rules.notice_problem(kind=rc, committee_kind="rc", starts_at=sh(2026, 3, 11, 0, 5), now=now)
     assert rules.notice_problem(
         kind=kinds["emergency"], committee_kind="rc", starts_at=sh(2026, 3, 10, 23, 59), now=now
     )

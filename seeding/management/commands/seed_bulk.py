@@ -407,6 +407,8 @@ class Generator:
                                 m.status = Meeting.Status.CONFIRMED
                                 if m.sent_at > self.now:
                                     m.status, m.sent_at = Meeting.Status.DRAFT, None
+                            if m.sent_at:  # told a day more than the rule asks (meetings.rules)
+                                m.notice_kept = True
                             elif rng.random() < 0.03:
                                 m.status = Meeting.Status.CANCELLED
                                 m.cancelled_at = starts - datetime.timedelta(days=1)
