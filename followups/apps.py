@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class FollowupsConfig(AppConfig):
     name = "followups"
     verbose_name = _("Followups")
+
+    def ready(self):
+        from meetings import minutes_page
+
+        from .meeting_issues import MeetingIssues
+
+        minutes_page.register(MeetingIssues())

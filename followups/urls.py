@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import meeting_issues, views
+from . import views
 
 app_name = "followups"
 urlpatterns = [
@@ -8,7 +8,6 @@ urlpatterns = [
     path("export.xlsx", views.issue_export, name="export"),
     path("bulk-assign/", views.bulk_assign, name="bulk_assign"),
     path("new/", views.issue_create, name="create"),
-    path("from-meeting/<int:pk>/", meeting_issues.meeting_issue_add, name="meeting_issue_add"),
     path("policies/", views.policy_list, name="policies"),
     path("<int:pk>/", views.issue_detail, name="detail"),
     path("<int:pk>/classify/", views.issue_classify, name="classify"),

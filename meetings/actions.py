@@ -1118,12 +1118,21 @@ def save_minutes(
     return minutes
 
 
-def add_resolution(meeting, *, actor, now, text, owner_name, action, due_date, owner=None, agenda_item=None):
-    if not can_write_minutes(actor, meeting):
-        raise PermissionDenied
-    m = getattr(meeting, "minutes", None)
-    if m is not None and m.is_final:
-        raise ValidationError({"__all__": _("The minutes are final and have been distributed.")})
+def save_minutes_page(meeting, *, actor, now, minutes, resolutions=(), then=()):
+    """The minutes page saved as one: the minutes with each item's discussion, the new resolutions
+    (dicts of add_resolution's arguments) and `then`, what other apps add to the page (callables taking
+    no argument: followups raises the issues recorded). All of it or, on any refusal, nothing."""
+    with transaction.atomic(durable=True):
+        saved = save_minutes(meeting, actor=actor, now=now, **minutes)
+        for fields in resolutions:
+            add_resolution(meeting, actor=actor, now=now, **fields)
+        for step in then:
+            step()
+    return saved
+
+
+def resolution_errors(meeting, *, text, owner_name, action, due_date, owner=None, agenda_item=None):
+    """{field: message} of what a resolution lacks (seed 004 篇3 七.6: an owner and an action plan)."""
     errors = {}
     if not (text or "").strip():
         errors["text"] = _("Write the resolution.")
@@ -1137,6 +1146,24 @@ def add_resolution(meeting, *, actor, now, text, owner_name, action, due_date, o
         errors["due_date"] = _("The due date cannot be before the meeting.")
     if agenda_item is not None and agenda_item.meeting_id != meeting.pk:
         errors["agenda_item"] = _("Choose an item of this meeting's agenda.")
+    return errors
+
+
+def add_resolution(meeting, *, actor, now, text, owner_name, action, due_date, owner=None, agenda_item=None):
+    if not can_write_minutes(actor, meeting):
+        raise PermissionDenied
+    m = getattr(meeting, "minutes", None)
+    if m is not None and m.is_final:
+        raise ValidationError({"__all__": _("The minutes are final and have been distributed.")})
+    errors = resolution_errors(
+        meeting,
+        text=text,
+        owner_name=owner_name,
+        action=action,
+        due_date=due_date,
+        owner=owner,
+        agenda_item=agenda_item,
+    )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():

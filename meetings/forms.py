@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from liaison.formsave import version_field
 from liaison.uploads import validate_image, validate_upload
 
+from .actions import resolution_errors
 from .models import AgendaItem, MeetingKind
 
 DT = {"type": "datetime-local", "class": "form-control"}
@@ -152,27 +153,37 @@ class MinutesForm(forms.Form):
 
 
 class ResolutionForm(forms.Form):
-    text = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 2}))
+    """A new resolution on the minutes page; what it must have is actions.resolution_errors (one rule)."""
+
+    text = forms.CharField(label=_("Resolution"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     agenda_item = forms.ModelChoiceField(label=_("Agenda item"), queryset=None, required=False)
     owner = forms.ModelChoiceField(label=_("Person responsible (portal user)"), queryset=None, required=False)
     owner_name = forms.CharField(label=_("Or name of the person responsible"), required=False, max_length=50)
-    action = forms.CharField(label=_("Action"), widget=forms.Textarea(attrs={"rows": 2}))
-    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    action = forms.CharField(label=_("Action"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    due_date = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, meeting, staff, **kwargs):
         super().__init__(*args, **kwargs)
+        self.meeting = meeting
         self.fields["agenda_item"].queryset = meeting.agenda_items.all()
         self.fields["owner"].queryset = staff
         self.fields["owner"].label_from_instance = lambda u: u.display_name
 
     def clean(self):
         data = super().clean()
-        if not data.get("owner") and not (data.get("owner_name") or "").strip():
-            self.add_error("owner_name", _("Every resolution names a person responsible."))
+        if "due_date" in self.errors:  # not a date: said already
+            return data
+        for field, message in resolution_errors(self.meeting, **{f: data.get(f) for f in self.fields}).items():
+            self.add_error(field, message)
         return data
 
 
+ResolutionFormSet = forms.formset_factory(ResolutionForm, extra=1)
+
+
 class IssueForm(forms.Form):
+    """An issue raised at the meeting, recorded from the minutes page (followups raises it)."""
+
     raised_by = forms.CharField(label=_("Raised by"), max_length=100)
     description = forms.CharField(label=_("Issue"), widget=forms.Textarea(attrs={"rows": 2}))
     answer_on_spot = forms.CharField(

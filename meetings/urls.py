@@ -34,7 +34,6 @@ urlpatterns = [
     path("<int:pk>/signin/walk-in/", views.signin_walkin, name="signin_walkin"),
     path("attendance/<int:pk>/remove/", views.attendance_remove, name="attendance_remove"),
     path("<int:pk>/minutes/", views.minutes_edit, name="minutes"),
-    path("<int:pk>/minutes/resolutions/", views.resolution_add, name="resolution_add"),
     path("resolutions/<int:pk>/done/", views.resolution_done, name="resolution_done"),
     path("<int:pk>/minutes/finalise/", views.minutes_finalise, name="minutes_finalise"),
 ]

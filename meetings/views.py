@@ -19,17 +19,17 @@ from liaison.models import Estate, Role, User
 from liaison.uploads import attachment_response
 
 from . import actions, ical, periods, rules
+from . import minutes_page as minutes_page_parts
 from .cadence import due_next_by_estate
 from .forms import (
     AgendaItemForm,
     CheckinForm,
     InviteForm,
-    IssueForm,
     MaterialForm,
     MeetingForm,
     MinutesForm,
     PhotoForm,
-    ResolutionForm,
+    ResolutionFormSet,
     WalkInForm,
 )
 from .models import (
@@ -702,6 +702,9 @@ def checkin(request, token):
 
 @login_required
 def minutes_edit(request, pk):
+    """The minutes page, one form filled top to bottom: the minutes, each agenda item's discussion, new
+    resolutions and what other apps add (issues raised, meetings.minutes_page). Saved together or, on
+    any error, shown again exactly as typed with the error next to its field."""
     meeting = meeting_for(request, pk)
     user = request.user
     minutes = getattr(meeting, "minutes", None)
@@ -712,27 +715,50 @@ def minutes_edit(request, pk):
     if not meeting.is_held:
         messages.error(request, _("Record the attendance first: minutes are written for a meeting that took place."))
         return redirect(meeting)
-    form = _minutes_form(request, meeting, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        ok, _saved = save_with_form(
-            form,
-            actions.save_minutes,
-            meeting,
-            version=d.get("version"),
-            actor=user,
-            now=timezone.now(),
-            host_name=d["host_name"],
-            recorder_name=d["recorder_name"],
-            host=minutes.host if minutes else meeting.organizer,
-            recorder=minutes.recorder if minutes and minutes.recorder_id else user,
-            summary=d["summary"],
-            discussions=form.discussions(),
-        )
-        if ok:
-            messages.success(request, _("Minutes saved."))
-            return redirect("meetings:minutes", meeting.pk)
-    return minutes_page(request, meeting, form=form)
+    data = request.POST if request.method == "POST" else None
+    form = _minutes_form(request, meeting, data)
+    resolution_formset = _resolution_formset(meeting, data)
+    parts = [(part, part.formset(meeting, data, user)) for part in minutes_page_parts.PARTS]
+    if data is not None:
+        valid = [form.is_valid(), _rows_valid(resolution_formset), *(_rows_valid(fs) for _p, fs in parts)]
+        if all(valid):
+            d = form.cleaned_data
+            now = timezone.now()
+            ok, _saved = save_with_form(
+                form,
+                actions.save_minutes_page,
+                meeting,
+                actor=user,
+                now=now,
+                minutes={
+                    "version": d.get("version"),
+                    "host_name": d["host_name"],
+                    "recorder_name": d["recorder_name"],
+                    "host": minutes.host if minutes else meeting.organizer,
+                    "recorder": minutes.recorder if minutes and minutes.recorder_id else user,
+                    "summary": d["summary"],
+                    "discussions": form.discussions(),
+                },
+                resolutions=[f.cleaned_data for f in resolution_formset.forms if f.has_changed()],
+                then=[step for part, fs in parts for step in part.steps(fs, meeting, user, now)],
+            )
+            if ok:
+                messages.success(request, _("Minutes saved."))
+                return redirect("meetings:minutes", meeting.pk)
+    return minutes_page(request, meeting, form=form, resolution_formset=resolution_formset, parts=parts)
+
+
+def _rows_valid(formset):
+    """Rows not posted (unbound) add nothing and are no error."""
+    return formset.is_valid() if formset.is_bound else True
+
+
+def _resolution_formset(meeting, data=None):
+    """New resolutions' rows. A POST without them (the API, an older page) adds none."""
+    kwargs = {"meeting": meeting, "staff": _staff_for(meeting.estate).distinct()}
+    if data is not None and "resolution-TOTAL_FORMS" not in data:
+        data = None
+    return ResolutionFormSet(data, prefix="resolution", form_kwargs=kwargs)
 
 
 def _minutes_form(request, meeting, data=None):
@@ -746,18 +772,21 @@ def _minutes_form(request, meeting, data=None):
     return MinutesForm(data, items=meeting.agenda_items.all(), initial=initial)
 
 
-def minutes_page(request, meeting, *, form=None, issue_form=None):
-    """The minutes page; a form given bound (with its errors) is shown as the user filled it in (the issue
-    form too: followups.meeting_issues handles its POST)."""
+def minutes_page(request, meeting, *, form=None, resolution_formset=None, parts=None):
+    """The minutes page; forms given bound (with their errors) are shown as the user filled them in."""
     minutes = getattr(meeting, "minutes", None)
     if form is None:
         form = _minutes_form(request, meeting)
+    if resolution_formset is None:
+        resolution_formset = _resolution_formset(meeting)
+    if parts is None:
+        parts = [(part, part.formset(meeting, None, request.user)) for part in minutes_page_parts.PARTS]
     saved = None
     if getattr(form, "stale", False):
         # someone else saved the minutes meanwhile: show their version next to the user's text
         minutes = Minutes.objects.filter(meeting=meeting).first()
         saved = {"minutes": minutes, "agenda": meeting.agenda_items.all()}
-    staff = _staff_for(meeting.estate).distinct()
+    bound = form.is_bound
     return render(
         request,
         "meetings/minutes.html",
@@ -766,42 +795,17 @@ def minutes_page(request, meeting, *, form=None, issue_form=None):
             "minutes": minutes,
             "form": form,
             "saved": saved,
-            "resolution_form": ResolutionForm(meeting=meeting, staff=staff),
-            "issue_form": issue_form or IssueForm(),
+            "resolution_formset": resolution_formset,
+            "parts": parts,
+            "has_errors": bound
+            and (bool(form.errors) or not all(_rows_valid(fs) for fs in [resolution_formset, *(f for _p, f in parts)])),
             "resolutions": meeting.resolutions.select_related("owner", "agenda_item"),
             "attendances": meeting.attendances.all(),
             "issues": list(meeting.issues.all()) if hasattr(meeting, "issues") else [],
             "now": timezone.now(),
         },
+        status=400 if bound else 200,
     )
-
-
-@login_required
-@require_POST
-def resolution_add(request, pk):
-    meeting = meeting_for(request, pk)
-    form = ResolutionForm(request.POST, meeting=meeting, staff=_staff_for(meeting.estate).distinct())
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            actions.add_resolution(
-                meeting,
-                actor=request.user,
-                now=timezone.now(),
-                text=d["text"],
-                owner=d["owner"],
-                owner_name=d["owner_name"],
-                action=d["action"],
-                due_date=d["due_date"],
-                agenda_item=d["agenda_item"],
-            )
-        except ValidationError as exc:
-            _errors_to_messages(request, exc)
-        else:
-            messages.success(request, _("Resolution added."))
-    else:
-        _form_errors_to_messages(request, form)
-    return redirect("meetings:minutes", meeting.pk)
 
 
 @login_required

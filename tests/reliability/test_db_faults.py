@@ -101,13 +101,22 @@ def test_db_error_while_raising_an_issue_from_the_minutes(world, director, monke
     before = Issue.objects.count()
     monkeypatch.setattr(f_actions, "audit", _boom)
     r = director.post(
-        reverse("followups:meeting_issue_add", args=[world.held.pk]),
-        {"raised_by": "张喆", "description": "三号楼外墙空鼓（故障注入）"},
+        reverse("meetings:minutes", args=[world.held.pk]),
+        {
+            "host_name": "王主任",
+            "recorder_name": "李秘书",
+            "summary": "讨论外墙维修",
+            "issue-TOTAL_FORMS": "1",
+            "issue-INITIAL_FORMS": "0",
+            "issue-0-raised_by": "张喆",
+            "issue-0-description": "三号楼外墙空鼓（故障注入）",
+        },
         follow=True,
     )
     assert Issue.objects.count() == before, "an issue row was left behind"
     assert r.status_code in (200, 400, 503), f"status {r.status_code}"
     assert "三号楼外墙空鼓" in r.content.decode(), "the description typed is not lost"
+    assert "讨论外墙维修" in r.content.decode(), "the minutes typed with it are not lost"
     assert any(m in r.content.decode() for m in DB_MESSAGES)
 
 

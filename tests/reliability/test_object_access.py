@@ -62,9 +62,7 @@ OBJECT_URLS = {
     "meetings:signin_walkin": (lambda w: {"pk": w.held.pk}, "director_a"),
     "meetings:attendance_remove": (lambda w: {"pk": w.attendance.pk}, "director_a"),
     "meetings:minutes": (lambda w: {"pk": w.held.pk}, "director_a"),
-    "meetings:resolution_add": (lambda w: {"pk": w.held.pk}, "director_a"),
     "meetings:resolution_done": (lambda w: {"pk": w.resolution.pk}, "director_a"),
-    "followups:meeting_issue_add": (lambda w: {"pk": w.held.pk}, "director_a"),
     "meetings:minutes_finalise": (lambda w: {"pk": w.held.pk}, "director_a"),
     # follow-ups
     "followups:detail": (lambda w: {"pk": w.issue.pk}, "director_a"),

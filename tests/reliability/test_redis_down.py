@@ -97,8 +97,15 @@ def test_a_new_issue_saves_with_the_broker_down(redis_down, world, personas, dja
     before = Issue.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(
-            reverse("followups:meeting_issue_add", args=[world.held.pk]),
-            {"raised_by": "张喆", "description": "消防通道被占用"},
+            reverse("meetings:minutes", args=[world.held.pk]),
+            {
+                "host_name": "王主任",
+                "recorder_name": "李秘书",
+                "issue-TOTAL_FORMS": "1",
+                "issue-INITIAL_FORMS": "0",
+                "issue-0-raised_by": "张喆",
+                "issue-0-description": "消防通道被占用",
+            },
         )
     assert r.status_code == 302
     assert Issue.objects.count() == before + 1

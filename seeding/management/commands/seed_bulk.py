@@ -407,8 +407,6 @@ class Generator:
                                 m.status = Meeting.Status.CONFIRMED
                                 if m.sent_at > self.now:
                                     m.status, m.sent_at = Meeting.Status.DRAFT, None
-                            if m.sent_at:  # told a day more than the rule asks (meetings.rules)
-                                m.notice_kept = True
                             elif rng.random() < 0.03:
                                 m.status = Meeting.Status.CANCELLED
                                 m.cancelled_at = starts - datetime.timedelta(days=1)
@@ -425,6 +423,8 @@ class Generator:
                                     m.minutes_closed_at = done
                                     if late:
                                         m.minutes_breach_at = m.minutes_due_at
+                            # told a day more than the rule asks (meetings.rules.notice_shortfall)
+                            m.notice_kept = True if m.sent_at else None
                             meetings.append(m)
         meetings.sort(key=lambda m: m.starts_at)
         self.bulk(Meeting, meetings)
