@@ -25,7 +25,9 @@ def env_bool(name, default=False):
 
 
 PRODUCTION = env_bool("LIAISON_PRODUCTION")
-DEBUG = env_bool("DJANGO_DEBUG", default=not PRODUCTION)
+# Debug pages only when asked for (LIAISON_DEBUG=1; DJANGO_DEBUG=1 is the older name): `make run` shows the
+# portal's own error pages, not Django's list of URL patterns.
+DEBUG = env_bool("LIAISON_DEBUG") or env_bool("DJANGO_DEBUG")
 
 if PRODUCTION:
     SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]  # no default in production: fail loudly
@@ -67,11 +69,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "liaison.middleware.IdleTimeoutMiddleware",
+    # in place of Django's LocaleMiddleware: the account's language, else the cookie, else Chinese
+    "liaison.language.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -165,6 +168,10 @@ STORAGES = {
         )
     },
 }
+# Without LIAISON_PRODUCTION nothing is collected: WhiteNoise serves the apps' static folders as they are,
+# also with DEBUG off (runserver's own static handler serves only under DEBUG).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -269,7 +276,7 @@ LOGGING = {
 
 # Panels on the home page, one function per app: panel(request, now) -> {"template": ..., ...} or None
 HOME_PANELS = ["meetings.home.panel", "followups.home.panel", "records.home.panel", "assessment.home.panel"]
-CSRF_FAILURE_VIEW = "liaison.views.csrf_failure"
+CSRF_FAILURE_VIEW = "liaison.errors.csrf_failure"
 AXES_VERBOSE = False
 
 # --- JSON API (api/) ----------------------------------------------------------------------------------

@@ -279,7 +279,3 @@ def healthz(request):
     report = health.report()
     status = 200 if report["ok"] else 503
     return HttpResponse(json.dumps(report, ensure_ascii=False), status=status, content_type="application/json")
-
-
-def csrf_failure(request, reason=""):
-    return render(request, "403_csrf.html", status=403)

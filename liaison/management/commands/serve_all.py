@@ -9,7 +9,19 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
+
+
+def web_environment(addr):
+    """The web server's environment: the address it listens on is an allowed host (DEBUG is off by default,
+    and Django then answers 400 to any host not in ALLOWED_HOSTS)."""
+    env = dict(os.environ)
+    host = addr.rsplit(":", 1)[0] if ":" in addr else ""
+    host = host.strip("[]")
+    if host and host not in ("0.0.0.0", "::") and host not in settings.ALLOWED_HOSTS:
+        env["DJANGO_ALLOWED_HOSTS"] = ",".join([*settings.ALLOWED_HOSTS, host])
+    return env
 
 
 class Command(BaseCommand):
@@ -25,10 +37,11 @@ class Command(BaseCommand):
             "worker": celery + ["worker", "-l", "info", "--concurrency", "2", "--without-gossip", "--without-mingle"],
             "beat": celery + ["beat", "-l", "info"],
         }
+        envs = {"web": web_environment(options["addr"])}
         procs = {}
         for name, cmd in commands.items():
             self.stdout.write(f"starting {name}: {' '.join(cmd[1:])}")
-            procs[name] = subprocess.Popen(cmd, start_new_session=True)
+            procs[name] = subprocess.Popen(cmd, start_new_session=True, env=envs.get(name))
 
         stopping = False
 
@@ -39,6 +52,9 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         self.stdout.write(f"portal at http://{options['addr']}/  (Ctrl-C stops web, worker and beat)")
+        if not settings.DEBUG:
+            # static files still come from WhiteNoise (settings: WHITENOISE_USE_FINDERS)
+            self.stdout.write("debug pages off: the portal's own error pages (LIAISON_DEBUG=1 for Django's)")
         try:
             while not stopping:
                 for name, p in procs.items():
