@@ -7,7 +7,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -20,7 +20,7 @@ MAX_ACTIVE_TOKENS = 10
 
 class TokenForm(forms.Form):
     name = forms.CharField(
-        label=gettext_lazy("Name"),
+        label=pgettext_lazy("thing", "Name"),
         max_length=100,
         help_text=gettext_lazy("What the token is for, e.g. “OA system” or “mini-program”."),
     )

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -69,7 +70,17 @@ def workbook(figs):
     sheet(wb.active, _("Estates"), figs.estates + [_total_row(figs)], _("Estate"))
     sheet(wb.create_sheet(), _("Staff"), figs.staff, _("Staff member"))
     ws = wb.create_sheet(_("Cadence"))
-    ws.append([_("Estate"), _("Rule"), _("From"), _("To"), _("Held"), _("Required"), _("Status")])
+    ws.append(
+        [
+            _("Estate"),
+            _("Rule"),
+            pgettext("period", "From"),
+            pgettext("period", "To"),
+            _("Held"),
+            _("Required"),
+            _("Status"),
+        ]
+    )
     for cell in ws[1]:
         cell.font = bold
         cell.fill = head_fill

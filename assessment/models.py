@@ -12,12 +12,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AssessmentMonth(models.Model):
     year = models.PositiveIntegerField(_("year"))
     month = models.PositiveSmallIntegerField(_("month"))
-    closed_at = models.DateTimeField(_("closed at"), default=timezone.now)
+    closed_at = models.DateTimeField(pgettext_lazy("month close", "closed at"), default=timezone.now)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("closed by"), null=True, on_delete=models.SET_NULL, related_name="+"
     )

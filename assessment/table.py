@@ -10,6 +10,7 @@ import dataclasses
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclasses.dataclass(frozen=True)
@@ -47,16 +48,16 @@ COLUMNS = [
     Column("special_unapproved", _("Special-topic without approval"), G_MEETINGS, "special_unapproved"),
     Column("minutes_on_time", _("Minutes in 3 days"), G_MEETINGS, "minutes_on_time"),
     Column("minutes_late", _("Minutes late"), G_MEETINGS, "minutes_late"),
-    Column("raised", _("Raised"), G_ISSUES, "raised"),
+    Column("raised", pgettext_lazy("count", "Raised"), G_ISSUES, "raised"),
     Column("reply_pct", _("Replied on time"), G_ISSUES, "reply_due", derived=True, unit="%"),
     Column("reply_late", _("Replies late"), G_ISSUES, "reply_late"),
     Column("callback_pct", _("Callbacks on time"), G_ISSUES, "callback_due", derived=True, unit="%"),
     Column("callback_late", _("Callbacks late"), G_ISSUES, "callback_late"),
-    Column("open", _("Open"), G_ISSUES, "open"),
+    Column("open", pgettext_lazy("status", "Open"), G_ISSUES, "open"),
     Column("overdue", _("Overdue"), G_ISSUES, "overdue"),
     Column("closed", _("Closed"), G_ISSUES, "closed"),
     Column("close_days", _("Median days to close"), G_ISSUES, "closed", derived=True),
-    Column("signoff_sent", _("Sent"), G_SIGNOFF, "signoff_sent"),
+    Column("signoff_sent", pgettext_lazy("count", "Sent"), G_SIGNOFF, "signoff_sent"),
     Column("signoff_completed", _("Signed"), G_SIGNOFF, "signoff_completed"),
     Column("signoff_days", _("Median days to sign"), G_SIGNOFF, "signoff_completed", derived=True),
     Column("sat_satisfied", _("Satisfied"), G_SAT, "sat_satisfied"),

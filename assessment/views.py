@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from followups.filters import OPTIONS_LIMIT
@@ -330,7 +331,7 @@ def trends(request):
         charts.chart(
             labels,
             [
-                (_("Raised"), col("raised", False), "s1"),
+                (pgettext("count", "Raised"), col("raised", False), "s1"),
                 (_("Closed"), col("closed", False), "s2"),
                 (_("Overdue"), col("overdue", False), "s3"),
             ],

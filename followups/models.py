@@ -206,7 +206,7 @@ class Issue(models.Model):
     last_callback_at = models.DateTimeField(_("last callback at"), null=True, blank=True)
     resolve_due_at = models.DateTimeField(_("resolution due"), null=True, blank=True, db_index=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
-    resolution = models.TextField(_("resolution"), blank=True)
+    resolution = models.TextField(pgettext_lazy("issue", "resolution"), blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -398,7 +398,7 @@ class Callback(models.Model):
     called_at = models.DateTimeField(_("when"), db_index=True)
     method = models.CharField(_("method"), max_length=20, choices=Method.choices, default=Method.PHONE)
     person_reached = models.CharField(_("person reached"), max_length=100)
-    result = models.TextField(_("result"))
+    result = models.TextField(pgettext_lazy("callback", "result"))
     satisfaction = models.CharField(_("satisfaction"), max_length=20, choices=Satisfaction.choices)
     next_step = models.TextField(_("next step"), blank=True)
     due_at = models.DateTimeField(_("callback was due"), null=True, blank=True)

@@ -16,10 +16,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from liaison.formsave import save_with_form
-from liaison.models import AuditEntry
 from liaison.uploads import attachment_response
 
-from . import actions, cn_calendar, deadlines, forms, permissions
+from . import actions, cn_calendar, deadlines, forms, history, permissions
 from .filters import OPTIONS_LIMIT, IssueFilter
 from .models import DEADLINE_LABELS, DeadlinePolicy, IssueAttachment
 
@@ -301,8 +300,8 @@ def _detail_context(request, issue, now, **bound):
         "outside_bodies": issue.outside_bodies.all(),
         "attachments": issue.attachments.all(),
         "staff": staff,
-        "events": issue.events.all() if staff else [],
-        "history": access_history(issue) if staff else [],
+        "events": history.issue_events(issue) if staff else [],
+        "history": history.issue_history(issue) if staff else [],
         "can": permissions.abilities(user, issue),
     }
     ctx["classify_form"] = bound.get("classify_form") or forms.ClassifyForm(
@@ -334,12 +333,6 @@ def _detail_context(request, issue, now, **bound):
 def _chair_name(issue):
     chair = issue.committee.chair()
     return chair.name if chair else issue.raised_by
-
-
-def access_history(issue):
-    return AuditEntry.objects.filter(object_type=issue._meta.label_lower, object_id=str(issue.pk)).select_related(
-        "actor"
-    )[:100]
 
 
 @login_required

@@ -10,7 +10,7 @@ import urllib.parse
 from django import forms
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from . import delivery as delivery_rules
 from .models import Delivery, DeliveryAttempt, EstateMute, GroupMessage, NotificationPreference, RobotWebhook
@@ -57,7 +57,7 @@ class RobotWebhookAdmin(admin.ModelAdmin):
     list_filter = ("provider", "active")
     search_fields = ("name", "estate__name")
 
-    @admin.display(description=_("host"))
+    @admin.display(description=pgettext_lazy("server", "host"))
     def host(self, obj):
         return urllib.parse.urlsplit(obj.url).hostname  # the rest of the URL holds the robot's key
 

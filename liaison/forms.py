@@ -2,6 +2,7 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Committee, CommitteeMember, Estate, Role, StaffAssignment, User
 
@@ -107,6 +108,8 @@ class MemberForm(forms.ModelForm):
         model = CommitteeMember
         fields = ["name", "role", "phone", "email", "user", "term_start", "term_end"]
         widgets = {"term_start": DateInput(), "term_end": DateInput()}
+        # the model's contextless "name" reads as a thing's (名称); a member is a person
+        labels = {"name": pgettext_lazy("person", "Name")}
 
     def __init__(self, *args, committee, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from liaison import access
 from liaison.models import Committee
@@ -64,7 +65,7 @@ class ContactSheetForm(forms.ModelForm):
 
 
 class SignoffForm(forms.Form):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("document", "Title"), max_length=200)
     committee = forms.ModelChoiceField(label=_("Committee"), queryset=Committee.objects.none())
     members = forms.MultipleChoiceField(
         label=_("Signers"),

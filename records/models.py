@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def new_public_code():
@@ -44,7 +45,7 @@ class WorkContactSheet(models.Model):
     direction = models.CharField(
         _("direction"), max_length=4, choices=Direction.choices, default=Direction.TO_COMMITTEE
     )
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = models.CharField(pgettext_lazy("contact sheet", "subject"), max_length=200)
     content = models.TextField(_("content"))
     support_requested = models.TextField(_("support requested"), blank=True)
     reply_by = models.DateField(_("reply requested by"), null=True, blank=True)
@@ -87,7 +88,7 @@ class SignoffRequest(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", _("Awaiting signatures")
         COMPLETED = "completed", _("Signed")
-        DECLINED = "declined", _("Declined")
+        DECLINED = "declined", pgettext_lazy("sign-off", "Declined")
         CANCELLED = "cancelled", _("Withdrawn")
 
     class Rule(models.TextChoices):
@@ -98,7 +99,7 @@ class SignoffRequest(models.Model):
     committee = models.ForeignKey(
         "liaison.Committee", verbose_name=_("committee"), on_delete=models.PROTECT, related_name="signoff_requests"
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=200)
     source = models.CharField(_("document"), max_length=10, choices=Source.choices)
     contact_sheet = models.ForeignKey(
         WorkContactSheet, null=True, blank=True, on_delete=models.PROTECT, related_name="signoff_requests"
@@ -183,7 +184,7 @@ class Signature(models.Model):
     class Decision(models.TextChoices):
         AGREE = "agree", _("Agree")
         AGREE_WITH_COMMENTS = "comments", _("Agree, with comments")
-        DECLINE = "decline", _("Decline")
+        DECLINE = "decline", pgettext_lazy("sign-off", "Decline")
 
     signer = models.ForeignKey(Signer, on_delete=models.CASCADE, related_name="signatures")
     version = models.ForeignKey(DocumentVersion, on_delete=models.PROTECT, related_name="signatures")
@@ -301,7 +302,7 @@ class BatchJob(models.Model):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Rendering")
         DONE = "done", _("Ready")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("batch job", "Failed")
 
     kind = models.CharField(max_length=20)
     estate = models.ForeignKey("liaison.Estate", null=True, blank=True, on_delete=models.CASCADE, related_name="+")

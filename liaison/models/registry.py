@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 mobile_validator = RegexValidator(
     r"^1[3-9]\d{9}$", _("Enter a mainland mobile number: 11 digits starting with 1, e.g. 13812345678.")
@@ -31,7 +32,7 @@ ALL_ESTATES_ROLES = {Role.ADMIN, Role.LEADER, Role.ASSESSOR}
 
 
 class User(AbstractUser):
-    name = models.CharField(_("name"), max_length=50, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50, blank=True)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.COMMITTEE)
     phone = models.CharField(_("mobile"), max_length=11, blank=True, validators=[mobile_validator])
     department = models.ForeignKey(
@@ -226,7 +227,7 @@ class CommitteeMember(models.Model):
         on_delete=models.SET_NULL,
         related_name="memberships",
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.MEMBER)
     phone = models.CharField(_("mobile"), max_length=11, blank=True, validators=[mobile_validator])
     email = models.EmailField(_("email"), blank=True)

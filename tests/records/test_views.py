@@ -54,7 +54,7 @@ def test_contact_form_errors_keep_input_and_write_nothing(client, director_a, oc
     r = client.post(reverse("records:contact_create"), contact_data(oc_a, subject="", reply="已处理", replied_on=""))
     body = r.content.decode()
     assert r.status_code == 200 and not WorkContactSheet.objects.exists()
-    assert "消防通道长期被车辆占用" in body and "请填写回复日期" in body
+    assert "消防通道长期被车辆占用" in body and "请填写答复日期" in body
     f.contact_sheet(oc_a, number="2026-009")
     r = client.post(reverse("records:contact_create"), contact_data(oc_a, number="2026-009"))
     assert "已被使用" in r.content.decode() and WorkContactSheet.objects.count() == 1
