@@ -98,12 +98,61 @@ def _check_schedule(*, estate, committee, kind, starts_at, ends_at, now, overrid
         required = rules.notice_days_required(kind, committee.kind)
         problem = rules.notice_problem(kind=kind, committee_kind=committee.kind, starts_at=starts_at, now=now)
         if problem and not (override_reason or "").strip():
-            errors["starts_at"] = problem
+            errors["starts_at"] = ValidationError(problem, code="notice")
     elif kind is not None and committee is not None:
         required = rules.notice_days_required(kind, committee.kind)
     if errors:
         raise ValidationError(errors)
     return required
+
+
+def record_past_meeting(*, estate, committee, kind, title, starts_at, ends_at, place, actor, now, notes=""):
+    """A meeting entered after it took place (a 19:00 meeting typed in at 22:13). Nobody is invited or
+    told and the notice and approval rules are not applied, which the record says: entered afterwards,
+    by whom, when. The sign-in sheet lists the committee's members to tick; with its first line the
+    meeting is held and counts for the cadence by its real date."""
+    _require_manager(actor, estate)
+    required = _check_schedule(
+        estate=estate,
+        committee=committee,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        now=now,
+        override_reason="",
+        check_notice=False,
+    )
+    if ends_at and ends_at > now:
+        raise ValidationError(
+            {"ends_at": _("This meeting has not ended yet: schedule it and send the notice instead.")}
+        )
+    with transaction.atomic(durable=True):
+        meeting = Meeting.objects.create(
+            estate=estate,
+            committee=committee,
+            kind=kind,
+            title=title.strip(),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            place=place.strip(),
+            notes=notes,
+            organizer=actor,
+            notice_days_required=required,
+            status=S.CONFIRMED,  # took place as planned; held once its sign-in is recorded
+            entered_afterwards_at=now,
+            entered_afterwards_by=actor,
+            created_at=now,
+            updated_at=now,
+        )
+        invite_committee_members(meeting)  # the rows of the sign-in sheet; nobody is told
+        audit(
+            meeting,
+            "entered_afterwards",
+            actor=actor,
+            now=now,
+            changes={"status": meeting.status, "starts_at": starts_at},
+        )
+    return meeting
 
 
 def _apply_override(meeting, *, kind, committee, starts_at, now, override_reason, actor):
@@ -538,6 +587,11 @@ def update_meeting(meeting, *, actor, now, reason="", override_reason="", versio
             now=now,
             changes={"old": old, "starts_at": meeting.starts_at, "place": meeting.place, "reason": reason or None},
         )
+        if time_moved and meeting.sent_at:
+            # an answer was for the old time: everyone is asked again (the organiser comes anyway)
+            meeting.invitations.exclude(user=meeting.organizer_id).exclude(response=Invitation.Response.PENDING).update(
+                response=Invitation.Response.PENDING, responded_at=None, response_note=""
+            )
         if moved and meeting.sent_at:
             recipients = invitee_users(meeting)
             _dispatch(meeting, Dispatch.Kind.UPDATE, actor=actor, now=now, extra={"reason": reason.strip()})
@@ -644,6 +698,34 @@ def submit_for_approval(meeting, *, actor, now):
             body=_(
                 "%(actor)s asks for your approval and instruction (领导批示) before the meeting is sent to %(committee)s."
             ),
+            params={**_params(meeting), "actor": actor.display_name},
+            url=_url(meeting),
+            estate=meeting.estate,
+            now=now,
+        )
+    return meeting
+
+
+def withdraw_submission(meeting, *, actor, now):
+    """The director takes a meeting back from the leader's approval (to change it, or not to hold it):
+    it is a draft again, and the leaders are told it no longer waits for them."""
+    _require_manager(actor, meeting.estate)
+    with transaction.atomic(durable=True):
+        if (
+            Meeting.objects.filter(pk=meeting.pk, status=S.AWAITING_APPROVAL).update(
+                status=S.DRAFT, approval_requested_at=None, updated_at=now, version=F("version") + 1
+            )
+            != 1
+        ):
+            raise ValidationError({"__all__": _("This meeting is not awaiting approval (anymore).")})
+        meeting.refresh_from_db()
+        audit(meeting, "withdrawn", actor=actor, now=now, changes={"status": [S.AWAITING_APPROVAL, S.DRAFT]})
+        notify(
+            leaders(),
+            kind="meeting.withdrawn",
+            key=f"meeting:{meeting.pk}:withdrawn:{now.isoformat()}",
+            subject=_("Withdrawn from approval: %(title)s"),
+            body=_("%(actor)s took the meeting back to change it; it no longer awaits your approval."),
             params={**_params(meeting), "actor": actor.display_name},
             url=_url(meeting),
             estate=meeting.estate,
@@ -894,7 +976,7 @@ def respond(invitation, *, user, response, now, note=""):
     if response not in (Invitation.Response.ACCEPTED, Invitation.Response.DECLINED):
         raise ValidationError({"response": _("Choose accept or decline.")})
     meeting = invitation.meeting
-    if meeting.status != S.CONFIRMED:
+    if meeting.status != S.CONFIRMED or meeting.entered_afterwards_at or meeting.ends_at <= now:
         raise ValidationError({"__all__": _("This meeting is not open for answers.")})
     with transaction.atomic(durable=True):
         old = invitation.response
@@ -940,6 +1022,14 @@ def _check_attendance_open(meeting, now):
         raise ValidationError({"__all__": _("The minutes are final; the sign-in sheet can no longer change.")})
 
 
+def _signed_in_at(meeting, now, method):
+    """A line written by staff (a tick, a walk-in) says the person was there from the start: ticked
+    during or after the meeting, it is not stamped with the moment of typing. A QR sign-in is real time."""
+    if method == Attendance.Method.QR:
+        return now
+    return min(now, meeting.starts_at)
+
+
 def sign_in_invitee(meeting, invitation, *, actor, now, method=Attendance.Method.STAFF):
     if actor is not None:
         _require_manager(actor, meeting.estate)
@@ -954,7 +1044,7 @@ def sign_in_invitee(meeting, invitation, *, actor, now, method=Attendance.Method
                 "name": invitation.name,
                 "unit": invitation.unit,
                 "phone": invitation.phone,
-                "signed_in_at": now,
+                "signed_in_at": _signed_in_at(meeting, now, method),
                 "method": method,
                 "recorded_by": actor,
             },
@@ -989,7 +1079,7 @@ def add_walk_in(meeting, *, actor, name, unit, phone, now):
             name=name.strip(),
             unit=(unit or "").strip(),
             phone=(phone or "").strip(),
-            signed_in_at=now,
+            signed_in_at=_signed_in_at(meeting, now, Attendance.Method.WALK_IN),
             method=Attendance.Method.WALK_IN,
             recorded_by=actor,
         )

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from liaison.formsave import version_field
 from liaison.uploads import validate_image, validate_upload
@@ -17,10 +18,33 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+class KindSelect(forms.Select):
+    """Each kind says which committees it is held with (data-committee-kinds), so the page offers the
+    kinds of the committee chosen (static/meetings/meeting_form.js); the server still checks."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        kind = getattr(value, "instance", None)
+        if kind is not None:
+            option["attrs"]["data-committee-kinds"] = kind.committee_kinds
+        return option
+
+
+class CommitteeSelect(forms.Select):
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        committee = getattr(value, "instance", None)
+        if committee is not None:
+            option["attrs"]["data-kind"] = committee.kind
+        return option
+
+
 class MeetingForm(forms.Form):
     version = version_field()
-    committee = forms.ModelChoiceField(label=_("Committee"), queryset=None)
-    kind = forms.ModelChoiceField(label=_("Meeting kind"), queryset=MeetingKind.objects.filter(active=True))
+    committee = forms.ModelChoiceField(label=_("Committee"), queryset=None, widget=CommitteeSelect)
+    kind = forms.ModelChoiceField(
+        label=_("Meeting kind"), queryset=MeetingKind.objects.filter(active=True), widget=KindSelect
+    )
     title = forms.CharField(label=_("Title"), max_length=200)
     starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeLocalInput())
     ends_at = forms.DateTimeField(label=_("Ends at"), widget=DateTimeLocalInput())
@@ -42,9 +66,11 @@ class MeetingForm(forms.Form):
     )
     confirm_overlap = forms.BooleanField(label=_("Save anyway despite the overlap"), required=False)
 
-    def __init__(self, *args, estate, committees, editing=None, **kwargs):
+    def __init__(self, *args, estate, committees, editing=None, past=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.estate = estate
+        if past:  # recorded afterwards: no notice to keep (actions.record_past_meeting)
+            del self.fields["override_reason"]
         self.fields["committee"].queryset = committees
         self.fields["committee"].label_from_instance = lambda c: f"{c.name}（{c.get_kind_display()}）"
         self.fields["kind"].label_from_instance = lambda k: k.label
@@ -64,6 +90,20 @@ class MeetingForm(forms.Form):
         if s and e and e <= s:
             self.add_error("ends_at", _("The meeting must end after it starts."))
         return data
+
+    def hide_unneeded(self):
+        """The override reason and the overlap confirmation show once the server has found them needed
+        (a notice too short: an error coded "notice"; an overlap) or when they carry a value. The rules
+        stay on the server: a hidden field is still checked there."""
+        needed = {
+            "override_reason": self.has_error("starts_at", code="notice")
+            or self.has_error("override_reason")
+            or bool(self["override_reason"].value() if "override_reason" in self.fields else ""),
+            "confirm_overlap": self.has_error("confirm_overlap"),
+        }
+        for name, show in needed.items():
+            if name in self.fields and not show:
+                self.fields[name].widget = forms.HiddenInput()
 
 
 class AgendaItemForm(forms.ModelForm):
@@ -121,7 +161,7 @@ class InviteForm(forms.Form):
 
 
 class WalkInForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=50)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     unit = forms.CharField(label=_("Unit / room or organisation"), required=False, max_length=100)
     phone = forms.CharField(label=_("Mobile"), required=False, max_length=20)
 

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from liaison import access
@@ -123,6 +123,17 @@ class Meeting(models.Model):
     # whether the committee was told at least notice_days_required x 24 hours before the start, judged
     # when it was told (sent, or rescheduled to a new time); None until then. The assessment counts False.
     notice_kept = models.BooleanField(_("notice rule kept"), null=True, blank=True)
+    # a meeting recorded after it took place (actions.record_past_meeting): nobody was invited through the
+    # portal, the notice and approval rules were not applied; by whom and when it was entered
+    entered_afterwards_at = models.DateTimeField(_("entered afterwards at"), null=True, blank=True)
+    entered_afterwards_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("entered afterwards by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     # leader's approval (§4.1.4.1)
     approval_requested_at = models.DateTimeField(_("approval requested at"), null=True, blank=True)
@@ -308,7 +319,7 @@ class Invitation(models.Model):
     member = models.ForeignKey(
         "liaison.CommitteeMember", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     unit = models.CharField(_("unit / role"), max_length=100, blank=True)
     phone = models.CharField(_("mobile"), max_length=20, blank=True)
     email = models.EmailField(_("email"), blank=True)
@@ -373,7 +384,7 @@ class Attendance(models.Model):
     invitation = models.ForeignKey(
         Invitation, null=True, blank=True, on_delete=models.SET_NULL, related_name="attendances"
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     unit = models.CharField(_("unit / role"), max_length=100, blank=True)
     phone = models.CharField(_("mobile"), max_length=20, blank=True)
     signed_in_at = models.DateTimeField(_("signed in at"), default=timezone.now)
@@ -434,7 +445,7 @@ class Resolution(models.Model):
     """A decision with a person responsible, an action and a due date (seed 004 篇3 七.6, 七.8)."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("status", "Open")
         DONE = "done", _("Done")
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="resolutions")

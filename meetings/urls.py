@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/edit/", views.meeting_edit, name="edit"),
     path("<int:pk>/submit/", views.meeting_submit, name="submit"),
+    path("<int:pk>/withdraw/", views.meeting_withdraw, name="withdraw"),
     path("<int:pk>/send/", views.meeting_send, name="send"),
     path("<int:pk>/approve/", views.meeting_approve, name="approve"),
     path("<int:pk>/reject/", views.meeting_reject, name="reject"),

@@ -163,6 +163,7 @@ def meeting_list(request):
             "recent": recent,
             "month_meetings": month_meetings,
             "can_create": estate.managed if estate else access.managed_estates(user).exists(),
+            "today": today,
         },
     )
 
@@ -196,7 +197,8 @@ def cadence_status(request):
         estates = estates.filter(pk=request.GET["estate"]) if request.GET["estate"].isdigit() else estates.none()
     estates = list(estates[:50])
     due = due_next_by_estate(estates, now)  # a few queries, not two per rule and estate
-    rows = [{"estate": e, "rules": due[e.pk]} for e in estates]
+    managed = set(access.managed_estates(request.user).values_list("pk", flat=True))
+    rows = [{"estate": e, "rules": due[e.pk], "manage": e.pk in managed} for e in estates]
     history = (
         access.scope(CadencePeriod.objects.all(), request.user, committee=None)
         .filter(closed_at__isnull=False)
@@ -230,6 +232,26 @@ def _overlap_warning(form, *, estate, committee, starts_at, ends_at, organizer, 
     return False
 
 
+def _prefill(query, estate, committees):
+    """A new meeting started from a cadence row (?for_rule=: its committee, first kind, a title) or a
+    calendar day (?date=: 09:00–11:00 that day); anything not understood is ignored."""
+    initial = {}
+    rule_id = query.get("for_rule", "")
+    rule = estate.cadence_rules.filter(pk=int(rule_id)).first() if rule_id.isdigit() and len(rule_id) < 10 else None
+    if rule is not None:
+        initial["committee"] = committees.filter(kind=rule.committee_kind).first()
+        initial["kind"] = rule.kinds.order_by("pk").first()
+        initial["title"] = rule.name
+    try:
+        day = datetime.date.fromisoformat(query.get("date", ""))
+    except ValueError:
+        day = None
+    if day is not None and datetime.date(2000, 1, 1) <= day <= datetime.date(2100, 12, 31):
+        starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 0)))
+        initial["starts_at"], initial["ends_at"] = starts, starts + datetime.timedelta(hours=2)
+    return initial
+
+
 @login_required
 def meeting_create(request):
     user = request.user
@@ -241,7 +263,9 @@ def meeting_create(request):
         if managed.count() == 1:
             estate = managed.first()
         else:
-            return render(request, "meetings/pick_estate.html", {"estates": managed})
+            rest = request.GET.copy()  # what the page was opened with (?past=1, ?date=…) is kept
+            rest.pop("estate", None)
+            return render(request, "meetings/pick_estate.html", {"estates": managed, "rest": rest.urlencode()})
     else:
         estate = access.get_visible(Estate.objects.all(), user, estate_id, estate="pk", committee=None)
         if not access.manages_estate(user, estate):
@@ -254,8 +278,32 @@ def meeting_create(request):
         )
     if request.GET.get("kind"):
         initial["kind"] = request.GET["kind"] if request.GET["kind"].isdigit() else None
-    form = MeetingForm(request.POST or None, estate=estate, committees=committees, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    initial.update(_prefill(request.GET, estate, committees))
+    past = request.GET.get("past") == "1"
+    form = MeetingForm(request.POST or None, estate=estate, committees=committees, initial=initial, past=past)
+    if request.method == "POST" and form.is_valid() and past:
+        d = form.cleaned_data
+        ok, meeting = save_with_form(
+            form,
+            actions.record_past_meeting,
+            estate=estate,
+            committee=d["committee"],
+            kind=d["kind"],
+            title=d["title"],
+            starts_at=d["starts_at"],
+            ends_at=d["ends_at"],
+            place=d["place"],
+            notes=d["notes"],
+            actor=user,
+            now=timezone.now(),
+        )
+        if ok:
+            messages.success(
+                request,
+                _("Recorded as entered afterwards. Tick who attended on the sign-in sheet, then write the minutes."),
+            )
+            return redirect("meetings:signin", meeting.pk)
+    elif request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         now = timezone.now()
         if not _overlap_warning(
@@ -284,7 +332,9 @@ def meeting_create(request):
             if ok:
                 messages.success(request, _("Meeting saved as a draft. Add the agenda and materials, then send it."))
                 return redirect(meeting)
-    return render(request, "meetings/meeting_form.html", {"form": form, "estate": estate, "title": _("New meeting")})
+    title = _("Record a meeting that has taken place") if past else _("New meeting")
+    form.hide_unneeded()
+    return render(request, "meetings/meeting_form.html", {"form": form, "estate": estate, "title": title, "past": past})
 
 
 @login_required
@@ -345,6 +395,7 @@ def meeting_edit(request, pk):
                 messages.success(request, _("Meeting updated."))
                 return redirect(meeting)
             meeting.refresh_from_db()  # the page shows what is saved now next to the user's input
+    form.hide_unneeded()
     return render(
         request,
         "meetings/meeting_form.html",
@@ -384,6 +435,7 @@ def meeting_detail(request, pk):
         "photo_form": PhotoForm(),
         "invite_form": InviteForm(staff=_staff_for(meeting.estate).distinct()) if manage else None,
         "issues": list(meeting.issues.all()) if hasattr(meeting, "issues") else [],
+        "now": timezone.now(),
     }
     if user.is_committee and ctx["minutes"] is not None and not ctx["minutes"].is_final:
         ctx["minutes"] = None
@@ -406,6 +458,12 @@ def _transition(request, pk, fn, ok_message, **kwargs):
 @require_POST
 def meeting_submit(request, pk):
     return _transition(request, pk, actions.submit_for_approval, _("Sent to the leader in charge for approval."))
+
+
+@login_required
+@require_POST
+def meeting_withdraw(request, pk):
+    return _transition(request, pk, actions.withdraw_submission, _("Taken back from approval: it is a draft again."))
 
 
 @login_required

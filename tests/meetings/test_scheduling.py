@@ -1,0 +1,73 @@
+"""Scheduling from where the need shows (a cadence row, a calendar day), taking a submission back from
+the leader, and a moved meeting asking everyone again."""
+
+import datetime
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from liaison.models import Notification
+from meetings import actions
+from meetings.models import Invitation, Meeting
+
+from .conftest import sh
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_cadence_row_short_of_meetings_schedules_one_prefilled(
+    client_for, director_a, estate_a, oc_a, rules_a, kinds
+):
+    client = client_for(director_a)
+    html = client.get(reverse("meetings:cadence")).content.decode()
+    rule = rules_a["oc_monthly"]
+    link = f"{reverse('meetings:create')}?estate={estate_a.pk}&amp;for_rule={rule.pk}"
+    assert link in html
+    form = client.get(link.replace("&amp;", "&")).content.decode()
+    assert re.search(rf'<option value="{oc_a.pk}"[^>]*\bselected\b', form)
+    first_kind = rule.kinds.order_by("pk").first()
+    assert re.search(rf'<option value="{first_kind.pk}"[^>]*\bselected\b', form)
+    assert f'value="{rule.name}"' in form
+
+
+def test_a_calendar_day_schedules_a_meeting_that_day(client_for, director_a, estate_a):
+    client = client_for(director_a)
+    form = client.get(reverse("meetings:create") + f"?estate={estate_a.pk}&date=2027-01-12").content.decode()
+    assert 'value="2027-01-12T09:00"' in form and 'value="2027-01-12T11:00"' in form
+    # nonsense is ignored, not an error
+    assert (
+        client.get(reverse("meetings:create") + f"?estate={estate_a.pk}&date=0001-13-99&for_rule=x").status_code == 200
+    )
+
+
+def test_withdrawn_from_approval_it_is_a_draft_and_the_leader_is_told(special_topic, director_a, leader, now):
+    actions.submit_for_approval(special_topic, actor=director_a, now=now)
+    actions.withdraw_submission(special_topic, actor=director_a, now=now + datetime.timedelta(hours=1))
+    special_topic.refresh_from_db()
+    assert special_topic.status == Meeting.Status.DRAFT and special_topic.approval_requested_at is None
+    assert Notification.objects.filter(recipient=leader, kind="meeting.withdrawn").exists()
+    with pytest.raises(ValidationError):  # not awaiting approval anymore
+        actions.withdraw_submission(special_topic, actor=director_a, now=now)
+    with pytest.raises(ValidationError):  # nor can the leader approve what was taken back
+        actions.approve_meeting(special_topic, actor=leader, instruction="同意", now=now)
+
+
+def test_a_moved_meeting_asks_everyone_again(make_meeting, director_a, chair_a, now):
+    m = make_meeting(starts_at=sh(2026, 3, 20, 15), now=now, send=True)
+    inv = m.invitations.get(user=chair_a)
+    actions.respond(inv, user=chair_a, response=Invitation.Response.DECLINED, now=now)
+    new_start = sh(2026, 3, 21, 15)
+    actions.update_meeting(
+        m,
+        actor=director_a,
+        now=now,
+        reason="场地冲突",
+        starts_at=new_start,
+        ends_at=new_start + datetime.timedelta(hours=2),
+    )
+    inv.refresh_from_db()
+    assert inv.response == Invitation.Response.PENDING and inv.responded_at is None
+    assert m.invitations.get(user=director_a).response == Invitation.Response.ACCEPTED  # the organiser
+    assert Notification.objects.filter(recipient=chair_a, kind="meeting.rescheduled").exists()
