@@ -1063,6 +1063,19 @@ def sign_in_invitee(meeting, invitation, *, actor, now, method=Attendance.Method
     return att
 
 
+def sign_in_all(meeting, *, actor, now):
+    """Everyone invited and not yet signed in is marked present (a full room); returns how many."""
+    _require_manager(actor, meeting.estate)
+    _check_attendance_open(meeting, now)
+    with transaction.atomic(durable=True):
+        waiting = meeting.invitations.exclude(attendances__meeting=meeting)
+        added = 0
+        for invitation in waiting:
+            sign_in_invitee(meeting, invitation, actor=actor, now=now)
+            added += 1
+    return added
+
+
 def add_walk_in(meeting, *, actor, name, unit, phone, now):
     _require_manager(actor, meeting.estate)
     _check_attendance_open(meeting, now)

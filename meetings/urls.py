@@ -33,6 +33,7 @@ urlpatterns = [
     path("<int:pk>/signin/", views.signin, name="signin"),
     path("<int:pk>/signin/<int:inv_pk>/", views.signin_tick, name="signin_tick"),
     path("<int:pk>/signin/walk-in/", views.signin_walkin, name="signin_walkin"),
+    path("<int:pk>/signin/all/", views.signin_all, name="signin_all"),
     path("attendance/<int:pk>/remove/", views.attendance_remove, name="attendance_remove"),
     path("<int:pk>/minutes/", views.minutes_edit, name="minutes"),
     path("resolutions/<int:pk>/done/", views.resolution_done, name="resolution_done"),

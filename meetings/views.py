@@ -674,6 +674,7 @@ def signin(request, pk):
     _require_manager(request, meeting)
     present = {a.invitation_id: a for a in meeting.attendances.all() if a.invitation_id}
     rows = [{"inv": inv, "att": present.get(inv.pk)} for inv in meeting.invitations.all()]
+    all_present = all(row["att"] for row in rows)
     checkin_url = request.build_absolute_uri(f"/meetings/checkin/{meeting.checkin_token}/")
     return render(
         request,
@@ -681,6 +682,7 @@ def signin(request, pk):
         {
             "meeting": meeting,
             "rows": rows,
+            "all_present": all_present,
             "walk_ins": meeting.attendances.filter(invitation__isnull=True),
             "walkin_form": WalkInForm(),
             "qr": qr_data_uri(checkin_url),
@@ -700,9 +702,45 @@ def signin_tick(request, pk, inv_pk):
     except Invitation.DoesNotExist:
         raise Http404
     try:
-        actions.sign_in_invitee(meeting, inv, actor=request.user, now=timezone.now())
+        att = actions.sign_in_invitee(meeting, inv, actor=request.user, now=timezone.now())
+    except ValidationError as exc:
+        if _in_place(request):
+            return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
+        _errors_to_messages(request, exc)
+    else:
+        if _in_place(request):
+            return _signin_row(request, meeting, inv, att)
+    return redirect("meetings:signin", meeting.pk)
+
+
+def _in_place(request):
+    """The sign-in sheet's script ticks and undoes without reloading (static/meetings/signin.js)."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _signin_row(request, meeting, invitation, attendance):
+    """One row of the sign-in sheet, for the script to put in place; says whether the meeting is held."""
+    response = render(
+        request,
+        "meetings/_signin_row.html",
+        {"meeting": meeting, "row": {"inv": invitation, "att": attendance}},
+    )
+    response["X-Meeting-Held"] = (
+        "1" if Meeting.objects.filter(pk=meeting.pk, attendance_recorded_at__isnull=False).exists() else "0"
+    )
+    return response
+
+
+@login_required
+@require_POST
+def signin_all(request, pk):
+    meeting = meeting_for(request, pk)
+    try:
+        added = actions.sign_in_all(meeting, actor=request.user, now=timezone.now())
     except ValidationError as exc:
         _errors_to_messages(request, exc)
+    else:
+        messages.success(request, _("%(n)s signed in.") % {"n": added})
     return redirect("meetings:signin", meeting.pk)
 
 
@@ -727,10 +765,18 @@ def signin_walkin(request, pk):
 @require_POST
 def attendance_remove(request, pk):
     att = _child(request, Attendance, pk)
+    invitation = att.invitation
     try:
         actions.remove_attendance(att, actor=request.user, now=timezone.now())
     except ValidationError as exc:
+        if _in_place(request):
+            return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
         _errors_to_messages(request, exc)
+    else:
+        if _in_place(request):
+            if invitation is None:  # a walk-in's line is gone from the sheet
+                return HttpResponse("")
+            return _signin_row(request, att.meeting, invitation, None)
     return redirect("meetings:signin", att.meeting_id)
 
 

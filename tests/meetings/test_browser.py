@@ -73,9 +73,17 @@ def test_special_topic_from_scheduling_through_approval_to_sign_in(
     page.goto(f"{base}/meetings/{meeting.pk}/signin/")
     assert page.get_attribute("#checkin-qr", "src").startswith("data:image/svg+xml;base64,")
     inv = meeting.invitations.get(user=chair_a)
+    page.evaluate("window.__same_page = true")  # gone if the page reloads
     page.click(f"#tick-{inv.pk}")
     page.wait_for_selector("#held-badge")
     assert chair_a.name in page.inner_text("#signin-list")
+    # ticked in place: the same page, the row now offers an undo, which puts the tick back
+    assert page.evaluate("window.__same_page === true")
+    page.click(f"#undo-{inv.pk}")
+    page.wait_for_selector(f"#tick-{inv.pk}")
+    page.click(f"#tick-{inv.pk}")
+    page.wait_for_selector(f"#undo-{inv.pk}")
+    assert page.evaluate("window.__same_page === true")
     meeting.refresh_from_db()
     assert meeting.is_held and meeting.attendances.get().name == chair_a.name
     assert not errors, errors
