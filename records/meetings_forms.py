@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from followups.models import Callback, Issue
 from liaison import access
-from meetings.models import Meeting, Minutes
+from meetings.models import Attendance, Meeting, Minutes
 
 from . import documents, pdf
 
@@ -64,37 +64,69 @@ def checkin_url(meeting):
 # --- AM-02-R02 sign-in sheet ------------------------------------------------------------------------------
 
 
+PRESENT, ABSENT, ATTENDING = "present", "absent", "attending"
+
+
+def attendance_lines(meeting):
+    """Every line of the recorded sign-in sheet with its mark, the one rule for the sheet and the minutes:
+    an invited member of the meeting's committee who signed in is present (到会), anyone invited who did
+    not sign in is absent (缺席), and whoever signed in without being a member — company staff, invited
+    guests, walk-ins — attends (列席). Invitations first (in their order), then walk-ins by sign-in time."""
+    member_users = set(meeting.committee.active_members().exclude(user=None).values_list("user_id", flat=True))
+    attendances = list(meeting.attendances.all())
+    attended = {a.invitation_id: a for a in attendances if a.invitation_id}
+    lines = []
+    for inv in meeting.invitations.all():
+        a = attended.get(inv.pk)
+        member = inv.member_id is not None or inv.user_id in member_users
+        mark = ABSENT if a is None else PRESENT if member else ATTENDING
+        lines.append(
+            {"name": inv.name, "unit": inv.unit, "phone": inv.phone, "attendance": a, "member": member, "mark": mark}
+        )
+    for a in attendances:
+        if a.invitation_id:
+            continue
+        lines.append(
+            {"name": a.name, "unit": a.unit, "phone": a.phone, "attendance": a, "member": False, "mark": ATTENDING}
+        )
+    return lines
+
+
+def _mark_label(mark):
+    return {PRESENT: _("Present"), ABSENT: _("Absent"), ATTENDING: _("In attendance")}[mark]
+
+
+def _method_note(attendance):
+    """Who put the line on the sheet: a small note, never in the signature column (that is for the pen)."""
+    if attendance is None:
+        return ""
+    return {
+        Attendance.Method.QR: _("Scanned the QR code"),
+        Attendance.Method.WALK_IN: _("Walk-in, entered by staff"),
+    }.get(attendance.method, _("Entered by staff"))
+
+
 def signin_sheet(meeting, *, recorded=False):
-    """One sheet: before the meeting the invitees + blank rows + QR; after it the recorded attendance."""
-    rows = []
-    invitations = list(meeting.invitations.all())
+    """One sheet: before the meeting the invitees + blank rows + QR; after it the recorded attendance
+    (到会 / 缺席 / 列席 with the sign-in time). The signature column stays blank on both: it is signed by
+    hand on the printed sheet."""
     if recorded:
-        attendance = {a.invitation_id: a for a in meeting.attendances.all() if a.invitation_id}
-        for inv in invitations:
-            a = attendance.get(inv.pk)
-            rows.append(
-                {
-                    "name": inv.name,
-                    "unit": inv.unit,
-                    "phone": mask_phone(inv.phone),
-                    "attendance": _("Present") if a else _("Absent"),
-                    "signed_in_at": f"{timezone.localtime(a.signed_in_at):%H:%M}" if a else "",
-                    "signature": (a.get_method_display() if a else ""),
-                }
-            )
-        for a in meeting.attendances.filter(invitation__isnull=True):
-            rows.append(
-                {
-                    "name": a.name,
-                    "unit": a.unit,
-                    "phone": mask_phone(a.phone),
-                    "attendance": _("Present (walk-in)"),
-                    "signed_in_at": f"{timezone.localtime(a.signed_in_at):%H:%M}",
-                    "signature": a.get_method_display(),
-                }
-            )
+        rows = [
+            {
+                "name": line["name"],
+                "unit": line["unit"],
+                "phone": mask_phone(line["phone"]),
+                "attendance": _mark_label(line["mark"]),
+                "mark": line["mark"],
+                "signed_in_at": (
+                    f"{timezone.localtime(line['attendance'].signed_in_at):%H:%M}" if line["attendance"] else ""
+                ),
+                "note": _method_note(line["attendance"]),
+            }
+            for line in attendance_lines(meeting)
+        ]
     else:
-        rows = [{"name": i.name, "unit": i.unit, "phone": mask_phone(i.phone)} for i in invitations]
+        rows = [{"name": i.name, "unit": i.unit, "phone": mask_phone(i.phone)} for i in meeting.invitations.all()]
     blank = 2 if recorded else SIGNIN_BLANK_ROWS
     start = len(rows) + 1
     return {
@@ -111,7 +143,14 @@ def signin_sheet(meeting, *, recorded=False):
         "blank_rows": range(start, start + blank),
         "recorded": recorded,
         "qr": None if recorded else pdf.qr_data_uri(checkin_url(meeting)),
-        "note": _("Scan the code with your phone to sign in, or sign on this sheet.") if not recorded else "",
+        "note": (
+            _(
+                "Present: an invited member of the committee who signed in. Absent: invited, did not sign in. "
+                "In attendance: signed in, not a member of the committee (company staff, guests, walk-ins)."
+            )
+            if recorded
+            else _("Scan the code with your phone to sign in, or sign on this sheet.")
+        ),
     }
 
 
@@ -159,13 +198,24 @@ def _photos(meeting):
     return out
 
 
+def _minutes_people(meeting):
+    """出席 (members present), 列席 (others who signed in) and 缺席 (invited members who did not): the
+    sign-in sheet's marks. Invited staff who did not come are not the committee's absentees."""
+    lines = attendance_lines(meeting)
+    return {
+        "attendees": [x for x in lines if x["mark"] == PRESENT],
+        "attending": [x for x in lines if x["mark"] == ATTENDING],
+        "absentees": [x for x in lines if x["mark"] == ABSENT and x["member"]],
+    }
+
+
 def minutes_context(minutes):
     meeting = minutes.meeting
     return {
         "minutes": minutes,
         "meeting": meeting,
         "when": _when(meeting),
-        "attendees": list(meeting.attendances.all()),
+        **_minutes_people(meeting),
         "agenda": list(meeting.agenda_items.all()),
         "resolutions": list(meeting.resolutions.select_related("owner").all()),
         "issues": list(meeting.issues.order_by("raised_at", "pk")),
