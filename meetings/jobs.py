@@ -6,8 +6,6 @@ Each scan finds what is due with one indexed query and claims each item with a c
 import datetime
 import logging
 
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +15,7 @@ from liaison.models import Role, audit
 from liaison.notify import notify
 from liaison.people import estate_staff
 
-from . import periods, rules
+from . import periods, rules, secretariat
 from .cadence import scan_cadence
 from .models import Dispatch, Meeting, Resolution
 
@@ -129,70 +127,42 @@ def scan_resolutions(now):
 
 
 def email_secretariat(dispatch_id, now=None):
-    """Email the committee secretariat what was sent (agenda and materials attached). Claimed once."""
+    """Email the committee secretariat (and invitees without a portal account) what was sent: the agenda
+    as a PDF, the materials (linked beyond the size limit) and the calendar file (meetings/secretariat.py).
+    Claimed once; a failed send gives the claim back for the periodic job and says why on the meeting page."""
     now = now or timezone.now()
     if (
         Dispatch.objects.filter(pk=dispatch_id, secretariat_emailed_at__isnull=True).update(secretariat_emailed_at=now)
         != 1
     ):
         return False
-    d = Dispatch.objects.select_related("meeting__committee", "meeting__estate").get(pk=dispatch_id)
-    m = d.meeting
-    lines = [
-        f"{m.estate.name} · {m.committee.name}",
-        f"{m.title}",
-        f"{periods.local_date(m.starts_at)} {m.starts_at.astimezone(periods.local_tz()):%H:%M}–"
-        f"{m.ends_at.astimezone(periods.local_tz()):%H:%M} · {m.place}",
-        "",
-    ]
-    if d.kind == Dispatch.Kind.CANCELLATION:
-        lines.append(f"会议取消 / Cancelled: {d.content.get('reason', '')}")
-    elif d.kind == Dispatch.Kind.UPDATE:
-        lines.append(f"会议改期 / Rescheduled: {d.content.get('reason', '')}")
-    for i, a in enumerate(m.agenda_items.all(), 1):
-        lines.append(f"{i}. {a.title}")
-        for label, value in (
-            ("起因", a.cause),
-            ("经过", a.process),
-            ("必要性", a.necessity),
-            ("业主态度", a.owners_attitude),
-            ("需业委会支持", a.support_requested),
-        ):
-            if value:
-                lines.append(f"   {label}：{value}")
-    if d.kind == Dispatch.Kind.MINUTES:
-        lines.append("")
-        lines.append(f"{settings.SITE_URL}{reverse('meetings:detail', args=[m.pk])}")
-    subjects = {
-        Dispatch.Kind.INVITATION: "会议通知",
-        Dispatch.Kind.UPDATE: "会议改期通知",
-        Dispatch.Kind.CANCELLATION: "会议取消通知",
-        Dispatch.Kind.MINUTES: "会议记录",
-    }
-    outside = sorted({r["email"] for r in d.recipients if r.get("email") and not r.get("portal")})
-    to = [d.secretariat_email] if d.secretariat_email else []
-    if not to and not outside:
+    d = Dispatch.objects.select_related("meeting").get(pk=dispatch_id)
+    why = secretariat.not_needed(d, now)
+    if why:
+        Dispatch.objects.filter(pk=d.pk).update(
+            content=secretariat.with_status(d.content, secretariat.NOT_NEEDED, reason=why)
+        )
         return False
-    msg = EmailMessage(f"【{subjects.get(d.kind, '会议')}】{m.title}", "\n".join(lines), to=to, bcc=outside)
-    if d.kind == Dispatch.Kind.INVITATION:
-        size = 0
-        for mat in m.materials.all():
-            size += mat.size
-            if size > 8 * 1024 * 1024:
-                break
-            with mat.file.open("rb") as fh:
-                msg.attach(mat.original_name, fh.read(), mat.content_type)
     try:
+        msg, sent = secretariat.build_message(d, now=now)
+        if msg is None:
+            return False
         msg.send()
-    except Exception:
-        # give the claim back so that the periodic job retries
-        Dispatch.objects.filter(pk=dispatch_id).update(secretariat_emailed_at=None)
+    except Exception as exc:
+        # give the claim back so that the periodic job retries; the meeting page shows the error
+        Dispatch.objects.filter(pk=dispatch_id).update(
+            secretariat_emailed_at=None,
+            content=secretariat.with_status(d.content, secretariat.FAILED, error=f"{type(exc).__name__}: {exc}"[:300]),
+        )
         raise
+    Dispatch.objects.filter(pk=d.pk).update(content=secretariat.with_status(d.content, secretariat.SENT, **sent))
     return True
 
 
 def retry_secretariat_email(now):
-    pending = Dispatch.objects.filter(secretariat_emailed_at__isnull=True).values_list("pk", flat=True)[:100]
+    pending = (
+        Dispatch.objects.filter(secretariat_emailed_at__isnull=True).order_by("pk").values_list("pk", flat=True)[:100]
+    )
     sent = 0
     for pk in pending:
         try:
