@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison import access
 from liaison.models import CommitteeMember, audit
-from liaison.notify import notify
+from liaison.notify import acted_on, notify
 from liaison.people import committee_users, office
 from liaison.versions import StaleEdit, bump_version
 
@@ -92,6 +92,7 @@ def _save(issue, before, action, *, actor=None, job="", now=None, extra=None):
     if extra:
         changes.update(extra)
     audit(issue, action, actor=actor, job=job, changes=changes, now=now)
+    acted_on(actor, issue, now=now)  # their messages about the issue are read: they are working on it
     return issue
 
 
@@ -216,6 +217,7 @@ def raise_issue(
             url=_url(issue),
             estate=estate,
             now=now,
+            actor=actor,
         )
     return issue
 
@@ -271,7 +273,7 @@ def classify(
             issue.triaged_at = now
         _save(issue, before, "classified", actor=actor, now=now, extra={"responsibility": issue.responsibility})
         if issue.assignee_id and before["assignee_id"] != issue.assignee_id:
-            _notify_assigned(issue, now)
+            _notify_assigned(issue, now, actor)
     return issue
 
 
@@ -281,7 +283,7 @@ def _set_assignee(issue, assignee, department, now):
     issue.assigned_at = now
 
 
-def _notify_assigned(issue, now):
+def _notify_assigned(issue, now, actor):
     notify(
         [issue.assignee],
         kind="issue.assigned",
@@ -291,6 +293,7 @@ def _notify_assigned(issue, now):
         url=_url(issue),
         estate=issue.estate,
         now=now,
+        actor=actor,
     )
 
 
@@ -316,7 +319,7 @@ def _assign(issue, assignee, department, actor, now):
         issue.triaged_at = now
     _save(issue, before, "assigned", actor=actor, now=now)
     if before["assignee_id"] != issue.assignee_id:
-        _notify_assigned(issue, now)
+        _notify_assigned(issue, now, actor)
     return issue
 
 
@@ -343,6 +346,7 @@ def _add_reply(issue, text, actor, replied_at, now):
         url=_url(issue),
         estate=issue.estate,
         now=now,
+        actor=actor,
     )
     return reply
 
@@ -429,6 +433,7 @@ def mark_resolved(issue, *, resolution, actor, now=None):
             url=_url(issue),
             estate=issue.estate,
             now=now,
+            actor=actor,
         )
     return issue
 
@@ -531,6 +536,7 @@ def _apply_callback(issue, cb, *, resolved, actor, now, confirmed=False):
                 url=_url(issue),
                 estate=issue.estate,
                 now=now,
+                actor=actor,
             )
     issue.callback_due_at = deadlines.next_callback_due(issue, max(cb.called_at, now))
 
@@ -580,6 +586,7 @@ def confirm_resolution(issue, *, user, satisfaction, comment="", now=None):
             url=_url(issue),
             estate=issue.estate,
             now=now,
+            actor=user,
         )
     return issue
 

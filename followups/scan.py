@@ -20,9 +20,10 @@ import logging
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from liaison.models import audit
-from liaison.notify import notify, notify_group
+from liaison.notify import Joined, Text, notify, notify_group
 from liaison.people import directors, leaders, office
 
 from . import deadlines
@@ -98,6 +99,74 @@ KINDS = {
 }
 
 
+# one line per event when one message tells several (an issue overdue on reply and callback at once)
+LINES = {
+    L.REMINDER: _("%(deadline)s due %(due)s"),
+    L.OVERDUE: _("%(deadline)s overdue since %(due)s"),
+    L.DIRECTOR: _("%(deadline)s overdue since %(due)s, escalated to the office director"),
+    L.LEADER: _("%(deadline)s overdue since %(due)s, escalated to the leader in charge"),
+}
+ORDER = {"triage": 0, "reply": 1, "resolve": 2, "callback": 3}
+COMBINED = _("“%(headline)s” (%(estate)s): %(events)s")
+SEPARATOR = pgettext_lazy("list", "; ")
+
+
+def _params(issue, kind, due):
+    # `due` stays a datetime: notify() prints it in each reader's language (12月1日 22:07 / 1 Dec 22:07)
+    return {"deadline": DEADLINE_LABELS[kind], "headline": issue.headline, "estate": issue.estate.name, "due": due}
+
+
+def _message(issue, items):
+    """(kind, subject, body, params) of one message about `items` [(event, deadline, due, level)]."""
+    items = sorted(items, key=lambda item: (-item[3], item[2], ORDER.get(item[1], 9)))
+    ev, kind, due, level = items[0]
+    if len(items) == 1:
+        return KINDS[level], SUBJECTS[level], "", _params(issue, kind, due)
+    lines = [Text(LINES[lv], _params(issue, k, d)) for _e, k, d, lv in items]
+    full = [Text(SUBJECTS[lv], _params(issue, k, d)) for _e, k, d, lv in items]
+    params = {"headline": issue.headline, "estate": issue.estate.name, "events": Joined(lines, SEPARATOR)}
+    return KINDS[level], COMBINED, "%(lines)s", {**params, "lines": Joined(full)}
+
+
+def _tell(issue, told, now):
+    """One message per person for everything this run found about the issue (exactly once: the key is
+    the key of its first event, and each event is recorded once)."""
+    sent = 0
+    for user, items in told.values():
+        kind, subject, body, params = _message(issue, items)
+        first = min(items, key=lambda item: (item[0].event_at, item[0].pk))[0]
+        sent += len(
+            notify(
+                [user],
+                kind=kind,
+                key=first.key,
+                subject=subject,
+                body=body,
+                params=params,
+                url=issue.get_absolute_url(),
+                about=issue,
+                estate=issue.estate,
+                now=now,
+            )
+        )
+    return sent
+
+
+def _post_group(issue, marked, now):
+    kind, subject, body, params = _message(issue, marked)
+    first = min(marked, key=lambda item: (item[0].event_at, item[0].pk))[0]
+    notify_group(
+        issue.estate,
+        kind="issue.overdue",
+        key=first.key,
+        subject=subject,
+        body=body,
+        params=params,
+        url=issue.get_absolute_url(),
+        now=now,
+    )
+
+
 def process_issue(pk, now, *, job=JOB):
     """Record and send what is due for one issue. Returns (events, notifications) or None if skipped."""
     with transaction.atomic():
@@ -112,6 +181,9 @@ def process_issue(pk, now, *, job=JOB):
         done = deadlines.done_keys(issue)
         events = sent = 0
         changed = set()
+        # what this run tells each person about this issue: one message per person, saying everything
+        told = {}  # user id -> (user, [(event, deadline, due, level)])
+        marked = []  # the overdue marks, for one post to the estate's group robot
         for event_at, kind, due, level in deadlines.pending_events(issue, done):
             if event_at > now:
                 break
@@ -152,34 +224,14 @@ def process_issue(pk, now, *, job=JOB):
             audit(issue, action, job=job, changes=change, now=now)
             if skipped:
                 continue
-            params = {
-                "deadline": DEADLINE_LABELS[kind],
-                "headline": issue.headline,
-                "estate": issue.estate.name,
-                "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
-            }
-            sent += len(
-                notify(
-                    people,
-                    kind=KINDS[level],
-                    key=ev.key,
-                    subject=SUBJECTS[level],
-                    params=params,
-                    url=issue.get_absolute_url(),
-                    estate=issue.estate,
-                    now=now,
-                )
-            )
+            for person in people:
+                if person is not None:
+                    told.setdefault(person.pk, (person, []))[1].append((ev, kind, due, level))
             if level == L.OVERDUE:
-                notify_group(
-                    issue.estate,
-                    kind="issue.overdue",
-                    key=ev.key,
-                    subject=SUBJECTS[level],
-                    params=params,
-                    url=issue.get_absolute_url(),
-                    now=now,
-                )
+                marked.append((ev, kind, due, level))
+        sent += _tell(issue, told, now)
+        if marked:
+            _post_group(issue, marked, now)
         issue.next_check_at = deadlines.next_check_at(issue, done)
         Issue.objects.filter(pk=issue.pk).update(
             next_check_at=issue.next_check_at, **{f: getattr(issue, f) for f in changed}

@@ -110,6 +110,8 @@ class DeliveryAdmin(admin.ModelAdmin):
         "claimed_at",
         "sent_at",
         "last_error",
+        "held",
+        "bundle",
     )
     inlines = [AttemptInline]
     actions = ["send_again"]

@@ -23,6 +23,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import webhooks
 from .models import Delivery, DeliveryAttempt, Role, User
@@ -89,7 +90,12 @@ def absolute(url):
     return f"{settings.SITE_URL.rstrip('/')}{url}"
 
 
+def _domain():
+    return settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "localhost"
+
+
 def build_email(notification):
+    """The email of one message, in the recipient's language (User.language at send time)."""
     user = notification.recipient
     lang = user.language or settings.LANGUAGE_CODE
     ctx = {
@@ -105,14 +111,56 @@ def build_email(notification):
         template = "notifications/digest_email" if ctx["sections"] else "notifications/email"
         text = render_to_string(f"{template}.txt", ctx)
         html = render_to_string(f"{template}.html", ctx)
-    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "localhost"
+        subject = notification.shown_subject
     msg = EmailMultiAlternatives(
-        subject=notification.subject,
+        subject=subject,
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],
         # a stable Message-ID lets mail systems recognise a copy if one ever goes out twice
-        headers={"Message-ID": f"<liaison.n{notification.pk}@{domain}>", "X-Liaison-Kind": notification.kind},
+        headers={"Message-ID": f"<liaison.n{notification.pk}@{_domain()}>", "X-Liaison-Kind": notification.kind},
+    )
+    msg.attach_alternative(html, "text/html")
+    return msg
+
+
+def build_bundle(deliveries):
+    """One email carrying several held messages of one recipient (quiet hours), oldest first."""
+    items = sorted((d.notification for d in deliveries), key=lambda n: (n.created, n.pk))
+    user = items[0].recipient
+    lang = user.language or settings.LANGUAGE_CODE
+    with translation.override(lang):
+        subject = ngettext(
+            "%(count)s message from the liaison portal",
+            "%(count)s messages from the liaison portal",
+            len(items),
+        ) % {"count": len(items)}
+        ctx = {
+            "user": user,
+            "subject": subject,
+            "items": [
+                {
+                    "n": n,
+                    "subject": n.shown_subject,
+                    "body": n.shown_body,
+                    "link": absolute(n.url),
+                    "sections": n.data.get("sections") if isinstance(n.data, dict) else None,
+                }
+                for n in items
+            ],
+            "inbox_link": absolute(reverse("inbox")),
+            "prefs_link": absolute(reverse("notification_preferences")),
+            "site_url": settings.SITE_URL.rstrip("/"),
+        }
+        text = render_to_string("notifications/bundle_email.txt", ctx)
+        html = render_to_string("notifications/bundle_email.html", ctx)
+    lead = min(deliveries, key=lambda d: d.pk)
+    msg = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[user.email],
+        headers={"Message-ID": f"<liaison.b{lead.pk}@{_domain()}>", "X-Liaison-Kind": "bundle"},
     )
     msg.attach_alternative(html, "text/html")
     return msg
@@ -197,11 +245,15 @@ def deliver_one(delivery, now, clock=None):
             if not changed:
                 return None
             _record(delivery, now, False, reason)
-            alert_admins(delivery, reason, now)
+            if delivery.bundle_id is None:
+                alert_admins(delivery, reason, now)  # a held message sent with others: one alert for them all
         return "interrupted"
     clock = time.monotonic() if clock is None else clock  # the monotonic time at which `now` was taken
     if not claim(delivery, now):
         return None
+    if delivery.held and delivery.channel == Delivery.Channel.EMAIL:
+        delivery.attempts += 1
+        return deliver_held(delivery, now, clock)
     delivery.attempts += 1
     started = timezone.now()
     try:
@@ -233,9 +285,115 @@ def deliver_one(delivery, now, clock=None):
     return "sent"
 
 
+# --- held messages (quiet hours): one email for all of a recipient's held messages ------------------------
+
+BUNDLE_LIMIT = 50
+
+
+def claim_bundle(lead, now):
+    """Claim the recipient's other held email deliveries that are due, for the lead's message.
+
+    Conditional UPDATE (status pending → sending, bundle = lead): a row another worker claimed first is
+    not touched, and the rows marked with this lead are exactly the ones this worker claimed.
+    """
+    recipient_id = lead.notification.recipient_id
+    ids = list(
+        Delivery.objects.filter(
+            status=Delivery.Status.PENDING,
+            held=True,
+            channel=Delivery.Channel.EMAIL,
+            notification__recipient_id=recipient_id,
+            next_attempt_at__lte=now,
+        )
+        .exclude(pk=lead.pk)
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[: BUNDLE_LIMIT - 1]
+    )
+    if ids:
+        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.PENDING).update(
+            status=Delivery.Status.SENDING,
+            claimed_at=now,
+            attempts=F("attempts") + 1,
+            bundle=lead,
+            next_attempt_at=now + CLAIM_TIMEOUT,
+        )
+    members = list(
+        Delivery.objects.filter(bundle=lead, status=Delivery.Status.SENDING)
+        .exclude(pk=lead.pk)
+        .select_related("notification__recipient")
+    )
+    return [lead, *members]
+
+
+def deliver_held(lead, now, clock):
+    """Send a recipient's held messages that are due as one email (one message: its own email).
+
+    A held message read in the portal meanwhile (or marked read by acting on its item) is not sent.
+    Failures retry (all together, with the lead's backoff) and give up together with one alert.
+    """
+    group = claim_bundle(lead, now)
+    unread = [d for d in group if d.notification.read_at is None]
+    read = [d for d in group if d.notification.read_at is not None]
+    started = timezone.now()
+    for d in read:
+        Delivery.objects.filter(pk=d.pk, status=Delivery.Status.SENDING).update(
+            status=Delivery.Status.SKIPPED, last_error="", next_attempt_at=now
+        )
+        _record(d, started, True, "not sent: read in the portal before the quiet hours ended")
+    if not unread:
+        return "skipped"
+    head = unread[0]
+    pks = [d.pk for d in unread]
+    user = head.notification.recipient
+    try:
+        if not user.is_active or not user.email:
+            raise PermanentError("recipient is inactive or has no email address")
+        msg = build_email(head.notification) if len(unread) == 1 else build_bundle(unread)
+        msg.send()
+    except PermanentError as exc:
+        for d in unread:
+            _record(d, started, False, exc)
+        _fail_together(head, unread, exc, now)
+        return "failed"
+    except Exception as exc:  # noqa: BLE001 - any channel failure is recorded, then retried
+        log.warning("held deliveries %s attempt failed: %s", pks, exc)
+        error = f"{type(exc).__name__}: {exc}"
+        for d in unread:
+            _record(d, started, False, error)
+        attempts = max(d.attempts for d in unread)
+        if attempts >= max_attempts():
+            _fail_together(head, unread, error, now)
+            return "failed"
+        elapsed = datetime.timedelta(seconds=time.monotonic() - clock)
+        Delivery.objects.filter(pk__in=pks, status=Delivery.Status.SENDING).update(
+            status=Delivery.Status.PENDING,
+            bundle=None,
+            next_attempt_at=now + elapsed + backoff(attempts),
+            last_error=error[:2000],
+        )
+        return "retry"
+    Delivery.objects.filter(pk__in=pks, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    result = f"sent to {user.email}" + (f" (one email with {len(unread)} held messages)" if len(unread) > 1 else "")
+    for d in unread:
+        _record(d, started, True, result)
+    return "sent"
+
+
+def _fail_together(head, group, reason, now):
+    others = [d.pk for d in group if d.pk != head.pk]
+    with transaction.atomic():
+        if others:
+            Delivery.objects.filter(pk__in=others, status=Delivery.Status.SENDING).update(
+                status=Delivery.Status.FAILED, last_error=str(reason)[:2000], next_attempt_at=now
+            )
+        _give_up(head, reason, now)
+
+
 def deliver_pending(now=None, limit=500, budget=RUN_BUDGET_SECONDS):
     """Deliver what is due, one row at a time. Returns counts and when the next retry is due."""
-    counts = {"sent": 0, "retry": 0, "failed": 0, "interrupted": 0, "more": False}
+    counts = {"sent": 0, "retry": 0, "failed": 0, "interrupted": 0, "more": False}  # and "skipped" when any
     started = time.monotonic()
     for _i in range(limit):
         if time.monotonic() - started > budget:
@@ -247,7 +405,7 @@ def deliver_pending(now=None, limit=500, budget=RUN_BUDGET_SECONDS):
             break
         outcome = deliver_one(delivery, current, clock)
         if outcome:
-            counts[outcome] += 1
+            counts[outcome] = counts.get(outcome, 0) + 1
     else:
         counts["more"] = True
     counts["next_retry_at"] = next_retry_at() if counts["retry"] else None
@@ -267,5 +425,5 @@ def retry(deliveries, now=None):
     """An administrator sends failed deliveries again (a new round of attempts)."""
     now = now or timezone.now()
     return deliveries.filter(status=Delivery.Status.FAILED).update(
-        status=Delivery.Status.PENDING, attempts=0, next_attempt_at=now, claimed_at=None
+        status=Delivery.Status.PENDING, attempts=0, next_attempt_at=now, claimed_at=None, bundle=None
     )

@@ -20,7 +20,6 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, Max, OuterRef, Q
 from django.urls import reverse
-from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from liaison.models import Committee, Role, audit
@@ -290,8 +289,9 @@ def _params(rule, row):
         "estate": rule.estate.name,
         "held": row.held_count,
         "required": rule.min_count,
-        "end": formats.date_format(row.period_end, "Y-m-d"),
-        "start": formats.date_format(row.period_start, "Y-m-d"),
+        # dates: notify() prints them in each reader's language (12月31日 / 31 Dec)
+        "end": row.period_end,
+        "start": row.period_start,
     }
 
 

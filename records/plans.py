@@ -136,6 +136,7 @@ def submit(plan, *, by, now):
         url=plan.get_absolute_url(),
         estate=plan.estate,
         now=now,
+        actor=by,
     )
     return plan
 
@@ -163,5 +164,6 @@ def decide(plan, *, by, approve, comment, now):
         url=plan.get_absolute_url(),
         estate=plan.estate,
         now=now,
+        actor=by,
     )
     return plan

@@ -8,7 +8,7 @@ event (a scan run twice) a no-op. See docs/notifications.md for the delivery pro
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 # Kinds are strings chosen by the apps ("meeting.notice", "issue.overdue", ...); preferences and
@@ -44,6 +44,12 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     # structured content for richer rendering (the digest's sections); the text is in `body`
     data = models.JSONField(default=dict, blank=True)
+    # the item the message is about (its page's path, e.g. /issues/12/): acting on the item marks the
+    # recipient's messages about it read (liaison.notify.acted_on)
+    about = models.CharField(max_length=300, blank=True, default="")
+    # subject and body in the portal's other languages ({"en": {"subject": …, "body": …}}), rendered when
+    # the message was stored: the inbox and the email show the reader's language (see text_in)
+    texts = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(_("created"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -60,6 +66,22 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+    def text_in(self, language):
+        """(subject, body) in `language` when the message has it, else as stored."""
+        other = (self.texts or {}).get(language) if isinstance(self.texts, dict) else None
+        if isinstance(other, dict):
+            return other.get("subject", self.subject), other.get("body", self.body)
+        return self.subject, self.body
+
+    @property
+    def shown_subject(self):
+        """The subject in the active language (the reader's)."""
+        return self.text_in(translation.get_language())[0]
+
+    @property
+    def shown_body(self):
+        return self.text_in(translation.get_language())[1]
 
 
 class RobotWebhook(models.Model):
@@ -164,6 +186,8 @@ class Delivery(models.Model):
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
+        # held for quiet hours and read in the portal (or acted on) before the daytime came: not sent
+        SKIPPED = "skipped", _("Not sent: already read")
 
     notification = models.ForeignKey(
         Notification, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
@@ -181,6 +205,13 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # held for the recipient's quiet hours (liaison/quiet.py): due at the start of the next daytime
+    # window, when the recipient's held messages go out together as one
+    held = models.BooleanField(_("held for quiet hours"), default=False)
+    # the delivery whose message carried this one (a bundle of held messages)
+    bundle = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="bundled", verbose_name=_("sent with")
+    )
 
     class Meta:
         verbose_name = _("delivery")
