@@ -1,4 +1,5 @@
-"""The records' writes that pages start: work contact sheets, the work plan's items and note, print jobs.
+"""The records' writes that pages start: work contact sheets, the work plan's items and note, print jobs,
+and the committee members' answers to a meeting's final minutes (respond_to_minutes).
 
 Each checks its rule (the user runs the estate: liaison.access.manages_estate; a plan only while it
 is editable), writes the audit row in its transaction and enqueues after commit. Sign-off has its own
@@ -6,16 +7,21 @@ module of actions (signoff.py: start, sign, new_version, cancel), and so has the
 (plans.py: generate, submit, decide).
 """
 
+import datetime
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import translation
+from django.urls import reverse
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from liaison import access
-from liaison.models import audit
+from liaison import access, people
+from liaison.models import CommitteeMember, audit
+from liaison.notify import acted_on, notify
 
 from . import documents, pdf, signoff, tasks
-from .models import BatchJob, SignoffRequest, WorkContactSheet
+from .models import BatchJob, MinutesResponse, SignoffRequest, WorkContactSheet
 
 NUMBER_ATTEMPTS = 5  # two directors numbering sheets of one estate at the same moment
 
@@ -171,3 +177,131 @@ def start_batch_job(user, kind, params, *, estate=None, total=0):
         )
         transaction.on_commit(lambda: tasks.enqueue_batch(job.pk))
     return job
+
+
+# --- the members' answers to a meeting's final minutes ---------------------------------------------------------
+
+# Answers are taken, and may be changed, for this many days after the minutes were distributed: seed 004
+# 篇3 七.7 gives three days to distribute them; two weeks more (two weekends: the members are volunteers)
+# lets every member read them, and the director still knows before the next monthly meeting (§4.1.1,
+# seed 002 第八条) whether the record stands. After that the answers stand as given (an objection stays on
+# record; a new matter is an issue to raise). Setting RECORDS_MINUTES_ANSWER_DAYS overrides it.
+MINUTES_ANSWER_DAYS = 14
+COMMENT_MAX = 2000
+
+
+def minutes_answers_close_at(minutes):
+    """When answers to these (final) minutes close; None while they are not final."""
+    start = minutes.distributed_at or minutes.finalised_at
+    if start is None:
+        return None
+    return start + datetime.timedelta(days=getattr(settings, "RECORDS_MINUTES_ANSWER_DAYS", MINUTES_ANSWER_DAYS))
+
+
+def minutes_open_to_answers(minutes, now):
+    closes = minutes_answers_close_at(minutes)
+    return closes is not None and now < closes
+
+
+def minutes_answers(minutes):
+    """Who confirmed, who objected (and what), who has not answered: the committee's active members,
+    each once (a member without a portal account cannot answer here and is listed as such)."""
+    meeting = minutes.meeting
+    responses = list(
+        MinutesResponse.objects.filter(minutes=minutes).select_related("member", "user").order_by("answered_at", "pk")
+    )
+    answered = {r.user_id for r in responses}
+    members = CommitteeMember.objects.filter(committee_id=meeting.committee_id, ended_on__isnull=True).order_by(
+        "role", "name"
+    )
+    return {
+        "confirmed": [r for r in responses if not r.objected],
+        "objected": [r for r in responses if r.objected],
+        "unanswered": [m for m in members if m.user_id is None or m.user_id not in answered],
+    }
+
+
+def respond_to_minutes(minutes, *, user, answer, comment="", now):
+    """A committee member confirms the meeting's final minutes, or objects with a comment. One answer per
+    member, changed in place while the minutes are open to answers (minutes_answers_close_at); each
+    change is audited. An objection is told to the estate's directors and whoever distributed the
+    minutes (never to the member themselves)."""
+    meeting = minutes.meeting
+    if not access.in_committee(user, meeting.committee_id):
+        raise PermissionDenied
+    member = CommitteeMember.objects.filter(committee_id=meeting.committee_id, user=user, ended_on__isnull=True).first()
+    if member is None:  # in_committee said yes: a membership ended meanwhile
+        raise PermissionDenied
+    if not minutes.is_final:
+        raise ValidationError(_("These minutes are not final yet: they can be confirmed once distributed."))
+    closes = minutes_answers_close_at(minutes)
+    if now >= closes:
+        raise ValidationError(
+            _("Answers to these minutes closed on %(date)s.")
+            % {"date": formats.date_format(timezone.localtime(closes), "DATETIME_FORMAT")}
+        )
+    comment = (comment or "").strip()
+    if answer not in MinutesResponse.Answer.values:
+        raise ValidationError({"answer": _("Choose whether you confirm the minutes or object to them.")})
+    if answer == MinutesResponse.Answer.OBJECTED and not comment:
+        raise ValidationError({"comment": _("Write what you object to: an objection needs a comment.")})
+    if len(comment) > COMMENT_MAX:
+        raise ValidationError({"comment": _("At most %(n)s characters.") % {"n": COMMENT_MAX}})
+    with transaction.atomic(durable=True):
+        response = MinutesResponse.objects.select_for_update().filter(minutes=minutes, user=user).first()
+        before = None
+        if response is None:
+            try:
+                with transaction.atomic():
+                    response = MinutesResponse.objects.create(
+                        minutes=minutes,
+                        member=member,
+                        user=user,
+                        answer=answer,
+                        comment=comment,
+                        answered_at=now,
+                        created_at=now,
+                    )
+            except IntegrityError:  # the same member's other tab answered a moment ago
+                raise ValidationError(_("You answered these minutes meanwhile. Reload the page to see your answer."))
+        elif response.answer == answer and response.comment == comment:
+            return response  # nothing changed
+        else:
+            before = response.answer
+            response.answer, response.comment, response.answered_at = answer, comment, now
+            response.member = member
+            response.version += 1
+            response.save(update_fields=["answer", "comment", "answered_at", "member", "version"])
+        audit(
+            minutes,
+            f"minutes.{answer}",
+            actor=user,
+            estate=meeting.estate,
+            now=now,
+            changes={
+                "meeting": meeting.pk,
+                "member": member.name,
+                "answer": [before, answer] if before else answer,
+                "comment": comment[:300],
+            },
+        )
+        acted_on(user, meeting, now=now)  # the "minutes distributed" message is read once answered
+        if answer == MinutesResponse.Answer.OBJECTED:
+            notify(
+                [*people.directors(meeting.estate), minutes.finalised_by],
+                kind="meeting.minutes_objection",
+                key=f"minutes:{minutes.pk}:objection:{user.pk}:v{response.version}",
+                subject=_("%(name)s objects to the minutes of “%(title)s”"),
+                body=_("%(name)s (%(committee)s): %(comment)s"),
+                params={
+                    "name": member.name,
+                    "title": meeting.title,
+                    "committee": meeting.committee.name,
+                    "comment": comment[:300],
+                },
+                url=reverse("records:minutes_html", args=[meeting.pk]) + "#minutes-answers",
+                estate=meeting.estate,
+                now=now,
+                actor=user,
+            )
+    return response

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from . import pdf
 from .models import Signature
-from .signoff import verify_url
+from .signoff import tally, verify_url
 
 FORM_CODES = {
     "plan": "AM-02-R04",
@@ -59,6 +59,7 @@ def signed_pdf(req, version, sigs):
         "is_upload": req.source == req.Source.REPORT,
         "signatures": sigs,
         "outstanding": [s for s in req.signers.all() if s.pk not in {x.signer_id for x in sigs}],
+        "tally": tally(req, sigs),
         "verify_url": verify_url(req),
         "qr": pdf.qr_data_uri(verify_url(req)),
         "printed_at": timezone.now(),

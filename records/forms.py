@@ -8,7 +8,7 @@ from liaison.models import Committee
 from liaison.uploads import validate_upload
 
 from . import signoff
-from .models import Signature, SignoffRequest, WorkContactSheet, WorkPlan, WorkPlanItem
+from .models import MinutesResponse, Signature, SignoffRequest, WorkContactSheet, WorkPlan, WorkPlanItem
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -128,12 +128,20 @@ class SignoffForm(forms.Form):
 
 
 class SignForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Your decision"), choices=Signature.Decision.choices, widget=forms.RadioSelect)
+    # the choices as the signer reads them: what each one asks for (the records show the short labels)
+    DECISIONS = [
+        (Signature.Decision.AGREE, Signature.Decision.AGREE.label),
+        (Signature.Decision.AGREE_WITH_COMMENTS, Signature.Decision.AGREE_WITH_COMMENTS.label),
+        (Signature.Decision.DISAGREE, _("Disagree (give your reason)")),
+        (Signature.Decision.RECUSE, _("Recuse (for example a conflict of interest)")),
+    ]
+
+    decision = forms.ChoiceField(label=_("Your decision"), choices=DECISIONS, widget=forms.RadioSelect)
     comment = forms.CharField(
         label=_("Comments or reason"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required when you agree with comments or decline."),
+        help_text=_("Required when you agree with comments or disagree; when you recuse, a short reason is optional."),
     )
     password = forms.CharField(
         label=_("Your password"),
@@ -146,10 +154,35 @@ class SignForm(forms.Form):
     def clean(self):
         data = super().clean()
         decision, comment = data.get("decision"), (data.get("comment") or "").strip()
-        if decision == Signature.Decision.DECLINE and not comment:
-            self.add_error("comment", _("Give the reason for declining."))
-        if decision == Signature.Decision.AGREE_WITH_COMMENTS and not comment:
-            self.add_error("comment", _("Write your comments, or choose “Agree”."))
+        problem = signoff.decision_problem(decision, comment) if decision else None
+        if problem:
+            self.add_error("comment", problem)
+        return data
+
+
+class MinutesResponseForm(forms.Form):
+    """A member's answer to final minutes (actions.respond_to_minutes checks it again)."""
+
+    answer = forms.ChoiceField(
+        label=_("Your answer"),
+        choices=[
+            (MinutesResponse.Answer.CONFIRMED, _("I confirm the minutes")),
+            (MinutesResponse.Answer.OBJECTED, _("I object (say what to)")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when you object: what is wrong or missing, and what it should say."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("answer") == MinutesResponse.Answer.OBJECTED and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Write what you object to: an objection needs a comment."))
         return data
 
 

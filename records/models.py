@@ -1,6 +1,7 @@
 """Records: the work contact sheet (PF-09-R05), online sign-off with frozen versions, the monthly work
-plan (AM-02-R04) and batch print jobs. Forms built from other apps' data (sign-in sheet, minutes,
-callbacks) have no tables here: they are rendered from the meetings and followups models."""
+plan (AM-02-R04), batch print jobs and the members' answers to a meeting's final minutes. Forms built
+from other apps' data (sign-in sheet, minutes, callbacks) have no tables here: they are rendered from the
+meetings and followups models."""
 
 import hashlib
 import secrets
@@ -92,8 +93,9 @@ class SignoffRequest(models.Model):
         CANCELLED = "cancelled", _("Withdrawn")
 
     class Rule(models.TextChoices):
-        ALL = "all", _("The chair and every named member")
-        CHAIR_AND_MAJORITY = "majority", _("The chair and more than half of the named members")
+        # signoff.evaluate(): every signer decides first; recusals are left out of the count
+        ALL = "all", _("Everyone who does not recuse agrees")
+        MAJORITY = "majority", _("More than half of those who do not recuse agree")
 
     estate = models.ForeignKey("liaison.Estate", verbose_name=_("estate"), on_delete=models.PROTECT, related_name="+")
     committee = models.ForeignKey(
@@ -182,9 +184,15 @@ class Signer(models.Model):
 
 class Signature(models.Model):
     class Decision(models.TextChoices):
+        """A signer's decision (signoff.sign): a reason is required to disagree (and comments to agree
+        with comments); a recusal (回避, e.g. a conflict of interest) may give a short reason and is left
+        out of the count. Until migration 0002 the only dissent was "decline" (shown as 不参加 at first,
+        then 不同意, always with a reason and counted against): it became DISAGREE."""
+
         AGREE = "agree", _("Agree")
         AGREE_WITH_COMMENTS = "comments", _("Agree, with comments")
-        DECLINE = "decline", pgettext_lazy("sign-off", "Decline")
+        DISAGREE = "disagree", pgettext_lazy("sign-off", "Disagree")
+        RECUSE = "recuse", pgettext_lazy("sign-off", "Recuse")
 
     signer = models.ForeignKey(Signer, on_delete=models.CASCADE, related_name="signatures")
     version = models.ForeignKey(DocumentVersion, on_delete=models.PROTECT, related_name="signatures")
@@ -208,6 +216,14 @@ class Signature(models.Model):
     def agrees(self):
         return self.decision in (self.Decision.AGREE, self.Decision.AGREE_WITH_COMMENTS)
 
+    @property
+    def disagrees(self):
+        return self.decision == self.Decision.DISAGREE
+
+    @property
+    def recused(self):
+        return self.decision == self.Decision.RECUSE
+
 
 class IssuedPdf(models.Model):
     """Every signed PDF handed out: its bytes' SHA-256 is what the public verification page checks."""
@@ -224,6 +240,41 @@ class IssuedPdf(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class MinutesResponse(models.Model):
+    """A committee member's answer to a meeting's final minutes: confirmed, or objected with a comment
+    (seed 001: the minutes of a coordination are confirmed by those concerned, 签字确认; seed 004 篇3 七.7:
+    minutes go to every attendee). One per member and minutes, changed in place while the minutes are
+    open to answers (actions.respond_to_minutes); each change is in the audit log."""
+
+    class Answer(models.TextChoices):
+        CONFIRMED = "confirmed", _("Confirmed")
+        OBJECTED = "objected", _("Objected")
+
+    minutes = models.ForeignKey(
+        "meetings.Minutes", verbose_name=_("minutes"), on_delete=models.CASCADE, related_name="member_responses"
+    )
+    member = models.ForeignKey("liaison.CommitteeMember", on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="minutes_responses")
+    answer = models.CharField(_("answer"), max_length=10, choices=Answer.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("answer to the minutes")
+        verbose_name_plural = _("answers to the minutes")
+        ordering = ["answered_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["minutes", "user"], name="minutes_response_one_per_member")]
+
+    def __str__(self):
+        return f"{self.member} {self.get_answer_display()}"
+
+    @property
+    def objected(self):
+        return self.answer == self.Answer.OBJECTED
 
 
 class WorkPlan(models.Model):

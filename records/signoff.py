@@ -3,15 +3,19 @@
 Rules, all plain functions taking `now`:
 - start(): a request with named signers (active members of the committee with a portal account);
   the document is frozen as version 1 (rendered PDF bytes + SHA-256).
-- sign(): the signer re-enters their password; agree / agree with comments / decline with a reason;
-  keeps who, when, address and the SHA-256 of the exact version. A stale version is refused.
+- sign(): the signer re-enters their password; agree / agree with comments / disagree (a reason is
+  required) / recuse (回避, a short reason optional); keeps who, when, address and the SHA-256 of the
+  exact version. A stale version is refused.
 - new_version(): any change after sending makes a new version; signatures of earlier versions are
   voided (kept, marked void) and the signers are asked again.
-- evaluate(): completion per request rule (default: the chair and every named signer agree).
+- evaluate(): the completion rule (every signer decides; recusals are not counted; then everyone else
+  agrees, or more than half of them — the request's rule); tally() counts each choice for the pages
+  and the signed PDF.
 - send_reminders(): one reminder a day per outstanding signer (indexed next_reminder_at, claimed with a
   conditional UPDATE, and a per-day notify key).
 """
 
+import dataclasses
 import datetime
 import hashlib
 import json
@@ -20,18 +24,21 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison import access
 from liaison.models import CommitteeMember, audit
-from liaison.notify import notify
+from liaison.notify import Text, acted_on, notify
 
 from .models import DocumentVersion, IssuedPdf, Signature, Signer, SignoffRequest, sha256
 
 REMINDER_HOUR = 9  # local time of the daily reminder
+RECUSAL_REASON_MAX = 200  # a recusal's reason is optional and short
+# "decline" was the only dissent before migration 0002 (it became "disagree"); API clients may still send it
+LEGACY_DECISIONS = {"decline": Signature.Decision.DISAGREE}
 
 
 class SignError(Exception):
@@ -131,11 +138,11 @@ def start(
         now=now,
         changes={"title": title, "signers": [m.name for m in members], "sha256": version.sha256},
     )
-    _ask(req, version, now)
+    _ask(req, version, now, by)
     return req
 
 
-def _ask(req, version, now):
+def _ask(req, version, now, actor):
     users = [s.user for s in req.signers.select_related("user")]
     notify(
         users,
@@ -149,6 +156,7 @@ def _ask(req, version, now):
         url=_url(req),
         estate=req.estate,
         now=now,
+        actor=actor,
     )
 
 
@@ -190,27 +198,143 @@ def pending_for(user):
     return access.scope(SignoffRequest.objects.filter(status=SignoffRequest.Status.OPEN), user).filter(Exists(mine))
 
 
+@dataclasses.dataclass
+class Tally:
+    """The decisions on a request's current version: counts per choice, each dissent's and recusal's
+    reason, and who has not decided yet."""
+
+    rule: str
+    signers: int
+    agree: int = 0
+    comments: int = 0
+    disagree: int = 0
+    recuse: int = 0
+    dissents: list = dataclasses.field(default_factory=list)  # [(signer, reason)]
+    recusals: list = dataclasses.field(default_factory=list)  # [(signer, reason)]
+    pending: list = dataclasses.field(default_factory=list)  # [signer]
+
+    @property
+    def agreeing(self):
+        return self.agree + self.comments
+
+    @property
+    def voting(self):
+        """Those who did not recuse (the undecided included): the base of the count."""
+        return self.signers - self.recuse
+
+    @property
+    def needed(self):
+        """Agreements needed out of `voting`: all of them, or more than half."""
+        return self.voting if self.rule == SignoffRequest.Rule.ALL else self.voting // 2 + 1
+
+    @property
+    def complete(self):
+        return not self.pending
+
+    @property
+    def agreed(self):
+        return self.complete and self.voting > 0 and self.agreeing >= self.needed
+
+    @property
+    def cannot_agree(self):
+        """Already decided against, whatever those who have not decided do (the request still waits
+        for them: everyone's decision is recorded)."""
+        if self.rule == SignoffRequest.Rule.ALL:
+            return self.disagree > 0
+        # the best case is everyone undecided agreeing (one recusing lowers the need by at most one)
+        return self.agreeing + len(self.pending) < self.needed
+
+    def counts(self):
+        """[(decision, label, count)] in the order of the choices."""
+        n = {
+            Signature.Decision.AGREE: self.agree,
+            Signature.Decision.AGREE_WITH_COMMENTS: self.comments,
+            Signature.Decision.DISAGREE: self.disagree,
+            Signature.Decision.RECUSE: self.recuse,
+        }
+        return [(value, label, n[value]) for value, label in Signature.Decision.choices]
+
+    def summary(self):
+        """The counts as one text ("agree 2, disagree 1, recuse 1"), rendered in each reader's language."""
+        return Text(
+            _("agree %(agree)s, disagree %(disagree)s, recuse %(recuse)s"),
+            {"agree": self.agreeing, "disagree": self.disagree, "recuse": self.recuse},
+        )
+
+
+def tally(req, sigs=None, signers=None):
+    """Tally of the valid signatures on the current version (`sigs`, `signers`: already loaded)."""
+    sigs = list(valid_signatures(req).select_related("signer")) if sigs is None else list(sigs)
+    signers = list(req.signers.all()) if signers is None else list(signers)
+    t = Tally(rule=req.rule, signers=len(signers))
+    decided = set()
+    for s in sigs:
+        decided.add(s.signer_id)
+        if s.decision == Signature.Decision.AGREE:
+            t.agree += 1
+        elif s.decision == Signature.Decision.AGREE_WITH_COMMENTS:
+            t.comments += 1
+        elif s.decision == Signature.Decision.RECUSE:
+            t.recuse += 1
+            t.recusals.append((s.signer, s.comment))
+        else:  # disagree (and any unknown value: never counted as agreeing)
+            t.disagree += 1
+            t.dissents.append((s.signer, s.comment))
+    t.pending = [x for x in signers if x.pk not in decided]
+    return t
+
+
+def counts_by_request(reqs):
+    """{request id: {decision: count}} on each request's current version, for a list: one query."""
+    ids = [getattr(r, "pk", r) for r in reqs]
+    out = {pk: {} for pk in ids}
+    if not ids:
+        return out
+    current = DocumentVersion.objects.filter(request=OuterRef("signer__request")).order_by("-number").values("pk")
+    rows = (
+        Signature.objects.filter(signer__request__in=ids, voided_at__isnull=True, version=Subquery(current[:1]))
+        .values("signer__request", "decision")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
+        out[row["signer__request"]][row["decision"]] = row["n"]
+    return out
+
+
 def evaluate(req):
-    """The status the signatures on the current version call for."""
+    """The status the signatures on the current version call for: the completion rule.
+
+    Seed 000 §4.1.7: reports to the 业委会 are "signed by the chair and the members" (请主任、委员签字认可):
+    the chair is always among the signers (validate_signers), and a request stays open until every named
+    signer has decided — agree, agree with comments, disagree or recuse — so each member's position is on
+    record. Seed 002 第六条 (the committee's own rule: a resolution needs more than half of the members
+    taking part, 到会成员半数以上表决通过): a member who recuses (回避, e.g. a conflict of interest) takes no
+    part, so recusals are left out of the count, never counted against. Then:
+    - rule `all` (the default): agreed when everyone who did not recuse agrees;
+    - rule `majority`: agreed when more than half of those who did not recuse agree (the chair's
+      signature counts as one, as in 第六条).
+    Agreed -> COMPLETED (已签署); not agreed -> DECLINED (未获同意); everyone recusing agrees to nothing.
+    """
     if req.status == SignoffRequest.Status.CANCELLED:
         return req.status
-    sigs = list(valid_signatures(req).select_related("signer"))
-    signers = list(req.signers.all())
-    agreed = {s.signer_id for s in sigs if s.agrees}
-    declined = {s.signer_id for s in sigs if not s.agrees}
-    chair_ids = {s.pk for s in signers if s.is_chair}
-    if chair_ids & declined:
-        return SignoffRequest.Status.DECLINED
-    if req.rule == SignoffRequest.Rule.ALL:
-        if declined:
-            return SignoffRequest.Status.DECLINED
-        done = len(agreed) == len(signers)
-    else:
-        need = len(signers) // 2 + 1
-        if len(signers) - len(declined) < need:
-            return SignoffRequest.Status.DECLINED
-        done = chair_ids <= agreed and len(agreed) >= need
-    return SignoffRequest.Status.COMPLETED if done else SignoffRequest.Status.OPEN
+    t = tally(req)
+    if not t.complete:
+        return SignoffRequest.Status.OPEN
+    return SignoffRequest.Status.COMPLETED if t.agreed else SignoffRequest.Status.DECLINED
+
+
+def decision_problem(decision, comment):
+    """Why `decision` with `comment` cannot be recorded (a message for the signer), or None."""
+    if decision == Signature.Decision.DISAGREE and not comment:
+        return _("“Disagree” needs your reason. Your signature was not recorded.")
+    if decision == Signature.Decision.AGREE_WITH_COMMENTS and not comment:
+        return _("Write your comments, or choose “Agree”.")
+    if decision == Signature.Decision.RECUSE and len(comment) > RECUSAL_REASON_MAX:
+        return _("Keep the reason for recusing short: at most %(n)s characters.") % {"n": RECUSAL_REASON_MAX}
+    if decision not in Signature.Decision.values:
+        return _("Choose agree, agree with comments, disagree or recuse.")
+    return None
 
 
 def check_password(request, user, password):
@@ -230,15 +354,13 @@ def client_ip(request):
 
 
 def sign(req, *, request, user, password, decision, comment, version_id, version_sha256, now):
+    comment = (comment or "").strip()
+    decision = LEGACY_DECISIONS.get(decision, decision)
+    problem = decision_problem(decision, comment)  # before the password: a refusal costs no attempt
+    if problem:
+        raise SignError(problem)
     if not check_password(request, user, password):
         raise SignError(_("The password is not correct. Your signature was not recorded."))
-    comment = (comment or "").strip()
-    if decision == Signature.Decision.DECLINE and not comment:
-        raise SignError(_("Give the reason for declining."))
-    if decision == Signature.Decision.AGREE_WITH_COMMENTS and not comment:
-        raise SignError(_("Write your comments, or choose “Agree”."))
-    if decision not in Signature.Decision.values:
-        raise SignError(_("Choose agree, agree with comments, or decline."))
     with transaction.atomic():
         req = SignoffRequest.objects.select_for_update().get(pk=req.pk)
         if req.status != SignoffRequest.Status.OPEN:
@@ -277,6 +399,7 @@ def sign(req, *, request, user, password, decision, comment, version_id, version
                 "ip": sig.ip_address,
             },
         )
+        acted_on(user, req, now=now)  # "please sign" and its reminders are read once signed
         _apply_status(req, now, actor=user)
     return sig
 
@@ -301,13 +424,14 @@ def _apply_status(req, now, *, actor=None, job=""):
             kind="signoff.completed",
             key=f"signoff:{req.pk}:v{version.number}:{new}",
             subject=_("Signed by all: %(title)s") if done else _("Sign-off declined: %(title)s"),
-            body=_("“%(title)s” (version %(version)s) is fully signed.")
+            body=_("“%(title)s” (version %(version)s) is signed by all: %(counts)s.")
             if done
-            else _("A signer declined “%(title)s” (version %(version)s). Open it to read the reason."),
-            params={"title": req.title, "version": version.number},
+            else _("“%(title)s” (version %(version)s) was not agreed: %(counts)s. Open it to read the reasons."),
+            params={"title": req.title, "version": version.number, "counts": tally(req).summary()},
             url=_url(req),
             estate=req.estate,
             now=now,
+            actor=actor,
         )
 
 
@@ -362,7 +486,7 @@ def new_version(req, *, pdf, html="", filename="", title=None, by, now, note="")
             "note": note,
         },
     )
-    _ask(req, version, now)
+    _ask(req, version, now, by)
     return version
 
 
@@ -405,7 +529,7 @@ def send_reminders(now, *, limit=500):
                 key=f"signoff:{req.pk}:remind:{signer.pk}:{day}",
                 subject=_("Reminder: your signature is awaited on “%(title)s”"),
                 body=_("Requested on %(date)s. Open the portal to read and sign."),
-                params={"title": req.title, "date": timezone.localdate(req.created_at).isoformat()},
+                params={"title": req.title, "date": timezone.localdate(req.created_at)},  # printed per language
                 url=_url(req),
                 estate=req.estate,
                 now=now,

@@ -29,6 +29,7 @@ urlpatterns = [
     path("meetings/<int:meeting_pk>/signin.pdf", views_print.signin_pdf, name="signin_pdf"),
     path("meetings/<int:meeting_pk>/minutes/", views_print.minutes_html, name="minutes_html"),
     path("meetings/<int:meeting_pk>/minutes.pdf", views_print.minutes_pdf, name="minutes_pdf"),
+    path("meetings/<int:meeting_pk>/minutes/answer/", views_print.minutes_respond, name="minutes_respond"),
     path("issues/<int:issue_pk>/callbacks/", views_print.callbacks_issue, name="callbacks_issue"),
     path("estates/<int:estate_pk>/callbacks/", views_print.callbacks_month, name="callbacks_month"),
     # AM-02-R04

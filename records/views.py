@@ -260,6 +260,7 @@ def _detail_ctx(request, req, version, signer, mine, form):
         .select_related("signer", "version")
         .order_by("-version__number", "signed_at"),
         "outstanding": signoff.outstanding(req),
+        "tally": signoff.tally(req) if version else None,
         "signer": signer,
         "mine": mine,
         "form": form,
@@ -417,7 +418,12 @@ def signoff_list(request):
         qs = qs.filter(status=status)
     shown = list(qs[:200])
     waiting = signoff.waiting_by_request([r for r in shown if r.status == SignoffRequest.Status.OPEN])
-    rows = [(r, waiting.get(r.pk, [])) for r in shown]
+    counts = signoff.counts_by_request(shown)
+    labels = Signature.Decision.choices
+    rows = [
+        (r, waiting.get(r.pk, []), [(v, label, counts[r.pk][v]) for v, label in labels if counts[r.pk].get(v)])
+        for r in shown
+    ]
     return render(
         request,
         "records/signoff_list.html",

@@ -18,7 +18,7 @@ from liaison.formsave import save_with_form
 from liaison.models import Estate
 
 from . import actions, batch, documents, meetings_forms, pdf, plans
-from .forms import PlanDecisionForm, WorkPlanForm, WorkPlanItemForm
+from .forms import MinutesResponseForm, PlanDecisionForm, WorkPlanForm, WorkPlanItemForm
 from .models import BatchJob, WorkPlan, WorkPlanItem
 from .views import pdf_or_error
 
@@ -41,32 +41,79 @@ def signin_html(request, meeting_pk):
     return render(request, "records/signin.html", {"meeting": meeting, "sheet": sheet, "recorded": recorded})
 
 
-@login_required
-def minutes_html(request, meeting_pk):
-    meeting = meetings_forms.get_meeting(request, meeting_pk)
-    minutes = getattr(meeting, "minutes", None)
-    if minutes is None:
-        raise Http404
-    if request.user.is_committee and not minutes.is_final:
-        raise Http404
-    return render(
-        request,
-        "records/minutes.html",
-        {
-            "meeting": meeting,
-            "minutes": minutes,
-            "fragment": meetings_forms.minutes_fragment(minutes),
-            "can_manage": access.manages_estate(request.user, meeting.estate),
-        },
-    )
-
-
-@login_required
-def minutes_pdf(request, meeting_pk):
+def _visible_minutes(request, meeting_pk):
     meeting = meetings_forms.get_meeting(request, meeting_pk)
     minutes = getattr(meeting, "minutes", None)
     if minutes is None or (request.user.is_committee and not minutes.is_final):
         raise Http404
+    return meeting, minutes
+
+
+def _minutes_ctx(request, meeting, minutes, form=None):
+    """The minutes with the members' answers: a member sees their own answer and the form (while the
+    minutes are open to answers); the company's staff see who confirmed, who objected and what, and who
+    has not answered."""
+    user, now = request.user, timezone.now()
+    member = access.in_committee(user, meeting.committee_id)
+    mine = minutes.member_responses.filter(user=user).first() if member else None
+    open_now = minutes.is_final and actions.minutes_open_to_answers(minutes, now)
+    if member and open_now and form is None:
+        form = MinutesResponseForm(initial={"answer": mine.answer, "comment": mine.comment} if mine else None)
+    return {
+        "meeting": meeting,
+        "minutes": minutes,
+        "fragment": meetings_forms.minutes_fragment(minutes),
+        "can_manage": access.manages_estate(user, meeting.estate),
+        "is_member": member,
+        "mine": mine,
+        "answer_form": form if member and open_now else None,
+        "answers_close_at": actions.minutes_answers_close_at(minutes),
+        "answers_open": open_now,
+        "answers": actions.minutes_answers(minutes) if minutes.is_final and not user.is_committee else None,
+    }
+
+
+@login_required
+def minutes_html(request, meeting_pk):
+    meeting, minutes = _visible_minutes(request, meeting_pk)
+    return render(request, "records/minutes.html", _minutes_ctx(request, meeting, minutes))
+
+
+@login_required
+@require_POST
+def minutes_respond(request, meeting_pk):
+    """A committee member confirms the final minutes or objects with a comment."""
+    meeting, minutes = _visible_minutes(request, meeting_pk)  # 404 outside the member's committee
+    if not access.in_committee(request.user, meeting.committee_id):
+        raise PermissionDenied
+    form = MinutesResponseForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        saved, response = save_with_form(
+            form,
+            actions.respond_to_minutes,
+            minutes,
+            user=request.user,
+            answer=d["answer"],
+            comment=d["comment"],
+            now=timezone.now(),
+        )
+        if saved:
+            messages.success(
+                request,
+                _("You confirmed the minutes.") if not response.objected else _("Your objection was recorded."),
+            )
+            return redirect(reverse("records:minutes_html", args=[meeting.pk]) + "#minutes-answers")
+    ctx = _minutes_ctx(request, meeting, minutes, form=form)
+    if ctx["answer_form"] is None:  # closed meanwhile: say so
+        for e in form.non_field_errors():
+            messages.error(request, e)
+    return render(request, "records/minutes.html", ctx, status=400)
+
+
+@login_required
+def minutes_pdf(request, meeting_pk):
+    meeting, minutes = _visible_minutes(request, meeting_pk)
     return pdf_or_error(
         request,
         lambda: meetings_forms.minutes_pdf(minutes),

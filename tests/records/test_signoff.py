@@ -98,11 +98,14 @@ def test_sign_agree_keeps_who_when_ip_and_hash(client, req, chair_a, password):
     assert [x.name for x in signoff.outstanding(req)] == ["刘堃"]
 
 
-def test_decline_needs_a_reason_and_declines_the_request(client, req, member_a, password):
-    r = sign(client, req, member_a, password, decision="decline")
+def test_disagree_needs_a_reason_and_declines_the_request_once_all_decided(client, req, chair_a, member_a, password):
+    r = sign(client, req, member_a, password, decision="disagree")
     assert r.status_code == 400 and not Signature.objects.exists()
-    r = sign(client, req, member_a, password, decision="decline", comment="费用测算不清楚")
+    r = sign(client, req, member_a, password, decision="disagree", comment="费用测算不清楚")
     assert r.status_code == 302
+    req.refresh_from_db()
+    assert req.status == SignoffRequest.Status.OPEN  # every signer decides (records/signoff.py: evaluate)
+    sign(client, req, chair_a, password)
     req.refresh_from_db()
     assert req.status == SignoffRequest.Status.DECLINED
 
@@ -120,7 +123,7 @@ def test_majority_rule(sheet, chair_a, member_a, secretary_a, director_a, rf, pa
         sheet,
         [member(chair_a), member(member_a), member(secretary_a)],
         director_a,
-        rule=SignoffRequest.Rule.CHAIR_AND_MAJORITY,
+        rule=SignoffRequest.Rule.MAJORITY,
     )
     v = req.current_version()
     request = rf.post("/")

@@ -92,6 +92,7 @@ OBJECT_URLS = {
     "records:signin_html": (lambda w: {"meeting_pk": w.held.pk}, "director_a"),
     "records:signin_pdf": (lambda w: {"meeting_pk": w.held.pk}, "director_a"),
     "records:minutes_html": (lambda w: {"meeting_pk": w.held.pk}, "director_a"),
+    "records:minutes_respond": (lambda w: {"meeting_pk": w.held.pk}, "chair_a"),
     "records:minutes_pdf": (lambda w: {"meeting_pk": w.held.pk}, "director_a"),
     "records:callbacks_issue": (lambda w: {"issue_pk": w.issue.pk}, "director_a"),
     "records:callbacks_month": (lambda w: {"estate_pk": w.estate.pk}, "director_a"),

@@ -733,7 +733,7 @@ class Generator:
                 source=SignoffRequest.Source.MINUTES,
                 minutes_id=mn.pk,
                 message="请各位委员审阅会议记录并在线签名确认。",
-                rule=SignoffRequest.Rule.CHAIR_AND_MAJORITY if rng.random() < 0.15 else SignoffRequest.Rule.ALL,
+                rule=SignoffRequest.Rule.MAJORITY if rng.random() < 0.15 else SignoffRequest.Rule.ALL,
                 public_code=code,
                 requested_by=director,
                 created_at=sent,
@@ -754,7 +754,7 @@ class Generator:
             else:
                 outcome = "open"
             decliner = rng.choice(named) if outcome == "declined" else None
-            if decliner is not None and req.rule == SignoffRequest.Rule.CHAIR_AND_MAJORITY:
+            if decliner is not None and req.rule == SignoffRequest.Rule.MAJORITY:
                 decliner = chair  # under the majority rule one member declining does not decline it
             last, people = current.created_at, []
             for x in named:
@@ -763,7 +763,7 @@ class Generator:
                     at = vers[0].created_at + rng.uniform(1, 20) * H
                     sigs.append((vers[0], Signature.Decision.AGREE, "", min(at, current.created_at - H)))
                 if x is decliner:
-                    decision, comment = Signature.Decision.DECLINE, "决议第二项表述与会上讨论不一致，请修改后再签。"
+                    decision, comment = Signature.Decision.DISAGREE, "决议第二项表述与会上讨论不一致，请修改后再签。"
                 elif (
                     outcome == "completed"
                     or (outcome != "declined" and rng.random() < 0.5)
@@ -786,7 +786,7 @@ class Generator:
             if outcome == "open" and all(s and s[-1][0] is current for _x, s in people):
                 # everyone signed by chance: the last one has not yet
                 people[-1] = (people[-1][0], [s for s in people[-1][1] if s[0] is not current])
-            if outcome == "open" and req.rule == SignoffRequest.Rule.CHAIR_AND_MAJORITY:
+            if outcome == "open" and req.rule == SignoffRequest.Rule.MAJORITY:
                 req.rule = SignoffRequest.Rule.ALL  # keep "open" honest: a majority may already be reached
             req.status = outcome
             req.completed_at = last if outcome == "completed" else None
