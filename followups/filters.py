@@ -37,8 +37,10 @@ class FilterForm(forms.Form):
             if d and not (DATE_MIN <= d <= DATE_MAX):
                 self.add_error(name, _("Choose a date between 2000 and 2100."))
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
-            del data["date_from"], data["date_to"]
-            raise ValidationError(_("The start date is after the end date."))
+            # said on the end date, next to the two dates (not above the filters, screens away on a phone);
+            # neither date filters then
+            self.add_error("date_to", ValidationError(_("The start date is after the end date.")))
+            data.pop("date_from", None)
         return data
 
 
@@ -130,6 +132,15 @@ class IssueFilter(django_filters.FilterSet):
             filters["committee"].queryset = committees
             filters["committee"].extra["widget"] = forms.HiddenInput
         staff = filters["assignee"].queryset
+        if self.request.user.is_committee:
+            # a committee member picks among the people responsible for their own issues, never the
+            # company's staff of other estates; one estate or one committee to choose from is no choice
+            staff = filters["assignee"].queryset = staff.filter(pk__in=self.queryset.values("assignee"))
+            if estates[:2].count() <= 1:
+                del filters["estate"]
+                filters.pop("estate_name", None)
+            if committees[:2].count() <= 1:
+                del filters["committee"]
         if staff[: OPTIONS_LIMIT + 1].count() > OPTIONS_LIMIT:
             filters["assignee"].extra["widget"] = forms.HiddenInput
         else:
@@ -158,3 +169,8 @@ class IssueFilter(django_filters.FilterSet):
 
     def raised_until(self, qs, name, value):
         return qs.filter(raised_at__lt=_start_of(value + datetime.timedelta(days=1)))
+
+
+def active_count(form):
+    """How many of the form's filters the request sets (the phone's filter button shows the number)."""
+    return sum(1 for name in form.fields if form.data.get(name) not in (None, ""))

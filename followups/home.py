@@ -7,15 +7,23 @@ from django.utils.translation import gettext_lazy as _
 from liaison.models import Role
 
 from .deadlines import humanize
-from .models import Issue
+from .models import DEADLINE_LABELS, Issue
+
+
+def issue_row(issue, now):
+    """One issue as the issue list and this panel show it: a table row on a desktop, a card on a phone
+    (followups/_issue_row.html, _issue_card.html)."""
+    nxt = issue.next_deadline()
+    return {
+        "issue": issue,
+        "next": (DEADLINE_LABELS[nxt[0]], nxt[1]) if nxt else None,
+        "when": humanize(nxt[1], now) if nxt else "",
+        "overdue": issue.is_overdue(now),
+    }
 
 
 def _rows(issues, now):
-    rows = []
-    for issue in issues:
-        nxt = issue.next_deadline()
-        rows.append({"issue": issue, "when": humanize(nxt[1], now) if nxt else "", "overdue": issue.is_overdue(now)})
-    return rows
+    return [issue_row(issue, now) for issue in issues]
 
 
 def panel(request, now):
@@ -23,7 +31,7 @@ def panel(request, now):
     if not user.is_authenticated:
         return None
     open_issues = Issue.objects.visible_to(user).filter(closed_at__isnull=True)
-    first = open_issues.select_related("estate").order_by("next_check_at", "-raised_at")
+    first = open_issues.select_related("estate", "committee", "assignee").order_by("next_check_at", "-raised_at")
     figures = {"open": Count("pk"), "overdue": Count("pk", filter=Issue.overdue_q(now))}
     if user.role == Role.DEPARTMENT:
         title = _("My assigned work")

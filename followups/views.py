@@ -18,8 +18,9 @@ from openpyxl.styles import Font, PatternFill
 from liaison.formsave import save_with_form
 from liaison.uploads import attachment_response
 
-from . import actions, cn_calendar, deadlines, forms, history, permissions
+from . import actions, cn_calendar, deadlines, filters, forms, history, permissions
 from .filters import OPTIONS_LIMIT, IssueFilter
+from .home import issue_row
 from .models import DEADLINE_LABELS, DeadlinePolicy, IssueAttachment
 
 # --- list, filters, export, bulk assign ---------------------------------------------------------------
@@ -46,16 +47,6 @@ class KeysFirstPaginator(Paginator):
         return self._get_page(list(self.object_list.filter(pk__in=ids)), number, self)
 
 
-def _row(issue, now):
-    nxt = issue.next_deadline()
-    return {
-        "issue": issue,
-        "next": (DEADLINE_LABELS[nxt[0]], nxt[1]) if nxt else None,
-        "when": deadlines.humanize(nxt[1], now) if nxt else "",
-        "overdue": issue.is_overdue(now),
-    }
-
-
 def _assign_form(filterset):
     """The bulk-assign form, its people a pick list of at most OPTIONS_LIMIT: everyone, or when the
     company is larger the staff of the estate the list is filtered by (None: choose an estate first)."""
@@ -78,13 +69,17 @@ def issue_list(request):
     page = KeysFirstPaginator(filterset.qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    active = filters.active_count(filterset.form)
     return render(
         request,
         "followups/issue_list.html",
         {
             "form": filterset.form,
+            "filters_active": active,
+            # on a phone the filters are folded; open when one is set or has an error (its message shows)
+            "filters_open": bool(active or filterset.form.errors),
             "page": page,
-            "rows": [_row(i, now) for i in page.object_list],
+            "rows": [issue_row(i, now) for i in page.object_list],
             "query": query.urlencode(),
             "can_bulk": permissions.can_triage_some(user),
             "assign_form": _assign_form(filterset),

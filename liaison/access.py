@@ -136,3 +136,14 @@ def in_committee(user, committee):
 def visible_estates_managed(user):
     """visible_estates(user), each annotated `managed`: whether the user manages it (managed_estates)."""
     return visible_estates(user).annotate(managed=Exists(managed_estates(user).filter(pk=OuterRef("pk"))))
+
+
+# --- what the pages say about the viewer ------------------------------------------------------------
+
+
+def sees_one_estate(user):
+    """Sees the things of one estate at most, so an estate column or line tells them nothing. Department
+    staff may see issues assigned to them in other estates (issues()), so never for them."""
+    if not _active(user) or user.role == Role.DEPARTMENT:
+        return False
+    return visible_estates(user).values("pk")[:2].count() <= 1

@@ -31,6 +31,7 @@ urlpatterns = [
     path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
     path("members/<int:pk>/end/", views.member_end_term, name="member_end_term"),
     path("staff/", views.staff_list, name="staff_list"),
+    path("account/", views.account, name="account"),
     path("inbox/", include("liaison.notification_urls")),
     path("meetings/", include("meetings.urls")),
     path("issues/", include("followups.urls")),

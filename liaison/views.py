@@ -272,6 +272,15 @@ def staff_list(request):
     return render(request, "liaison/staff_list.html", {"departments": departments, "staff": staff})
 
 
+@login_required
+def account(request):
+    """The signed-in person's own page: who the portal takes them for (a committee member by their seat)
+    and where to change their password and messages. The seats come from the page's `viewer`."""
+    user = request.user
+    assignments = [] if user.is_committee else user.assignments.select_related("estate").order_by("estate__name")
+    return render(request, "liaison/account.html", {"assignments": assignments})
+
+
 # --- health ----------------------------------------------------------------------------------------
 
 

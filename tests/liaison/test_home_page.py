@@ -72,10 +72,12 @@ def world(oc_a, rc_a, oc_b, dept_a):
     return now
 
 
-# the home page's queries (session, user, unread count, then each panel's), whatever the data
-HOME_QUERIES_DIRECTOR = 17
-HOME_QUERIES_COMMITTEE = 9
-HOME_QUERIES_LEADER = 14
+# the home page's queries (session, user, unread count, then each panel's), whatever the data; one more
+# for the viewer (a committee member's seats: the role word and their estates; for staff whether they
+# see one estate: the lists then leave out the estate column)
+HOME_QUERIES_DIRECTOR = 18
+HOME_QUERIES_COMMITTEE = 10
+HOME_QUERIES_LEADER = 15
 
 
 def home_queries(client):
