@@ -12,6 +12,7 @@ sign_in_invitee, save_minutes, add_resolution, finalise_minutes.
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -21,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from liaison import access
 from liaison.models import audit
-from liaison.notify import notify
+from liaison.notify import acted_on, notify
 from liaison.people import leaders
 from liaison.uploads import sniff, validate_image, validate_upload
 from liaison.versions import StaleEdit, bump_version
@@ -63,12 +64,11 @@ def _url(meeting):
 
 
 def _params(meeting):
-    local = timezone.localtime(meeting.starts_at)
     return {
         "title": meeting.title,
         "estate": meeting.estate.name,
         "committee": meeting.committee.name,
-        "when": formats.date_format(local, "Y-m-d H:i"),
+        "when": meeting.starts_at,  # notify() prints it in each reader's language: 12月1日 22:07 / 1 Dec 22:07
         "place": meeting.place,
     }
 
@@ -471,6 +471,7 @@ def invite(meeting, *, actor, now, user=None, name="", unit="", phone="", email=
                 url=_url(meeting),
                 estate=meeting.estate,
                 now=now,
+                actor=actor,
             )
     return inv
 
@@ -605,6 +606,7 @@ def update_meeting(meeting, *, actor, now, reason="", override_reason="", versio
                 url=_url(meeting),
                 estate=meeting.estate,
                 now=now,
+                actor=actor,
             )
     return meeting
 
@@ -653,6 +655,7 @@ def cancel_meeting(meeting, *, actor, reason, now):
                 url=_url(meeting),
                 estate=meeting.estate,
                 now=now,
+                actor=actor,
             )
         elif old_status == S.AWAITING_APPROVAL:
             notify(
@@ -664,6 +667,7 @@ def cancel_meeting(meeting, *, actor, reason, now):
                 url=_url(meeting),
                 estate=meeting.estate,
                 now=now,
+                actor=actor,
             )
     return meeting
 
@@ -702,6 +706,7 @@ def submit_for_approval(meeting, *, actor, now):
             url=_url(meeting),
             estate=meeting.estate,
             now=now,
+            actor=actor,
         )
     return meeting
 
@@ -730,23 +735,30 @@ def withdraw_submission(meeting, *, actor, now):
             url=_url(meeting),
             estate=meeting.estate,
             now=now,
+            actor=actor,
         )
     return meeting
 
 
-def approve_meeting(meeting, *, actor, instruction, now, override_reason=""):
-    """The leader approves with an instruction; the meeting is then sent to the committee at once.
+def approval_sends():
+    """Whether the leader's approval sends the meeting at once (MEETINGS_APPROVAL_SENDS). By default it
+    does not: the instruction may need acting on first, and the director sends when ready."""
+    return getattr(settings, "MEETINGS_APPROVAL_SENDS", False)
 
-    Approval sends the notice now: when the notice rule can no longer be kept (§4.1.4.2: a week ahead),
-    the leader must give a written reason, recorded as the meeting's notice override (it counts against
-    the month's assessment like any other override)."""
+
+def approve_meeting(meeting, *, actor, instruction, now, override_reason=""):
+    """The leader approves with an instruction. The director then sends it (send_meeting, where the
+    notice rule is judged); with MEETINGS_APPROVAL_SENDS the approval sends it at once, and when the
+    notice rule can no longer be kept (§4.1.4.2: a week ahead) the leader must give a written reason,
+    recorded as the meeting's notice override (it counts against the month's assessment)."""
+    sends = approval_sends()
     if not access.has_leader_powers(actor):
         raise PermissionDenied
     if not (instruction or "").strip():
         raise ValidationError({"instruction": _("Write your instruction (领导批示).")})
     _require_not_begun(meeting, now)
     override = {}
-    problem = rules.notice_problem(
+    problem = sends and rules.notice_problem(
         kind=meeting.kind, committee_kind=meeting.committee.kind, starts_at=meeting.starts_at, now=now
     )
     if problem and not meeting.notice_override:
@@ -784,18 +796,23 @@ def approve_meeting(meeting, *, actor, instruction, now, override_reason=""):
                 **({"notice_override_reason": override["notice_override_reason"]} if override else {}),
             },
         )
+        acted_on(actor, meeting, now=now)  # the "approval requested" message is read
         notify(
             [meeting.organizer],
             kind="meeting.approved",
-            key=f"meeting:{meeting.pk}:approved",
-            subject=_("Approved: %(title)s — the notice has been sent to %(committee)s"),
+            key=f"meeting:{meeting.pk}:approved:{now.isoformat()}",
+            subject=_("Approved: %(title)s — the notice has been sent to %(committee)s")
+            if sends
+            else _("Approved: %(title)s — send it to %(committee)s when ready"),
             body=_("Instruction from %(leader)s: %(instruction)s"),
             params={**_params(meeting), "leader": actor.display_name, "instruction": instruction.strip()},
             url=_url(meeting),
             estate=meeting.estate,
             now=now,
+            actor=actor,
         )
-        _send(meeting, actor=actor, now=now)
+        if sends:
+            _send(meeting, actor=actor, now=now)
     return meeting
 
 
@@ -825,6 +842,7 @@ def reject_meeting(meeting, *, actor, comment, now):
             now=now,
             changes={"status": [S.AWAITING_APPROVAL, S.REJECTED], "comment": comment},
         )
+        acted_on(actor, meeting, now=now)
         notify(
             [meeting.organizer],
             kind="meeting.rejected",
@@ -835,6 +853,7 @@ def reject_meeting(meeting, *, actor, comment, now):
             url=_url(meeting),
             estate=meeting.estate,
             now=now,
+            actor=actor,
         )
     return meeting
 
@@ -967,6 +986,7 @@ def _send(meeting, *, actor, now):
         url=_url(meeting),
         estate=meeting.estate,
         now=now,
+        actor=actor,
     )
 
 
@@ -987,6 +1007,7 @@ def respond(invitation, *, user, response, now, note=""):
         audit(
             invitation, "responded", actor=user, estate=meeting.estate, now=now, changes={"response": [old, response]}
         )
+        acted_on(user, meeting, now=now)  # answered: the invitation message is read
     return invitation
 
 
@@ -1368,5 +1389,6 @@ def finalise_minutes(meeting, *, actor, now):
             url=_url(meeting),
             estate=meeting.estate,
             now=now,
+            actor=actor,
         )
     return minutes

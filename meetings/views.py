@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -147,10 +148,22 @@ def meeting_list(request):
     upcoming = qs.filter(rules.coming_up_q(now)).exclude(status=S.CANCELLED).order_by("starts_at", "pk")[:30]
     # started before now and ended (the start bound lets the (estate, starts_at) index serve it)
     recent = qs.filter(rules.past_q(now), starts_at__lt=now).order_by("-starts_at", "-pk")[:30]
+    upcoming = list(upcoming)
+    if user.is_committee:
+        # each card says the member's own answer and offers to give it (one query for the list)
+        mine = {i.meeting_id: i for i in Invitation.objects.filter(user=user, meeting__in=[m.pk for m in upcoming])}
+        for m in upcoming:
+            m.my_invitation = mine.get(m.pk)
+    committees = list(committees)
     return render(
         request,
         "meetings/list.html",
         {
+            # nothing to choose for a member of one committee; on a phone the choice folds behind a button
+            "filters_shown": len(committees) > 1 or len(estates) > 1,
+            "filters_active": int(bool(estate)) + int(bool(committee)),
+            "filters_open": bool(estate or committee),
+            "now": now,
             "weeks": weeks,
             "first": first,
             "prev_month": f"{prev_y}-{prev_m:02d}",
@@ -416,6 +429,7 @@ def meeting_detail(request, pk):
         "meeting": meeting,
         "manage": manage,
         "approve": access.has_leader_powers(user) and meeting.status == S.AWAITING_APPROVAL,
+        "approval_sends": actions.approval_sends(),
         "agenda": meeting.agenda_items.all(),
         "materials": meeting.materials.all(),
         "photos": meeting.photos.all(),
@@ -527,7 +541,8 @@ def invitation_respond(request, pk):
         _errors_to_messages(request, exc)
     else:
         messages.success(request, _("Your answer has been recorded."))
-    return redirect(request.POST.get("next") if request.POST.get("next") == "/" else inv.meeting)
+    back = request.POST.get("next")
+    return redirect(back if back in ("/", reverse("meetings:list")) else inv.meeting)
 
 
 # --- agenda, materials, invitees ---------------------------------------------------------------------

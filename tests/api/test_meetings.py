@@ -95,8 +95,11 @@ def test_special_topic_needs_the_leaders_approval_before_it_is_sent(api, directo
     resp = boss.post(f"/api/meetings/{m['id']}/approve/", {"instruction": "同意，注意安全"})
     assert resp.status_code == 200
     body = resp.json()
-    assert body["status"] == "confirmed" and body["approval_instruction"] == "同意，注意安全"
-    assert body["sent_at"] is not None
+    assert body["status"] == "draft" and body["approval_instruction"] == "同意，注意安全"
+    assert body["approved_at"] is not None and body["sent_at"] is None
+    # the director sends it once approved
+    resp = director.post(f"/api/meetings/{m['id']}/send/")
+    assert resp.status_code == 200 and resp.json()["status"] == "confirmed" and resp.json()["sent_at"]
 
 
 def test_committee_member_reads_sent_meetings_only_and_cannot_schedule(

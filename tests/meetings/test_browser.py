@@ -62,7 +62,17 @@ def test_special_topic_from_scheduling_through_approval_to_sign_in(
     page.wait_for_selector("#approval")
     assert "同意召开" in page.inner_text("#approval")
     meeting.refresh_from_db()
-    assert meeting.status == "confirmed" and meeting.approver == leader
+    assert meeting.status == "draft" and meeting.approver == leader and meeting.sent_at is None
+    page.click("form[action='/logout/'] button")
+
+    # the director reads the instruction and sends it
+    _login(page, base, director_a, password)
+    page.goto(f"{base}/meetings/{meeting.pk}/")
+    assert "同意召开" in page.inner_text("#approval")
+    page.click("#send-btn")
+    page.wait_for_load_state()
+    meeting.refresh_from_db()
+    assert meeting.status == "confirmed" and meeting.sent_at is not None
     page.click("form[action='/logout/'] button")
 
     # the day of the meeting

@@ -111,8 +111,14 @@ def test_approval_flow_sends_nothing_before_approval(special_topic, director_a, 
     later = now + datetime.timedelta(hours=2)
     actions.approve_meeting(m, actor=leader, instruction="同意召开，注意做好业主解释工作", now=later)
     m.refresh_from_db()
-    assert m.status == Meeting.Status.CONFIRMED
-    assert m.approved_at == later and m.approver == leader and m.sent_at == later
+    # approved, not sent: the director acts on the instruction, then sends
+    assert m.status == Meeting.Status.DRAFT and m.sent_at is None
+    assert m.approved_at == later and m.approver == leader
+    assert not Dispatch.objects.filter(meeting=m).exists()
+    sent_at = later + datetime.timedelta(hours=1)
+    actions.send_meeting(m, actor=director_a, now=sent_at)
+    m.refresh_from_db()
+    assert m.status == Meeting.Status.CONFIRMED and m.sent_at == sent_at
     assert m.approved_at < m.starts_at
     d = Dispatch.objects.get(meeting=m, kind=Dispatch.Kind.INVITATION)
     assert any(r["name"] == chair_a.name for r in d.recipients)

@@ -43,10 +43,11 @@ def test_a_day_for_the_residents_committee_is_24_hours(make_meeting, rc_a, now):
 
 
 def test_approved_and_sent_with_less_than_a_week_needs_a_reason_and_counts_as_broken(
-    make_meeting, special_topic, director_a, leader, now
+    make_meeting, special_topic, director_a, leader, now, settings
 ):
-    """Scheduled ten days ahead, approved when 6 days 1 hour 47 minutes were left: approval sends it, so
-    the leader is asked for a reason, and the month's assessment counts the broken notice."""
+    """Scheduled ten days ahead, approved when 6 days 1 hour 47 minutes were left, where approval sends
+    it: the leader is asked for a reason, and the month's assessment counts the broken notice."""
+    settings.MEETINGS_APPROVAL_SENDS = True
     m = special_topic
     actions.submit_for_approval(m, actor=director_a, now=now)
     late = m.starts_at - datetime.timedelta(days=6, hours=1, minutes=47)

@@ -34,7 +34,8 @@ def awaiting(director_a, oc_a, leader):
     return m
 
 
-def test_late_approval_needs_a_written_reason_that_counts_as_an_override(awaiting, leader):
+def test_late_approval_needs_a_written_reason_that_counts_as_an_override(awaiting, leader, settings):
+    settings.MEETINGS_APPROVAL_SENDS = True  # the approval sends the notice at once
     eight_days_later = timezone.now() + datetime.timedelta(days=8)
     with pytest.raises(ValidationError) as exc:
         actions.approve_meeting(awaiting, actor=leader, instruction="同意", now=eight_days_later)
@@ -51,10 +52,26 @@ def test_late_approval_needs_a_written_reason_that_counts_as_an_override(awaitin
     assert awaiting.notice_override_by == leader
 
 
-def test_timely_approval_needs_no_reason(awaiting, leader):
+def test_timely_approval_needs_no_reason(awaiting, leader, settings):
+    settings.MEETINGS_APPROVAL_SENDS = True
     actions.approve_meeting(awaiting, actor=leader, instruction="同意", now=timezone.now())
     awaiting.refresh_from_db()
     assert awaiting.sent_at is not None and not awaiting.notice_override
+
+
+def test_by_default_approval_leaves_the_sending_to_the_director(awaiting, leader, director_a):
+    """Approved eight days on (the notice can no longer be kept): no reason asked of the leader, nothing
+    sent; the director, sending, is the one asked for the override."""
+    later = timezone.now() + datetime.timedelta(days=8)
+    actions.approve_meeting(awaiting, actor=leader, instruction="先征求业主意见再发", now=later)
+    awaiting.refresh_from_db()
+    assert awaiting.status == Meeting.Status.DRAFT and awaiting.sent_at is None and awaiting.approved_at == later
+    with pytest.raises(ValidationError) as exc:
+        actions.send_meeting(awaiting, actor=director_a, now=later)
+    assert "override_reason" in exc.value.message_dict
+    actions.send_meeting(awaiting, actor=director_a, now=later, override_reason="业主急需")
+    awaiting.refresh_from_db()
+    assert awaiting.sent_at == later and awaiting.notice_override_by == director_a
 
 
 def test_no_edit_while_awaiting_approval(awaiting, director_a, client):

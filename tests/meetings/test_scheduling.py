@@ -71,3 +71,15 @@ def test_a_moved_meeting_asks_everyone_again(make_meeting, director_a, chair_a, 
     assert inv.response == Invitation.Response.PENDING and inv.responded_at is None
     assert m.invitations.get(user=director_a).response == Invitation.Response.ACCEPTED  # the organiser
     assert Notification.objects.filter(recipient=chair_a, kind="meeting.rescheduled").exists()
+
+
+def test_the_leaders_approval_request_is_read_once_decided(special_topic, director_a, leader, now):
+    actions.submit_for_approval(special_topic, actor=director_a, now=now)
+    asked = Notification.objects.get(recipient=leader, kind="meeting.approval_requested")
+    assert asked.read_at is None
+    actions.approve_meeting(special_topic, actor=leader, instruction="同意", now=now)
+    asked.refresh_from_db()
+    assert asked.read_at is not None
+    # the director is told of the approval, the leader not of their own decision
+    assert Notification.objects.filter(recipient=director_a, kind="meeting.approved").exists()
+    assert not Notification.objects.filter(recipient=leader, kind="meeting.approved").exists()

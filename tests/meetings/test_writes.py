@@ -241,7 +241,7 @@ def test_an_administrator_may_approve_a_meeting_as_a_work_plan(special_topic, di
     special_topic.refresh_from_db()
     actions.approve_meeting(special_topic, actor=admin, instruction="同意，注意安全", now=now)
     special_topic.refresh_from_db()
-    assert special_topic.status == Meeting.Status.CONFIRMED and special_topic.approver == admin
+    assert special_topic.approved_at == now and special_topic.approver == admin
 
 
 def test_a_director_may_not_approve(special_topic, director_a, now, client_for):
