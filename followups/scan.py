@@ -3,7 +3,7 @@
 The beat task (`followups.tasks.scan_issues`), `manage.py scan_issues` and the tests call `scan()`.
 
 - Finding work is one indexed query: open issues whose `next_check_at` has come (partial index
-  `issue_scan_due`), ordered by it.
+  `issue_open_next_check`), ordered by it.
 - Each issue is processed in its own short transaction, its row locked with FOR UPDATE SKIP LOCKED, so
   two scans at once never work on the same issue; a second scan that gets the row afterwards re-reads
   `next_check_at` and finds nothing to do.

@@ -290,15 +290,18 @@ def counts_by_request(reqs):
     out = {pk: {} for pk in ids}
     if not ids:
         return out
-    current = DocumentVersion.objects.filter(request=OuterRef("signer__request")).order_by("-number").values("pk")
+    # each request's current version: no later one; read from the page's requests (index on request),
+    # then their signatures (index on version), so the cost follows the page, not the company
+    newer = DocumentVersion.objects.filter(request=OuterRef("request"), number__gt=OuterRef("number"))
+    current = DocumentVersion.objects.filter(request__in=ids).filter(~Exists(newer)).values("pk")
     rows = (
-        Signature.objects.filter(signer__request__in=ids, voided_at__isnull=True, version=Subquery(current[:1]))
-        .values("signer__request", "decision")
+        Signature.objects.filter(version__in=current, voided_at__isnull=True)
+        .values("version__request", "decision")
         .annotate(n=Count("id"))
         .order_by()
     )
     for row in rows:
-        out[row["signer__request"]][row["decision"]] = row["n"]
+        out[row["version__request"]][row["decision"]] = row["n"]
     return out
 
 
