@@ -266,13 +266,48 @@ def invite_committee_members(meeting):
         )
 
 
-def require_agenda_open(meeting):
+def require_agenda_open(meeting, *, materials=False):
     """The agenda, the materials and the invitees change freely until the meeting is held, except while
-    the leader reads it for approval (§4.1.4.1: no change behind their back) or once it is cancelled."""
-    if meeting.status in (S.CANCELLED, S.AWAITING_APPROVAL):
+    the leader reads it for approval (§4.1.4.1: no change behind their back) or once it is cancelled.
+    Materials may still be added or removed while it awaits approval: the leader is told (the approval
+    page lists them), see _tell_approver."""
+    if meeting.status == S.CANCELLED or (meeting.status == S.AWAITING_APPROVAL and not materials):
         raise ValidationError(
             {"__all__": _("The agenda cannot change while the meeting awaits approval or is cancelled.")}
         )
+
+
+def _tell_approver(meeting, *, actor, now, what):
+    """§4.1.4.1: the leader approves what they read. A change to the time, agenda or materials of a
+    meeting awaiting approval is told to the leaders; of an approved one not yet sent, it goes back to
+    them for approval, saying what changed; once sent, they are told of it."""
+    if not meeting.kind.requires_approval:
+        return
+    if meeting.status == S.AWAITING_APPROVAL:
+        subject = _("Changed while awaiting your approval: %(title)s")
+    elif meeting.approved_at and not meeting.sent_at:
+        Meeting.objects.filter(pk=meeting.pk).update(
+            status=S.AWAITING_APPROVAL, approved_at=None, approver=None, approval_requested_at=now
+        )
+        meeting.status, meeting.approved_at, meeting.approver_id = S.AWAITING_APPROVAL, None, None
+        audit(meeting, "approval_reset", actor=actor, now=now, changes={"status": ["approved", S.AWAITING_APPROVAL]})
+        subject = _("Changed after your approval, to approve again: %(title)s")
+    elif meeting.approved_at:
+        subject = _("Changed after your approval: %(title)s")
+    else:
+        return
+    notify(
+        leaders(),
+        kind="meeting.changed_for_approver",
+        key=f"meeting:{meeting.pk}:changed:{now.isoformat()}",
+        subject=subject,
+        body=_("%(actor)s: %(what)s"),
+        params={**_params(meeting), "actor": actor.display_name, "what": what},
+        url=_url(meeting),
+        estate=meeting.estate,
+        now=now,
+        actor=actor,
+    )
 
 
 def _bump(meeting):
@@ -311,6 +346,7 @@ def add_agenda_item(meeting, *, actor, now, **fields):
             now=now,
             changes={"meeting": meeting.pk, "title": item.title},
         )
+        _tell_approver(meeting, actor=actor, now=now, what=_("agenda item added: %(item)s") % {"item": item.title})
     return item
 
 
@@ -330,6 +366,10 @@ def update_agenda_item(item, *, actor, now, **fields):
             setattr(item, k, v)
         item.save(update_fields=list(fields))
         audit(item, "agenda_item_edited", actor=actor, estate=meeting.estate, now=now, changes={"fields": changed})
+        if changed:
+            _tell_approver(
+                meeting, actor=actor, now=now, what=_("agenda item changed: %(item)s") % {"item": item.title}
+            )
     return item
 
 
@@ -343,6 +383,7 @@ def delete_agenda_item(item, *, actor, now):
         _bump(meeting)
         audit(item, "agenda_item_deleted", actor=actor, estate=meeting.estate, now=now, changes={"title": item.title})
         item.delete()
+        _tell_approver(meeting, actor=actor, now=now, what=_("agenda item removed: %(item)s") % {"item": item.title})
 
 
 # --- materials and photos ----------------------------------------------------------------------------
@@ -365,7 +406,7 @@ def _delete_file_after_commit(fieldfile):
 def upload_material(meeting, *, actor, now, file):
     """Attach a document to the meeting (sent with the invitation to the secretariat)."""
     _require_manager(actor, meeting.estate)
-    require_agenda_open(meeting)
+    require_agenda_open(meeting, materials=True)
     validate_upload(file)
     kind = _content_type(file) or "application/octet-stream"
     with transaction.atomic(durable=True):
@@ -386,13 +427,14 @@ def upload_material(meeting, *, actor, now, file):
             now=now,
             changes={"meeting": meeting.pk, "name": mat.original_name},
         )
+        _tell_approver(meeting, actor=actor, now=now, what=_("material added: %(name)s") % {"name": mat.original_name})
     return mat
 
 
 def delete_material(material, *, actor, now):
     meeting = material.meeting
     _require_manager(actor, meeting.estate)
-    require_agenda_open(meeting)
+    require_agenda_open(meeting, materials=True)
     with transaction.atomic(durable=True):
         _bump(meeting)
         audit(
@@ -405,6 +447,9 @@ def delete_material(material, *, actor, now):
         )
         _delete_file_after_commit(material.file)
         material.delete()
+        _tell_approver(
+            meeting, actor=actor, now=now, what=_("material removed: %(name)s") % {"name": material.original_name}
+        )
 
 
 def upload_photo(meeting, *, actor, now, image, caption=""):
@@ -588,6 +633,14 @@ def update_meeting(meeting, *, actor, now, reason="", override_reason="", versio
             now=now,
             changes={"old": old, "starts_at": meeting.starts_at, "place": meeting.place, "reason": reason or None},
         )
+        if time_moved:
+            _tell_approver(
+                meeting,
+                actor=actor,
+                now=now,
+                what=_("new time: %(when)s")
+                % {"when": formats.date_format(timezone.localtime(meeting.starts_at), "DATETIME_FORMAT")},
+            )
         if time_moved and meeting.sent_at:
             # an answer was for the old time: everyone is asked again (the organiser comes anyway)
             meeting.invitations.exclude(user=meeting.organizer_id).exclude(response=Invitation.Response.PENDING).update(

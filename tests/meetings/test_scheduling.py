@@ -83,3 +83,37 @@ def test_the_leaders_approval_request_is_read_once_decided(special_topic, direct
     # the director is told of the approval, the leader not of their own decision
     assert Notification.objects.filter(recipient=director_a, kind="meeting.approved").exists()
     assert not Notification.objects.filter(recipient=leader, kind="meeting.approved").exists()
+
+
+def test_materials_may_be_added_while_awaiting_approval_and_the_leader_is_told(special_topic, director_a, leader, now):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    actions.submit_for_approval(special_topic, actor=director_a, now=now)
+    special_topic.refresh_from_db()
+    pdf = SimpleUploadedFile("电梯检测报告.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    actions.upload_material(special_topic, actor=director_a, now=now, file=pdf)
+    told = Notification.objects.get(recipient=leader, kind="meeting.changed_for_approver")
+    assert "电梯检测报告.pdf" in told.body or "电梯检测报告.pdf" in str(told.texts)
+    special_topic.refresh_from_db()
+    assert special_topic.status == Meeting.Status.AWAITING_APPROVAL  # still with the leader
+    with pytest.raises(ValidationError):  # the agenda itself stays as the leader reads it
+        actions.add_agenda_item(special_topic, actor=director_a, now=now, title="临时增加的议题")
+
+
+def test_a_change_after_approval_goes_back_to_the_leader(special_topic, director_a, leader, now):
+    actions.submit_for_approval(special_topic, actor=director_a, now=now)
+    actions.approve_meeting(special_topic, actor=leader, instruction="同意", now=now)
+    special_topic.refresh_from_db()
+    assert special_topic.approved_at is not None
+    later = now + datetime.timedelta(hours=1)
+    actions.add_agenda_item(special_topic, actor=director_a, now=later, title="增加：电梯采购方式")
+    special_topic.refresh_from_db()
+    assert special_topic.status == Meeting.Status.AWAITING_APPROVAL and special_topic.approved_at is None
+    told = Notification.objects.filter(recipient=leader, kind="meeting.changed_for_approver").get()
+    assert "电梯采购方式" in told.body or "电梯采购方式" in str(told.texts)
+    with pytest.raises(ValidationError):  # not sendable until approved again
+        actions.send_meeting(special_topic, actor=director_a, now=later)
+    actions.approve_meeting(special_topic, actor=leader, instruction="同意修改", now=later)
+    actions.send_meeting(special_topic, actor=director_a, now=later)
+    special_topic.refresh_from_db()
+    assert special_topic.sent_at == later
