@@ -8,6 +8,7 @@ from followups import permissions as issue_permissions
 from followups.models import Callback, Category, Issue, OutsideBody, Satisfaction, Urgency
 from followups.models import Source as IssueSource
 from liaison import access
+from liaison.bounds import SaneDateSerializerField, SaneDateTimeSerializerField
 from liaison.models import Committee, CommitteeMember, Estate
 from meetings import actions as meeting_actions
 from meetings.models import AgendaItem, Attendance, Invitation, Meeting, MeetingKind, Minutes, Resolution
@@ -244,8 +245,8 @@ class MeetingCreateSerializer(serializers.Serializer):
     committee = serializers.IntegerField()
     kind = serializers.IntegerField()
     title = serializers.CharField(max_length=200)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = SaneDateTimeSerializerField()
+    ends_at = SaneDateTimeSerializerField()
     place = serializers.CharField(max_length=200)
     notes = serializers.CharField(required=False, allow_blank=True, default="")
     override_reason = serializers.CharField(
@@ -265,8 +266,8 @@ class MeetingUpdateSerializer(serializers.Serializer):
     committee = serializers.IntegerField(required=False)
     kind = serializers.IntegerField(required=False)
     title = serializers.CharField(max_length=200, required=False)
-    starts_at = serializers.DateTimeField(required=False)
-    ends_at = serializers.DateTimeField(required=False)
+    starts_at = SaneDateTimeSerializerField(required=False)
+    ends_at = SaneDateTimeSerializerField(required=False)
     place = serializers.CharField(max_length=200, required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
     reason = serializers.CharField(
@@ -358,7 +359,7 @@ class ResolutionWriteSerializer(serializers.Serializer):
     owner = serializers.IntegerField(required=False, allow_null=True, help_text="A portal user responsible.")
     owner_name = serializers.CharField(required=False, allow_blank=True, max_length=50, default="")
     action = serializers.CharField()
-    due_date = serializers.DateField()
+    due_date = SaneDateSerializerField()
     agenda_item = serializers.IntegerField(required=False, allow_null=True)
 
 
@@ -509,7 +510,7 @@ class IssueCreateSerializer(serializers.Serializer):
     raised_by = serializers.CharField(
         required=False, allow_blank=True, max_length=100, default="", help_text="Staff only: who raised it."
     )
-    raised_at = serializers.DateTimeField(required=False, allow_null=True, default=None, help_text="Staff only.")
+    raised_at = SaneDateTimeSerializerField(required=False, allow_null=True, default=None, help_text="Staff only.")
     source = serializers.ChoiceField(
         choices=IssueSource.choices, required=False, default=IssueSource.ONLINE, help_text="Staff only."
     )
@@ -547,7 +548,7 @@ class CoordinateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100)
     contact = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
     action = serializers.CharField()
-    acted_at = serializers.DateTimeField()
+    acted_at = SaneDateTimeSerializerField()
 
 
 class ResolveSerializer(serializers.Serializer):
@@ -555,7 +556,7 @@ class ResolveSerializer(serializers.Serializer):
 
 
 class CallbackWriteSerializer(serializers.Serializer):
-    called_at = serializers.DateTimeField()
+    called_at = SaneDateTimeSerializerField()
     method = serializers.ChoiceField(choices=[c for c in Callback.Method.choices if c[0] != Callback.Method.ONLINE])
     person_reached = serializers.CharField(max_length=100)
     result = serializers.CharField()

@@ -7,7 +7,6 @@ import contextlib
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -20,6 +19,7 @@ from followups.forms import staff_users
 from followups.meeting_issues import raise_meeting_issue
 from followups.models import Issue
 from liaison import access
+from liaison.bounds import SaneDateTimeSerializerField, parse_id
 from liaison.models import Department, Role, User
 from liaison.versions import StaleEdit
 from meetings import actions as meeting_actions
@@ -120,28 +120,12 @@ MEETING_FILTERS = [
 ]
 
 
-class BoundedDateTimeField(serializers.DateTimeField):
-    """A filter date-time: 2000–2100. Far dates (0001-01-01) overflow the time-zone arithmetic; they
-    answer a field error instead of a 500."""
-
-    default_error_messages = {"range": gettext_lazy("Give a date-time between 2000 and 2100.")}
-
-    def to_internal_value(self, value):
-        try:
-            result = super().to_internal_value(value)
-        except OverflowError:
-            self.fail("range")
-        if not 2000 <= result.year <= 2100:
-            self.fail("range")
-        return result
-
-
 class MeetingFilterSerializer(serializers.Serializer):
     estate = serializers.IntegerField(required=False, min_value=1)
     committee = serializers.IntegerField(required=False, min_value=1)
     status = serializers.ChoiceField(choices=Meeting.Status.choices, required=False)
-    starts_after = BoundedDateTimeField(required=False)
-    starts_before = BoundedDateTimeField(required=False)
+    starts_after = SaneDateTimeSerializerField(required=False)
+    starts_before = SaneDateTimeSerializerField(required=False)
 
 
 def _filter_estate_committee(qs, user, d):
@@ -488,7 +472,8 @@ class MeetingViewSet(ApiViewMixin, viewsets.GenericViewSet):
 
 def _meeting_child(request, model, pk):
     """An object of a meeting, found only through the meetings the user may see (else 404)."""
-    obj = model.objects.select_related("meeting").filter(pk=pk).first() if str(pk).isdigit() else None
+    number = parse_id(pk)
+    obj = model.objects.select_related("meeting").filter(pk=number).first() if number is not None else None
     if obj is None:
         raise exceptions.NotFound()
     access.get_visible(meeting_actions.visible_meetings(request.user), request.user, obj.meeting_id)
@@ -552,8 +537,8 @@ class IssueFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=["open", *Issue.Status.values], required=False)
     overdue = serializers.BooleanField(required=False, default=False)
     assignee = serializers.IntegerField(required=False, min_value=1)
-    raised_after = BoundedDateTimeField(required=False)
-    raised_before = BoundedDateTimeField(required=False)
+    raised_after = SaneDateTimeSerializerField(required=False)
+    raised_before = SaneDateTimeSerializerField(required=False)
 
 
 def _staff_user(pk, field):

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from liaison.escaping import safe_row
 from liaison.models import Company
 from records import pdf
 
@@ -61,7 +62,7 @@ def workbook(figs):
             cell.fill = head_fill
             cell.alignment = Alignment(wrap_text=True, vertical="center")
         for r in rows:
-            ws.append([r.rank, r.name, r.derived["score"]] + [table.value(r, c) for c in table.COLUMNS])
+            ws.append(safe_row([r.rank, r.name, r.derived["score"]] + [table.value(r, c) for c in table.COLUMNS]))
         ws.column_dimensions["B"].width = 18
         for i in range(4, 4 + len(table.COLUMNS)):
             ws.column_dimensions[get_column_letter(i)].width = 10
@@ -89,15 +90,17 @@ def workbook(figs):
     for eid in sorted(figs.cadence, key=lambda e: names.get(e, "")):
         for p in figs.cadence[eid]:
             ws.append(
-                [
-                    names.get(eid, ""),
-                    p["name"],
-                    p["start"],
-                    p["end"],
-                    p["held"],
-                    p["required"],
-                    labels.get(p["status"], p["status"]),
-                ]
+                safe_row(
+                    [
+                        names.get(eid, ""),
+                        p["name"],
+                        p["start"],
+                        p["end"],
+                        p["held"],
+                        p["required"],
+                        labels.get(p["status"], p["status"]),
+                    ]
+                )
             )
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = 40

@@ -21,6 +21,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from followups.filters import OPTIONS_LIMIT
+from liaison.bounds import parse_id
 from liaison.models import AuditEntry, User
 
 from . import actions, cadence, charts, live, metrics, provisional, scoring, table
@@ -143,9 +144,8 @@ def _scope(request, month, now):
     ids = [pk for pk, _name in estate_list]
     estate = None
     if request.GET.get("estate"):
-        try:
-            wanted = int(request.GET["estate"])
-        except ValueError:
+        wanted = parse_id(request.GET["estate"])
+        if wanted is None:
             raise Http404
         if wanted not in ids:
             raise Http404
@@ -155,8 +155,8 @@ def _scope(request, month, now):
     directed = []
     if request.GET.get("staff"):
         try:
-            staff = User.objects.get(pk=int(request.GET["staff"]))
-        except (ValueError, User.DoesNotExist):
+            staff = User.objects.get(pk=parse_id(request.GET["staff"]))
+        except User.DoesNotExist:
             raise Http404
         directed = comp.director_estate_ids(staff.pk)
     return ids, staff, directed, estate
@@ -280,9 +280,8 @@ def trends(request):
         elif not candidates:
             messages.warning(request, _("No estate you see has “%(name)s” in its name.") % {"name": name})
     if request.GET.get("estate"):
-        try:
-            wanted = int(request.GET["estate"])
-        except ValueError:
+        wanted = parse_id(request.GET["estate"])
+        if wanted is None:
             raise Http404
         if wanted not in ids:
             raise Http404

@@ -14,15 +14,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison import access
+from liaison.bounds import SaneDateField, parse_id
 
 from .forms import CommitteeLabel, StaffLabel, staff_users
 from .models import Category, Issue
 
-# a date filter outside these bounds would overflow the end-of-day arithmetic (9999-12-31 + 1 day)
-DATE_MIN = datetime.date(2000, 1, 1)
-DATE_MAX = datetime.date(2100, 12, 31)
-# a number typed in the search box is also an issue's id, if it fits one (bigint: 19 digits)
-ID_DIGITS = 18
 # a pick list longer than this is no help to a person (nobody scrolls 1,000 estates) and its page grows
 # with the company: the estate and person filters become a name search, the committee list waits for an
 # estate (README, "Design")
@@ -32,16 +28,19 @@ OPTIONS_LIMIT = 100
 class FilterForm(forms.Form):
     def clean(self):
         data = super().clean()
-        for name in ("date_from", "date_to"):
-            d = data.get(name)
-            if d and not (DATE_MIN <= d <= DATE_MAX):
-                self.add_error(name, _("Choose a date between 2000 and 2100."))
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             # said on the end date, next to the two dates (not above the filters, screens away on a phone);
             # neither date filters then
             self.add_error("date_to", ValidationError(_("The start date is after the end date.")))
             data.pop("date_from", None)
         return data
+
+
+class SaneDateFilter(django_filters.DateFilter):
+    """A date 2000–2100 (liaison.bounds): a far one would overflow the end-of-day arithmetic
+    (9999-12-31 + 1 day); it is a message on the field and that filter is left out."""
+
+    field_class = SaneDateField
 
 
 class CommitteeField(CommitteeLabel, django_filters.fields.ModelChoiceField):
@@ -95,10 +94,10 @@ class IssueFilter(django_filters.FilterSet):
         label=_("Person responsible"), field_name="assignee__name", lookup_expr="icontains"
     )
     category = django_filters.ChoiceFilter(label=_("Category"), choices=Category.choices, empty_label="—")
-    date_from = django_filters.DateFilter(
+    date_from = SaneDateFilter(
         label=_("Raised from"), method="raised_from", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
-    date_to = django_filters.DateFilter(
+    date_to = SaneDateFilter(
         label=_("Raised until"),
         method="raised_until",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -125,9 +124,9 @@ class IssueFilter(django_filters.FilterSet):
         else:
             del filters["estate_name"]
         committees = filters["committee"].queryset(self.request)
-        chosen = (self.data or {}).get("estate", "")
-        if chosen.isdigit() and len(chosen) <= ID_DIGITS:
-            filters["committee"].queryset = committees.filter(estate_id=int(chosen))
+        chosen = parse_id((self.data or {}).get("estate", ""))
+        if chosen is not None:
+            filters["committee"].queryset = committees.filter(estate_id=chosen)
         elif committees[: OPTIONS_LIMIT + 1].count() > OPTIONS_LIMIT:
             filters["committee"].queryset = committees
             filters["committee"].extra["widget"] = forms.HiddenInput
@@ -151,9 +150,9 @@ class IssueFilter(django_filters.FilterSet):
         cond = (
             Q(title__icontains=q) | Q(description__icontains=q) | Q(raised_by__icontains=q) | Q(location__icontains=q)
         )
-        number = q.lstrip("#")
-        if number.isdigit() and len(number) <= ID_DIGITS:
-            cond |= Q(pk=int(number))
+        number = parse_id(q.lstrip("#"))
+        if number is not None:
+            cond |= Q(pk=number)
         return qs.filter(cond)
 
     def by_status(self, qs, name, value):

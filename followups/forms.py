@@ -3,6 +3,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from liaison.bounds import SaneDateTimeField
 from liaison.models import Department, Role, User
 from liaison.uploads import validate_upload
 
@@ -11,7 +12,7 @@ from .models import Callback, Category, Issue, OutsideBody, Satisfaction, Source
 DT_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class DateTimeLocalField(forms.DateTimeField):
+class DateTimeLocalField(SaneDateTimeField):
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DT_FORMAT)
 
     def __init__(self, **kwargs):

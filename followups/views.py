@@ -15,6 +15,8 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from liaison.bounds import parse_id
+from liaison.escaping import safe_row
 from liaison.formsave import save_with_form
 from liaison.uploads import attachment_response
 
@@ -132,7 +134,7 @@ def issue_export(request):
             if isinstance(v, datetime.datetime):
                 v = timezone.localtime(v).replace(tzinfo=None)
             values.append(v)
-        ws.append(values)
+        ws.append(safe_row(values))  # a title like =HYPERLINK(…) stays text
         if issue.is_overdue(now):
             for cell in ws[ws.max_row]:
                 cell.fill = red
@@ -157,7 +159,7 @@ def issue_export(request):
 def bulk_assign(request):
     user = request.user
     form = forms.AssignForm(request.POST)
-    ids = [i for i in request.POST.getlist("issue") if i.isdigit()]
+    ids = [n for n in map(parse_id, request.POST.getlist("issue")) if n is not None]
     back = redirect(request.POST.get("back") if _safe_back(request.POST.get("back")) else "followups:list")
     if not ids:
         messages.error(request, _("Select at least one issue to assign."))
@@ -204,8 +206,8 @@ def issue_create(request):
         messages.error(request, _("You have no committee to raise an issue for."))
         return redirect("followups:list")
     initial = {}
-    if request.GET.get("committee", "").isdigit():
-        initial["committee"] = request.GET["committee"]
+    if parse_id(request.GET.get("committee", "")) is not None:
+        initial["committee"] = parse_id(request.GET["committee"])
     form = forms.IssueForm(
         request.POST or None, request.FILES or None, user=user, committees=committees, initial=initial
     )

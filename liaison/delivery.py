@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import webhooks
+from .escaping import header_text
 from .models import Delivery, DeliveryAttempt, Role, User
 from .notify import notify
 
@@ -113,7 +114,7 @@ def build_email(notification):
         html = render_to_string(f"{template}.html", ctx)
         subject = notification.shown_subject
     msg = EmailMultiAlternatives(
-        subject=subject,
+        subject=header_text(subject),  # user text (an issue's title): one line, or Django refuses it
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[user.email],

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .bounds import SaneDateField
 from .models import Committee, CommitteeMember, Estate, Role, StaffAssignment, User
 
 
@@ -72,6 +73,7 @@ class CommitteeForm(forms.ModelForm):
             "term_end",
         ]
         widgets = {"term_start": DateInput(), "term_end": DateInput()}
+        field_classes = {"term_start": SaneDateField, "term_end": SaneDateField}
         help_texts = {"term_end": _("A management committee's term is 2 years; left empty it is filled in.")}
 
     def __init__(self, *args, estate, **kwargs):
@@ -108,6 +110,7 @@ class MemberForm(forms.ModelForm):
         model = CommitteeMember
         fields = ["name", "role", "phone", "email", "user", "term_start", "term_end"]
         widgets = {"term_start": DateInput(), "term_end": DateInput()}
+        field_classes = {"term_start": SaneDateField, "term_end": SaneDateField}
         # the model's contextless "name" reads as a thing's (名称); a member is a person
         labels = {"name": pgettext_lazy("person", "Name")}
 
@@ -156,7 +159,7 @@ class MemberForm(forms.ModelForm):
 
 
 class EndTermForm(forms.Form):
-    ended_on = forms.DateField(label=_("Term ended on"), widget=DateInput())
+    ended_on = SaneDateField(label=_("Term ended on"), widget=DateInput())
     end_reason = forms.CharField(label=_("Reason"), max_length=200)
 
     def __init__(self, *args, member, **kwargs):

@@ -1,3 +1,4 @@
+import re
 import time
 
 from django.conf import settings
@@ -60,3 +61,53 @@ class DatabaseErrorMiddleware:
                 status=503,
                 content_type="text/plain; charset=utf-8",
             )
+
+
+class ControlCharacterMiddleware:
+    """400 for a request whose path, query or form values carry NUL or another control character.
+
+    PostgreSQL cannot store NUL in text (a lookup with it fails as a database error: 503), and no text a
+    person types holds control characters, except tab and line breaks in a form's text (issue 22). One
+    refusal here, before any view: a short plain page in the user's language (after LanguageMiddleware),
+    JSON in the API's error shape under /api/.
+    """
+
+    ANYWHERE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+    # a form's text may hold a tab and line breaks
+    IN_FORM = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if self._bad(request):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    def _bad(self, request):
+        if self.ANYWHERE.search(request.path_info) or self.ANYWHERE.search(request.path):
+            return True
+        for key, values in request.GET.lists():
+            if self.ANYWHERE.search(key) or any(self.ANYWHERE.search(v) for v in values):
+                return True
+        # the pages' forms (CSRF reads them before any view anyway); the API parses its own bodies (DRF)
+        if (
+            request.method == "POST"
+            and request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data")
+            and not request.path_info.startswith("/api/")
+        ):
+            for key, values in request.POST.lists():
+                if self.IN_FORM.search(key) or any(self.IN_FORM.search(v) for v in values):
+                    return True
+        return False
+
+    def _refuse(self, request):
+        from django.http import HttpResponseBadRequest, JsonResponse
+        from django.utils.translation import gettext as _
+
+        message = _(
+            "The request contains a control character (such as NUL) that is not allowed. Remove it and try again."
+        )
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"code": "control_character", "message": message}, status=400)
+        return HttpResponseBadRequest(message + "\n", content_type="text/plain; charset=utf-8")

@@ -75,6 +75,9 @@ MIDDLEWARE = [
     "liaison.middleware.IdleTimeoutMiddleware",
     # in place of Django's LocaleMiddleware: the account's language, else the cookie, else Chinese
     "liaison.language.LanguageMiddleware",
+    # early, before any view: NUL and other control characters in the path, query or form are a 400
+    # (in the language just chosen), never a database error
+    "liaison.middleware.ControlCharacterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

@@ -3,6 +3,7 @@
 Use `validate_upload` as a form field validator and `attachment_response` to serve a stored file.
 """
 
+import codecs
 import mimetypes
 import os
 import zipfile
@@ -58,9 +59,11 @@ def sniff(head: bytes, fileobj=None):
             if any(n.startswith("ppt/") for n in names):
                 return "application/vnd.openxmlformats-officedocument.presentationml.presentation"
         return None
-    # plain text: valid UTF-8 without markup that a browser would render as a page
+    # plain text: valid UTF-8 without markup that a browser would render as a page. `head` is the first
+    # bytes only and may end inside a character (汉字 are 3 bytes): an incomplete last sequence is kept
+    # back by the incremental decoder (final=False), anything else not UTF-8 is refused
     try:
-        text = head.decode("utf-8")
+        text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
         return None
     lowered = text.lower()

@@ -25,6 +25,8 @@ import urllib.parse
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from .escaping import robot_markdown
+
 MAX_RESPONSE_BYTES = 64 * 1024
 
 
@@ -106,10 +108,12 @@ def feishu_sign(secret, timestamp_s):
 
 
 def message_text(subject, body, link, fmt):
+    """The message as the robot's text or markdown; in markdown the subject and body (which carry user
+    text: titles, names) are escaped, so only the portal's own bold and link are markup."""
     if fmt == "markdown":
-        parts = [f"**{subject}**"] if subject else []
+        parts = [f"**{robot_markdown(subject, one_line=True)}**"] if subject else []
         if body:
-            parts.append(body)
+            parts.append(robot_markdown(body))
         if link:
             parts.append(f"[{_('Open in the portal')}]({link})")
         return "\n\n".join(parts)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from liaison.bounds import SaneDateField, SaneDateTimeField
 from liaison.formsave import version_field
 from liaison.uploads import validate_image, validate_upload
 
@@ -46,8 +47,8 @@ class MeetingForm(forms.Form):
         label=_("Meeting kind"), queryset=MeetingKind.objects.filter(active=True), widget=KindSelect
     )
     title = forms.CharField(label=_("Title"), max_length=200)
-    starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeLocalInput())
-    ends_at = forms.DateTimeField(label=_("Ends at"), widget=DateTimeLocalInput())
+    starts_at = SaneDateTimeField(label=_("Starts at"), widget=DateTimeLocalInput())
+    ends_at = SaneDateTimeField(label=_("Ends at"), widget=DateTimeLocalInput())
     place = forms.CharField(label=_("Place"), max_length=200)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     reason = forms.CharField(
@@ -200,7 +201,7 @@ class ResolutionForm(forms.Form):
     owner = forms.ModelChoiceField(label=_("Person responsible (portal user)"), queryset=None, required=False)
     owner_name = forms.CharField(label=_("Or name of the person responsible"), required=False, max_length=50)
     action = forms.CharField(label=_("Action"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    due_date = forms.DateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    due_date = SaneDateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, meeting, staff, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,7 +2,8 @@
 
 Stable UID per meeting (its uuid), SEQUENCE bumped on every reschedule or cancellation, so a phone's
 calendar moves the event instead of duplicating it; a cancelled meeting is sent with STATUS:CANCELLED
-(calendar apps then remove it). Escaping, CRLF line ends and folding at 75 octets come from the library.
+(calendar apps then remove it). Escaping, CRLF line ends and folding at 75 octets come from the library;
+user text goes through liaison.escaping.ical_text first (the library leaves a bare CR as it is).
 """
 
 import datetime
@@ -11,6 +12,7 @@ from django.db.models import Q
 from icalendar import STATUS, Calendar, Event
 
 from liaison import access
+from liaison.escaping import ical_text
 from liaison.models import Role
 
 from .models import Meeting
@@ -65,9 +67,9 @@ def event(meeting, now, site=""):
         end=_utc(meeting.ends_at),
         sequence=meeting.sequence,
         status=_STATUS.get(meeting.status, STATUS.CONFIRMED),
-        summary=("[已取消] " if cancelled else "") + meeting.title,
-        location=meeting.place,
-        description="\n".join(desc),
+        summary=ical_text(("[已取消] " if cancelled else "") + meeting.title),
+        location=ical_text(meeting.place),
+        description=ical_text("\n".join(desc)),
         url=f"{site}{meeting.get_absolute_url()}" if site else None,
     )
 

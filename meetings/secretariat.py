@@ -25,6 +25,8 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from liaison.escaping import header_text, ical_text
+
 from . import ical
 from .models import Dispatch, Meeting
 
@@ -154,11 +156,13 @@ def calendar_file(meeting, *, method, now, attendees=()):
     # iTIP wants an organiser and the attendees; replies are not read, so no RSVP is asked
     name, address = email.utils.parseaddr(settings.DEFAULT_FROM_EMAIL)
     organizer = vCalAddress(f"mailto:{address or 'liaison@localhost'}")
-    organizer.params["cn"] = meeting.organizer.display_name if meeting.organizer_id else (name or meeting.estate.name)
+    organizer.params["cn"] = ical_text(
+        meeting.organizer.display_name if meeting.organizer_id else (name or meeting.estate.name), one_line=True
+    )
     ev.add("organizer", organizer)
     for addr in attendees:
         att = vCalAddress(f"mailto:{addr}")
-        att.params["cn"] = meeting.committee.name
+        att.params["cn"] = ical_text(meeting.committee.name, one_line=True)
         att.params["role"] = "REQ-PARTICIPANT"
         att.params["rsvp"] = "FALSE"
         ev.add("attendee", att)
@@ -211,7 +215,7 @@ def _subject(dispatch, meeting):
         Dispatch.Kind.CANCELLATION: _("Meeting cancelled"),
         Dispatch.Kind.MINUTES: _("Minutes"),
     }.get(dispatch.kind, _("Meeting"))
-    return f"【{heading}】{meeting.title}"
+    return header_text(f"【{heading}】{meeting.title}")
 
 
 def _body(dispatch, meeting, *, attached, linked, agenda_pdf_ok):

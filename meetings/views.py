@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from liaison import access
+from liaison.bounds import parse_id
 from liaison.formsave import save_with_form
 from liaison.models import Estate, Role, User
 from liaison.uploads import attachment_response
@@ -98,8 +99,8 @@ def _staff_for(estate):
 def _pick(qs, value):
     """The estate or committee chosen in the filter among those the user may see, else 404."""
     try:
-        return qs.get(pk=int(value))
-    except (qs.model.DoesNotExist, ValueError):
+        return qs.get(pk=parse_id(value))
+    except qs.model.DoesNotExist:  # also no such id (parse_id: None)
         raise Http404
 
 
@@ -207,7 +208,8 @@ def cadence_status(request):
     now = timezone.now()
     estates = access.visible_estates(request.user)
     if request.GET.get("estate"):
-        estates = estates.filter(pk=request.GET["estate"]) if request.GET["estate"].isdigit() else estates.none()
+        chosen = parse_id(request.GET["estate"])
+        estates = estates.filter(pk=chosen) if chosen is not None else estates.none()
     estates = list(estates[:50])
     due = due_next_by_estate(estates, now)  # a few queries, not two per rule and estate
     managed = set(access.managed_estates(request.user).values_list("pk", flat=True))
@@ -250,7 +252,7 @@ def _prefill(query, estate, committees):
     calendar day (?date=: 09:00–11:00 that day); anything not understood is ignored."""
     initial = {}
     rule_id = query.get("for_rule", "")
-    rule = estate.cadence_rules.filter(pk=int(rule_id)).first() if rule_id.isdigit() and len(rule_id) < 10 else None
+    rule = estate.cadence_rules.filter(pk=parse_id(rule_id)).first() if parse_id(rule_id) is not None else None
     if rule is not None:
         initial["committee"] = committees.filter(kind=rule.committee_kind).first()
         initial["kind"] = rule.kinds.order_by("pk").first()
@@ -286,11 +288,10 @@ def meeting_create(request):
     committees = estate.committees.all()
     initial = {}
     if request.GET.get("committee"):
-        initial["committee"] = (
-            committees.filter(pk=request.GET["committee"]).first() if request.GET["committee"].isdigit() else None
-        )
+        chosen = parse_id(request.GET["committee"])
+        initial["committee"] = committees.filter(pk=chosen).first() if chosen is not None else None
     if request.GET.get("kind"):
-        initial["kind"] = request.GET["kind"] if request.GET["kind"].isdigit() else None
+        initial["kind"] = parse_id(request.GET["kind"])
     initial.update(_prefill(request.GET, estate, committees))
     past = request.GET.get("past") == "1"
     form = MeetingForm(request.POST or None, estate=estate, committees=committees, initial=initial, past=past)

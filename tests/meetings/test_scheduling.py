@@ -90,7 +90,9 @@ def test_materials_may_be_added_while_awaiting_approval_and_the_leader_is_told(s
 
     actions.submit_for_approval(special_topic, actor=director_a, now=now)
     special_topic.refresh_from_db()
-    pdf = SimpleUploadedFile("电梯检测报告.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    pdf = SimpleUploadedFile(
+        "电梯检测报告.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    )
     actions.upload_material(special_topic, actor=director_a, now=now, file=pdf)
     told = Notification.objects.get(recipient=leader, kind="meeting.changed_for_approver")
     assert "电梯检测报告.pdf" in told.body or "电梯检测报告.pdf" in str(told.texts)
