@@ -13,6 +13,7 @@ these (`Meeting.objects.visible_to(user)`, `Issue.objects.visible_to(user)`), ne
 
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
+from django.utils import timezone
 
 from .models import Committee, Estate, Role
 
@@ -24,15 +25,22 @@ def _active(user):
     return user.is_authenticated and user.is_active
 
 
+def serving(prefix=""):
+    """A Q for committee memberships in force today: not ended, and the member's own term not past
+    (a member whose term ended sees nothing of the committee; `ended_on` alone kept them in)."""
+    today = timezone.localdate()
+    return Q(**{f"{prefix}ended_on__isnull": True}) & (
+        Q(**{f"{prefix}term_end__isnull": True}) | Q(**{f"{prefix}term_end__gte": today})
+    )
+
+
 def visible_estates(user):
     if not _active(user):
         return Estate.objects.none()
     if user.sees_all_estates:
         return Estate.objects.all()
     if user.is_committee:
-        return Estate.objects.filter(
-            committees__members__user=user, committees__members__ended_on__isnull=True
-        ).distinct()
+        return Estate.objects.filter(Q(committees__members__user=user) & serving("committees__members__")).distinct()
     return Estate.objects.filter(assignments__user=user).distinct()
 
 
@@ -40,7 +48,7 @@ def visible_committees(user):
     if not _active(user):
         return Committee.objects.none()
     if user.is_committee:
-        return Committee.objects.filter(members__user=user, members__ended_on__isnull=True).distinct()
+        return Committee.objects.filter(Q(members__user=user) & serving("members__")).distinct()
     return Committee.objects.filter(estate__in=visible_estates(user))
 
 
