@@ -20,8 +20,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from followups.filters import OPTIONS_LIMIT
 from liaison.bounds import parse_id
+from liaison.filters import OPTIONS_LIMIT
 from liaison.models import AuditEntry, User
 
 from . import actions, cadence, charts, live, metrics, provisional, scoring, table

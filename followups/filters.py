@@ -13,16 +13,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison import access
 from liaison.bounds import SaneDateField, parse_id
+from liaison.filters import PlacesFilterSet, longer_than_limit
 
-from .forms import CommitteeLabel, StaffLabel, staff_users
+from .forms import StaffLabel, staff_users
 from .models import Category, Issue
-
-# a pick list longer than this is no help to a person (nobody scrolls 1,000 estates) and its page grows
-# with the company: the estate and person filters become a name search, the committee list waits for an
-# estate (README, "Design")
-OPTIONS_LIMIT = 100
 
 
 class FilterForm(forms.Form):
@@ -43,16 +38,8 @@ class SaneDateFilter(django_filters.DateFilter):
     field_class = SaneDateField
 
 
-class CommitteeField(CommitteeLabel, django_filters.fields.ModelChoiceField):
-    pass
-
-
 class StaffField(StaffLabel, django_filters.fields.ModelChoiceField):
     pass
-
-
-class CommitteeFilter(django_filters.ModelChoiceFilter):
-    field_class = CommitteeField
 
 
 class StaffFilter(django_filters.ModelChoiceFilter):
@@ -65,26 +52,15 @@ class CheckFilter(django_filters.Filter):
     field_class = forms.BooleanField
 
 
-def _estates(request):
-    return access.visible_estates(request.user)
-
-
-def _committees(request):
-    return access.visible_committees(request.user).select_related("estate")
-
-
 def _start_of(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
-class IssueFilter(django_filters.FilterSet):
+class IssueFilter(PlacesFilterSet):
     """Filters over the issues the user may see: pass `queryset=permissions.visible_issues(user)` and
     `request` (the options are read for `request.user`); `now` judges "overdue"."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    estate = django_filters.ModelChoiceFilter(label=_("Estate"), queryset=_estates)
-    estate_name = django_filters.CharFilter(label=_("Estate"), field_name="estate__name", lookup_expr="icontains")
-    committee = CommitteeFilter(label=_("Committee"), queryset=_committees)
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=[("open", _("All open")), *Issue.Status.choices], empty_label="—", method="by_status"
     )
@@ -114,33 +90,16 @@ class IssueFilter(django_filters.FilterSet):
         self._bound_options()
 
     def _bound_options(self):
-        """Pick lists of at most OPTIONS_LIMIT entries: longer ones become a name search (the id a link
-        carries, e.g. ?estate=7, still filters), and committees are offered for the chosen estate."""
+        """The places as PlacesFilterSet bounds them; the people responsible likewise: past
+        OPTIONS_LIMIT a name search."""
+        self.bound_places()
         filters = self.filters
-        estates = filters["estate"].queryset(self.request)
-        many_estates = estates[: OPTIONS_LIMIT + 1].count() > OPTIONS_LIMIT
-        if many_estates:
-            filters["estate"].extra["widget"] = forms.HiddenInput
-        else:
-            del filters["estate_name"]
-        committees = filters["committee"].queryset(self.request)
-        chosen = parse_id((self.data or {}).get("estate", ""))
-        if chosen is not None:
-            filters["committee"].queryset = committees.filter(estate_id=chosen)
-        elif committees[: OPTIONS_LIMIT + 1].count() > OPTIONS_LIMIT:
-            filters["committee"].queryset = committees
-            filters["committee"].extra["widget"] = forms.HiddenInput
         staff = filters["assignee"].queryset
         if self.request.user.is_committee:
             # a committee member picks among the people responsible for their own issues, never the
-            # company's staff of other estates; one estate or one committee to choose from is no choice
+            # company's staff of other estates
             staff = filters["assignee"].queryset = staff.filter(pk__in=self.queryset.values("assignee"))
-            if estates[:2].count() <= 1:
-                del filters["estate"]
-                filters.pop("estate_name", None)
-            if committees[:2].count() <= 1:
-                del filters["committee"]
-        if staff[: OPTIONS_LIMIT + 1].count() > OPTIONS_LIMIT:
+        if longer_than_limit(staff):
             filters["assignee"].extra["widget"] = forms.HiddenInput
         else:
             del filters["assignee_name"]
@@ -168,8 +127,3 @@ class IssueFilter(django_filters.FilterSet):
 
     def raised_until(self, qs, name, value):
         return qs.filter(raised_at__lt=_start_of(value + datetime.timedelta(days=1)))
-
-
-def active_count(form):
-    """How many of the form's filters the request sets (the phone's filter button shows the number)."""
-    return sum(1 for name in form.fields if form.data.get(name) not in (None, ""))

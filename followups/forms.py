@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from liaison.bounds import SaneDateTimeField
+from liaison.filters import CommitteeLabel
 from liaison.models import Department, Role, User
 from liaison.uploads import validate_upload
 
@@ -61,13 +62,6 @@ class StaffLabel:
     def label_from_instance(self, obj):
         dept = f" · {obj.department.name}" if obj.department_id else ""
         return f"{obj.display_name} ({obj.get_role_display()}{dept})"
-
-
-class CommitteeLabel:
-    """A committee offered as "estate · committee" (the queryset selects the estate)."""
-
-    def label_from_instance(self, obj):
-        return f"{obj.estate.name} · {obj.name}"
 
 
 class StaffChoiceField(StaffLabel, forms.ModelChoiceField):

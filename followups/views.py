@@ -17,11 +17,12 @@ from openpyxl.styles import Font, PatternFill
 
 from liaison.bounds import parse_id
 from liaison.escaping import safe_row
+from liaison.filters import active_count, longer_than_limit
 from liaison.formsave import save_with_form
 from liaison.uploads import attachment_response
 
-from . import actions, cn_calendar, deadlines, filters, forms, history, permissions
-from .filters import OPTIONS_LIMIT, IssueFilter
+from . import actions, cn_calendar, deadlines, forms, history, permissions
+from .filters import IssueFilter
 from .home import issue_row
 from .models import DEADLINE_LABELS, DeadlinePolicy, IssueAttachment
 
@@ -54,7 +55,7 @@ def _assign_form(filterset):
     company is larger the staff of the estate the list is filtered by (None: choose an estate first)."""
     form = forms.AssignForm()
     staff = form.fields["assignee"].queryset
-    if staff[: OPTIONS_LIMIT + 1].count() <= OPTIONS_LIMIT:
+    if not longer_than_limit(staff):
         return form
     estate = filterset.form.cleaned_data.get("estate") if filterset.form.is_valid() else None
     if estate is None:
@@ -71,7 +72,7 @@ def issue_list(request):
     page = KeysFirstPaginator(filterset.qs, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    active = filters.active_count(filterset.form)
+    active = active_count(filterset.form)
     return render(
         request,
         "followups/issue_list.html",

@@ -23,6 +23,7 @@ from liaison.uploads import attachment_response
 from . import actions, ical, periods, rules
 from . import minutes_page as minutes_page_parts
 from .cadence import due_next_by_estate
+from .filters import MeetingFilter
 from .forms import (
     AgendaItemForm,
     CheckinForm,
@@ -96,37 +97,19 @@ def _staff_for(estate):
 # --- lists and calendar ------------------------------------------------------------------------------
 
 
-def _pick(qs, value):
-    """The estate or committee chosen in the filter among those the user may see, else 404."""
-    try:
-        return qs.get(pk=parse_id(value))
-    except qs.model.DoesNotExist:  # also no such id (parse_id: None)
-        raise Http404
-
-
 @login_required
 def meeting_list(request):
     user = request.user
     now = timezone.now()
-    qs = actions.visible_meetings(user).select_related("estate", "committee", "kind")
-    estates = access.visible_estates_managed(user)  # each with `managed`: may create meetings there
-    committees = access.visible_committees(user)
-    estate = committee = None
-    if request.GET.get("estate"):
-        estate = _pick(estates, request.GET["estate"])
-        qs = qs.filter(estate=estate)
-        committees = committees.filter(estate=estate)
-    if request.GET.get("committee"):
-        committee = _pick(committees, request.GET["committee"])
-        qs = qs.filter(committee=committee)
+    filterset = MeetingFilter(
+        request.GET,
+        queryset=actions.visible_meetings(user).select_related("estate", "committee", "kind"),
+        request=request,
+    )
+    qs = filterset.qs
+    estate, committee = filterset.chosen("estate"), filterset.chosen("committee")
     today = periods.local_date(now)
-    try:
-        year, month = (int(x) for x in request.GET.get("month", "").split("-"))
-        if not 2000 <= year <= 2100:  # far months overflow the day arithmetic; nobody plans them
-            raise ValueError(year)
-        first = datetime.date(year, month, 1)
-    except ValueError:
-        first = today.replace(day=1)
+    first = filterset.month_shown(now)
     last = periods.last_day(first.year, first.month)
     month_meetings = list(
         qs.filter(
@@ -155,28 +138,30 @@ def meeting_list(request):
         mine = {i.meeting_id: i for i in Invitation.objects.filter(user=user, meeting__in=[m.pk for m in upcoming])}
         for m in upcoming:
             m.my_invitation = mine.get(m.pk)
-    committees = list(committees)
+    form = filterset.form
+    keep = request.GET.copy()  # the filters the month links carry on
+    keep.pop("month", None)
     return render(
         request,
         "meetings/list.html",
         {
+            "form": form,
             # nothing to choose for a member of one committee; on a phone the choice folds behind a button
-            "filters_shown": len(committees) > 1 or len(estates) > 1,
+            "filters_shown": any(not f.is_hidden for f in form),
             "filters_active": int(bool(estate)) + int(bool(committee)),
-            "filters_open": bool(estate or committee),
+            "filters_open": bool(estate or committee or form.errors),
             "now": now,
             "weeks": weeks,
             "first": first,
+            "keep": keep.urlencode(),
             "prev_month": f"{prev_y}-{prev_m:02d}",
             "next_month": f"{next_y}-{next_m:02d}",
-            "estates": estates,
-            "committees": committees,
             "estate": estate,
             "committee": committee,
             "upcoming": upcoming,
             "recent": recent,
             "month_meetings": month_meetings,
-            "can_create": estate.managed if estate else access.managed_estates(user).exists(),
+            "can_create": access.manages_estate(user, estate) if estate else access.managed_estates(user).exists(),
             "today": today,
         },
     )

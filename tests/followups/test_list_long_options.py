@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from followups import filters, views
+from liaison import filters
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,6 @@ LIST = "/issues/"
 @pytest.fixture
 def short_lists(monkeypatch):
     monkeypatch.setattr(filters, "OPTIONS_LIMIT", 1)
-    monkeypatch.setattr(views, "OPTIONS_LIMIT", 1)
 
 
 def page(client, **params):

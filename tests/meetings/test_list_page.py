@@ -62,7 +62,7 @@ def test_month_calendar_and_small_screen_list_link_each_meeting(make_meeting, di
         rf'<a class="meeting-chip status-draft" href="/meetings/{m.pk}/">{local:%H:%M} 远期例会</a>', calendar
     )
     month_list = body.split('id="month-list"', 1)[1].split("</ul>", 1)[0]
-    assert f'<a href="/meetings/{m.pk}/">{local:%m-%d %H:%M} 远期例会</a>' in month_list
+    assert f'<a href="/meetings/{m.pk}/">{local.month}月{local.day}日 {local:%H:%M} 远期例会</a>' in month_list
 
 
 def test_empty_lists_say_so(director_a, client_for, kinds):
@@ -71,11 +71,32 @@ def test_empty_lists_say_so(director_a, client_for, kinds):
     assert body.count('<td colspan="6" class="text-muted">无。</td>') == 2  # coming up and past
 
 
-def test_filters_reject_foreign_or_garbage_ids(director_a, estate_b, client_for, kinds):
+def test_filters_reject_foreign_or_garbage_ids_with_a_message(
+    make_meeting, director_a, director_b, estate_a, estate_b, oc_b, client_for, kinds
+):
+    """Another estate's id, a word or a bad month is a message on the filter, and the director's own
+    meetings still show: never another estate's, never an error page."""
+    AssignmentFactory(user=director_a, estate=EstateFactory(name="第二小区"), role=Role.DIRECTOR)  # a choice to make
+    now = timezone.now()
+    make_meeting(starts_at=now + datetime.timedelta(days=3), now=now, title="本小区例会", send=True)
+    make_meeting(
+        committee=oc_b,
+        actor=director_b,
+        starts_at=now + datetime.timedelta(days=3),
+        now=now,
+        title="别的小区例会",
+        send=True,
+    )
     c = client_for(director_a)
-    assert c.get(f"/meetings/?estate={estate_b.pk}").status_code == 404
-    assert c.get("/meetings/?estate=abc").status_code == 404
-    assert c.get("/meetings/?committee=x").status_code == 404
+    for query in (f"estate={estate_b.pk}", "estate=abc", f"committee={oc_b.pk}", "committee=x"):
+        r = c.get(f"/meetings/?{query}")
+        body = r.content.decode()
+        assert r.status_code == 200, query
+        assert "本小区例会" in body and "别的小区例会" not in body, query
+        assert "选择一个有效的选项" in body, query  # said on the filter, which the phone opens
+        assert 'id="meeting-filter"' in body and "collapse d-md-flex show" in body, query
+    body = c.get("/meetings/?month=2026-13").content.decode()
+    assert "请按 2026-11 的格式输入月份" in body and "本小区例会" in body
 
 
 def test_committee_member_sees_only_sent_meetings_of_their_committee(make_meeting, chair_a, chair_b, client_for):

@@ -7,3 +7,4 @@ TIME_FORMAT = "H:i"
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d"]
 DATETIME_INPUT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
 FIRST_DAY_OF_WEEK = 1
+MONTH_DAY_FORMAT = "j M"

@@ -1,0 +1,64 @@
+"""The meetings list's filters: estate and committee (liaison.filters, bounded to what the user may see)
+and the calendar's month. A bad value is a message on its field and is left out, never an error page."""
+
+import datetime
+import re
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from liaison.bounds import DATE_MAX, DATE_MIN
+from liaison.filters import PlacesFilterSet
+
+from . import periods
+from .models import Meeting
+
+MONTH = re.compile(r"(\d{4})-(\d{1,2})")
+
+
+class MonthField(forms.CharField):
+    """A month as 2026-11, the first of it as a date; years 2000–2100 (liaison.bounds: far months
+    overflow the calendar's day arithmetic and nobody plans them)."""
+
+    widget = forms.HiddenInput
+
+    def to_python(self, value):
+        value = super().to_python(value).strip()
+        if not value:
+            return None
+        found = MONTH.fullmatch(value)
+        try:
+            first = datetime.date(int(found[1]), int(found[2]), 1) if found else None
+        except ValueError:
+            first = None
+        if first is None or not DATE_MIN <= first <= DATE_MAX:
+            raise forms.ValidationError(_("Enter a month as 2026-11, between 2000-01 and 2100-12."), code="month")
+        return first
+
+
+class MonthFilter(django_filters.Filter):
+    field_class = MonthField
+
+
+class MeetingFilter(PlacesFilterSet):
+    """Filters over the meetings the user may see: pass `queryset=actions.visible_meetings(user)` and
+    `request`."""
+
+    month = MonthFilter(label=_("Month"), method="calendar_only")
+
+    class Meta:
+        model = Meeting
+        fields = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data or None, *args, **kwargs)
+        self.bound_places()
+
+    def calendar_only(self, qs, name, value):
+        # the month picks the calendar shown, it does not narrow the coming and past lists
+        return qs
+
+    def month_shown(self, now):
+        """The first day of the calendar's month: the one asked for, else the current one."""
+        return self.chosen("month") or periods.local_date(now).replace(day=1)
