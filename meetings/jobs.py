@@ -86,7 +86,7 @@ def scan_minutes(now):
                     subject=_("Minutes due soon: “%(title)s” (%(estate)s) must be distributed by %(due)s"),
                     params={
                         **params,
-                        "due": periods.local_date(meeting.minutes_due_at - datetime.timedelta(seconds=1)).isoformat(),
+                        "due": periods.local_date(meeting.minutes_due_at - datetime.timedelta(seconds=1)),
                     },
                     url=url,
                     estate=meeting.estate,
@@ -117,7 +117,7 @@ def scan_resolutions(now):
                 kind="resolution.overdue",
                 key=f"resolution:{r.pk}:overdue",
                 subject=_("Resolution overdue: %(text)s (due %(due)s, %(owner)s)"),
-                params={"text": r.text[:80], "due": r.due_date.isoformat(), "owner": r.owner_name},
+                params={"text": r.text[:80], "due": r.due_date, "owner": r.owner_name},
                 url=reverse("meetings:minutes", args=[r.meeting_id]),
                 estate=r.meeting.estate,
                 now=now,

@@ -1,6 +1,7 @@
 """Sign-in (AM-02-R02), QR self sign-in, minutes (AM-02-R03) with the 3-day deadline, resolutions, issues."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -133,6 +134,8 @@ def test_minutes_resolutions_issue_and_distribution(held_setup, chair_a, directo
     # resolution tracked to completion; overdue notice goes once
     assert jobs.scan_resolutions(sh(2026, 3, 27, 9)) == 1
     assert jobs.scan_resolutions(sh(2026, 3, 28, 9)) == 0
+    overdue = Notification.objects.filter(kind="resolution.overdue").first().subject
+    assert "日" in overdue and not re.search(r"\d{4}-\d{2}-\d{2}", overdue), overdue
     actions.complete_resolution(r, actor=director_a, now=sh(2026, 3, 28, 9), note="方案已报")
     r.refresh_from_db()
     assert r.status == "done"
@@ -145,6 +148,9 @@ def test_minutes_reminder_then_breach_recorded_once(held_setup, chair_a, directo
     assert jobs.scan_minutes(sh(2026, 3, 15, 9)) == {"reminded": 1, "breached": 0}
     assert jobs.scan_minutes(sh(2026, 3, 15, 10)) == {"reminded": 0, "breached": 0}
     assert Notification.objects.filter(kind="minutes.due", recipient=director_a).count() == 1
+    # the day as people write it, in the reader's language (not 2026-03-15)
+    subject = Notification.objects.get(kind="minutes.due", recipient=director_a).subject
+    assert re.search(r"须于 3月1[45]日 前分发", subject) and "2026-03" not in subject, subject
     # days of downtime: the breach is recorded once, at the first run after the deadline
     assert jobs.scan_minutes(sh(2026, 3, 20, 9)) == {"reminded": 0, "breached": 1}
     assert jobs.scan_minutes(sh(2026, 3, 21, 9)) == {"reminded": 0, "breached": 0}
