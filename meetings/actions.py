@@ -1096,15 +1096,21 @@ def _check_attendance_open(meeting, now):
         raise ValidationError({"__all__": _("The minutes are final; the sign-in sheet can no longer change.")})
 
 
-def _signed_in_at(meeting, now, method):
+def _signed_in_at(meeting, now, method, arrived=None):
     """A line written by staff (a tick, a walk-in) says the person was there from the start: ticked
-    during or after the meeting, it is not stamped with the moment of typing. A QR sign-in is real time."""
+    during or after the meeting, it is not stamped with the moment of typing, unless staff typed the
+    time a latecomer arrived (`arrived`, rules.arrival_at). A QR sign-in is real time."""
     if method == Attendance.Method.QR:
         return now
+    if arrived is not None:
+        try:
+            return rules.arrival_at(meeting, arrived, now)
+        except ValueError as exc:
+            raise ValidationError({"arrived": str(exc.args[0])})
     return min(now, meeting.starts_at)
 
 
-def sign_in_invitee(meeting, invitation, *, actor, now, method=Attendance.Method.STAFF):
+def sign_in_invitee(meeting, invitation, *, actor, now, method=Attendance.Method.STAFF, arrived=None):
     if actor is not None:
         _require_manager(actor, meeting.estate)
     if invitation.meeting_id != meeting.pk:
@@ -1118,7 +1124,7 @@ def sign_in_invitee(meeting, invitation, *, actor, now, method=Attendance.Method
                 "name": invitation.name,
                 "unit": invitation.unit,
                 "phone": invitation.phone,
-                "signed_in_at": _signed_in_at(meeting, now, method),
+                "signed_in_at": _signed_in_at(meeting, now, method, arrived),
                 "method": method,
                 "recorded_by": actor,
             },
@@ -1150,7 +1156,7 @@ def sign_in_all(meeting, *, actor, now):
     return added
 
 
-def add_walk_in(meeting, *, actor, name, unit, phone, now):
+def add_walk_in(meeting, *, actor, name, unit, phone, now, arrived=None):
     _require_manager(actor, meeting.estate)
     _check_attendance_open(meeting, now)
     errors = {}
@@ -1158,6 +1164,10 @@ def add_walk_in(meeting, *, actor, name, unit, phone, now):
         errors["name"] = _("Enter the attendee's name.")
     if phone and len(rules.normalise_phone(phone)) < 7:
         errors["phone"] = _("Enter a valid phone number.")
+    try:
+        signed_in_at = _signed_in_at(meeting, now, Attendance.Method.WALK_IN, arrived)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic(durable=True):
@@ -1166,7 +1176,7 @@ def add_walk_in(meeting, *, actor, name, unit, phone, now):
             name=name.strip(),
             unit=(unit or "").strip(),
             phone=(phone or "").strip(),
-            signed_in_at=_signed_in_at(meeting, now, Attendance.Method.WALK_IN),
+            signed_in_at=signed_in_at,
             method=Attendance.Method.WALK_IN,
             recorded_by=actor,
         )

@@ -161,10 +161,26 @@ class InviteForm(forms.Form):
         return data
 
 
+def arrival_field():
+    return forms.TimeField(
+        label=_("Arrived at (if late)"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+        help_text=_("Leave empty for someone there from the start."),
+    )
+
+
 class WalkInForm(forms.Form):
     name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50)
     unit = forms.CharField(label=_("Unit / room or organisation"), required=False, max_length=100)
     phone = forms.CharField(label=_("Mobile"), required=False, max_length=20)
+    arrived = arrival_field()
+
+
+class ArrivalForm(forms.Form):
+    """The time a latecomer on the invitation list arrived, typed beside their "present" button."""
+
+    arrived = arrival_field()
 
 
 class CheckinForm(forms.Form):

@@ -5,6 +5,7 @@ import math
 
 from django.conf import settings
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -120,8 +121,6 @@ def overlapping(meeting_qs, *, starts_at, ends_at, committee, organizer, exclude
 
 def overlap_names(meeting_qs, **kwargs):
     """The first five overlapping meetings as "title（time）；…" for a warning, or "" when none."""
-    from django.utils import timezone
-
     clashes = overlapping(meeting_qs.select_related("committee"), **kwargs)[:5]
     return "；".join(f"{m.title}（{timezone.localtime(m.starts_at):%Y-%m-%d %H:%M}）" for m in clashes)
 
@@ -135,6 +134,18 @@ def checkin_window(meeting):
 def checkin_open(meeting, now):
     opens, closes = checkin_window(meeting)
     return meeting.status in ("confirmed", "held") and opens <= now <= closes
+
+
+def arrival_at(meeting, arrived, now):
+    """The moment a latecomer arrived, from the time staff typed (a datetime.time) on the meeting's
+    day: between the meeting's start and its end, and not after `now`. A time before the start is the
+    start (on time). Raises ValueError with the reason for a time outside the meeting."""
+    moment = timezone.make_aware(datetime.datetime.combine(local_date(meeting.starts_at), arrived))
+    if moment > meeting.ends_at:
+        raise ValueError(_("The arrival time is after the meeting ended."))
+    if moment > now:
+        raise ValueError(_("The arrival time is later than now."))
+    return max(moment, meeting.starts_at)
 
 
 def normalise_phone(phone):

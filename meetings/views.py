@@ -26,6 +26,7 @@ from .cadence import due_next_by_estate
 from .filters import MeetingFilter
 from .forms import (
     AgendaItemForm,
+    ArrivalForm,
     CheckinForm,
     InviteForm,
     MaterialForm,
@@ -673,6 +674,10 @@ def invite_remove(request, pk):
 def signin(request, pk):
     meeting = meeting_for(request, pk)
     _require_manager(request, meeting)
+    return _signin_page(request, meeting)
+
+
+def _signin_page(request, meeting, walkin_form=None, status=200):
     present = {a.invitation_id: a for a in meeting.attendances.all() if a.invitation_id}
     rows = [{"inv": inv, "att": present.get(inv.pk)} for inv in meeting.invitations.all()]
     all_present = all(row["att"] for row in rows)
@@ -685,12 +690,13 @@ def signin(request, pk):
             "rows": rows,
             "all_present": all_present,
             "walk_ins": meeting.attendances.filter(invitation__isnull=True),
-            "walkin_form": WalkInForm(),
+            "walkin_form": walkin_form or WalkInForm(),
             "qr": qr_data_uri(checkin_url),
             "checkin_url": checkin_url,
             "checkin_open": rules.checkin_open(meeting, timezone.now()),
             "window": rules.checkin_window(meeting),
         },
+        status=status,
     )
 
 
@@ -702,8 +708,13 @@ def signin_tick(request, pk, inv_pk):
         inv = meeting.invitations.get(pk=inv_pk)
     except Invitation.DoesNotExist:
         raise Http404
+    arrived = ArrivalForm(request.POST)
     try:
-        att = actions.sign_in_invitee(meeting, inv, actor=request.user, now=timezone.now())
+        if not arrived.is_valid():
+            raise ValidationError(arrived.errors["arrived"])
+        att = actions.sign_in_invitee(
+            meeting, inv, actor=request.user, now=timezone.now(), arrived=arrived.cleaned_data["arrived"]
+        )
     except ValidationError as exc:
         if _in_place(request):
             return HttpResponse(" ".join(exc.messages), status=400, content_type="text/plain; charset=utf-8")
@@ -751,15 +762,15 @@ def signin_walkin(request, pk):
     meeting = meeting_for(request, pk)
     form = WalkInForm(request.POST)
     if form.is_valid():
-        try:
-            actions.add_walk_in(meeting, actor=request.user, now=timezone.now(), **form.cleaned_data)
-        except ValidationError as exc:
-            _errors_to_messages(request, exc)
-        else:
+        saved, _att = save_with_form(
+            form, actions.add_walk_in, meeting, actor=request.user, now=timezone.now(), **form.cleaned_data
+        )
+        if saved:
             messages.success(request, _("Walk-in attendee added."))
-    else:
-        _form_errors_to_messages(request, form)
-    return redirect("meetings:signin", meeting.pk)
+            return redirect("meetings:signin", meeting.pk)
+    _require_manager(request, meeting)
+    # the typed name, unit and time stay in the form, with the message next to its field
+    return _signin_page(request, meeting, walkin_form=form, status=400)
 
 
 @login_required
