@@ -21,13 +21,13 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from liaison.escaping import header_text, ical_text
 
 from . import ical
+from .material_links import link_days, material_link
 from .models import Dispatch, Meeting
 
 log = logging.getLogger(__name__)
@@ -182,7 +182,8 @@ def _size(n):
 
 
 def material_url(material):
-    return f"{settings.SITE_URL.rstrip('/')}{reverse('meetings:material', args=[material.pk])}"
+    """A link the secretariat can open without a portal account (meetings.material_links)."""
+    return material_link(material)
 
 
 def _split_materials(meeting):
@@ -258,10 +259,10 @@ def _body(dispatch, meeting, *, attached, linked, agenda_pdf_ok):
     if linked:
         lines.append(
             _(
-                "Not attached, because the attachments may not exceed %(limit)s in total: download them from "
-                "the portal (sign in first; without an account, ask the organiser for a copy):"
+                "Not attached, because the attachments may not exceed %(limit)s in total: download them "
+                "with these links (no sign-in needed; valid for %(days)s days):"
             )
-            % {"limit": _size(attach_limit())}
+            % {"limit": _size(attach_limit()), "days": link_days()}
         )
         for m in linked:
             note = f" {_('(the file could not be read)')}" if m.get("unreadable") else ""

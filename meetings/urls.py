@@ -24,6 +24,7 @@ urlpatterns = [
     path("agenda/<int:pk>/delete/", views.agenda_delete, name="agenda_delete"),
     path("<int:pk>/materials/", views.material_upload, name="material_upload"),
     path("materials/<int:pk>/", views.material_download, name="material"),
+    path("materials/link/<str:token>/", views.material_by_link, name="material_link"),
     path("materials/<int:pk>/delete/", views.material_delete, name="material_delete"),
     path("<int:pk>/photos/", views.photo_upload, name="photo_upload"),
     path("photos/<int:pk>/", views.photo_download, name="photo"),

@@ -20,7 +20,7 @@ from liaison.formsave import save_with_form
 from liaison.models import Estate, Role, User
 from liaison.uploads import attachment_response
 
-from . import actions, ical, periods, rules
+from . import actions, ical, material_links, periods, rules
 from . import minutes_page as minutes_page_parts
 from .cadence import due_next_by_estate
 from .filters import MeetingFilter
@@ -620,6 +620,14 @@ def material_upload(request, pk):
 @login_required
 def material_download(request, pk):
     mat = _child(request, Material, pk)
+    return attachment_response(mat.file, mat.original_name)
+
+
+def material_by_link(request, token):
+    """A material from the signed link in the secretariat's e-mail: no login (meetings.material_links)."""
+    mat = material_links.material_for(token)
+    if mat is None:
+        return render(request, "meetings/material_link_gone.html", {"days": material_links.link_days()}, status=404)
     return attachment_response(mat.file, mat.original_name)
 
 

@@ -14,6 +14,7 @@ from email import message_from_bytes, policy
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 from django.utils.html import strip_tags
 from icalendar import Calendar
@@ -156,8 +157,23 @@ def test_invitation_carries_agenda_pdf_materials_and_calendar(
     body = msg.get_body(("plain",)).get_content()
     assert AGENDA_TITLE in body and "起因：电梯故障频发" in body
     assert "维修报价单.pdf" in body
-    assert f"电梯检测报告.pdf（{(LIMIT + 2000) / 1024:.1f} KB）：{SITE}/meetings/materials/{large.pk}/" in body
-    assert "超出邮件附件总大小上限（4.0 KB）" in body
+    found = re.search(
+        rf"电梯检测报告\.pdf（{(LIMIT + 2000) / 1024:.1f} KB）：{SITE}(/meetings/materials/link/\S+/)", body
+    )
+    assert found, body
+    assert "超出邮件附件总大小上限（4.0 KB）" in body and "无需登录，30 天内有效" in body
+
+    # the link opens the file without an account (the secretariat has none) ...
+    link = found[1]
+    anonymous = Client()
+    response = anonymous.get(link)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == large.file.open("rb").read()
+    # ... names that one file only (a changed token is refused), and ends when the file is removed
+    assert anonymous.get(link[:-3] + "xx/").status_code == 404
+    assert anonymous.get(f"/meetings/materials/{large.pk}/").status_code == 302  # the plain URL needs a login
+    actions.delete_material(large, actor=director_a, now=now)
+    gone = anonymous.get(link)
+    assert gone.status_code == 404 and "此链接已失效" in gone.content.decode()
 
     # the calendar file: the meeting as the feed has it (same UID and SEQUENCE), as an invitation
     ics = files["meeting.ics"]
@@ -276,3 +292,18 @@ def test_committee_without_address_is_flagged_and_the_log_says_so(
     oc_a.secretariat_email = SECRETARIAT
     oc_a.save()
     assert warning not in client_for_page(client, director_a, meeting)
+
+
+def test_a_material_link_expires(meeting, monkeypatch, client):
+    """The link in the e-mail works for MEETINGS_MATERIAL_LINK_DAYS (30) days, then says it has expired."""
+    from django.core import signing
+
+    from meetings.material_links import material_link
+
+    material = meeting.materials.order_by("pk").first()
+    path = material_link(material).split("://", 1)[1].split("/", 1)[1]
+    assert client.get(f"/{path}").status_code == 200
+    later = signing.time.time() + 31 * 86400
+    monkeypatch.setattr(signing.time, "time", lambda: later)
+    gone = client.get(f"/{path}")
+    assert gone.status_code == 404 and "30 天内有效" in gone.content.decode()
