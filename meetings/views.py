@@ -20,7 +20,7 @@ from liaison.formsave import save_with_form
 from liaison.models import Estate, Role, User
 from liaison.uploads import attachment_response
 
-from . import actions, ical, material_links, periods, rules
+from . import actions, approval_log, ical, material_links, periods, rules
 from . import minutes_page as minutes_page_parts
 from .cadence import due_next_by_estate
 from .filters import MeetingFilter
@@ -412,10 +412,12 @@ def meeting_detail(request, pk):
     user = request.user
     manage = access.manages_estate(user, meeting.estate)
     my_invitation = meeting.invitations.filter(user=user).first()
+    approve = access.has_leader_powers(user) and meeting.status == S.AWAITING_APPROVAL
     ctx = {
         "meeting": meeting,
         "manage": manage,
-        "approve": access.has_leader_powers(user) and meeting.status == S.AWAITING_APPROVAL,
+        "approve": approve,
+        "changes_told": list(approval_log.changes_told(meeting, user)) if approve else [],
         "approval_sends": actions.approval_sends(),
         "agenda": meeting.agenda_items.all(),
         "materials": meeting.materials.all(),

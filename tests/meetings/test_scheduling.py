@@ -102,7 +102,7 @@ def test_materials_may_be_added_while_awaiting_approval_and_the_leader_is_told(s
         actions.add_agenda_item(special_topic, actor=director_a, now=now, title="临时增加的议题")
 
 
-def test_a_change_after_approval_goes_back_to_the_leader(special_topic, director_a, leader, now):
+def test_a_change_after_approval_goes_back_to_the_leader(special_topic, director_a, leader, now, client_for):
     actions.submit_for_approval(special_topic, actor=director_a, now=now)
     actions.approve_meeting(special_topic, actor=leader, instruction="同意", now=now)
     special_topic.refresh_from_db()
@@ -113,6 +113,11 @@ def test_a_change_after_approval_goes_back_to_the_leader(special_topic, director
     assert special_topic.status == Meeting.Status.AWAITING_APPROVAL and special_topic.approved_at is None
     told = Notification.objects.filter(recipient=leader, kind="meeting.changed_for_approver").get()
     assert "电梯采购方式" in told.body or "电梯采购方式" in str(told.texts)
+    # the approval box says what changed since it went back to the leader; the director's page does not
+    page = client_for(leader).get(f"/meetings/{special_topic.pk}/").content.decode()
+    box = page.split('id="changes-told"', 1)[1].split("</div>", 1)[0]
+    assert "提交您审批后的改动" in box and "增加：电梯采购方式" in box and director_a.display_name in box
+    assert 'id="changes-told"' not in client_for(director_a).get(f"/meetings/{special_topic.pk}/").content.decode()
     with pytest.raises(ValidationError):  # not sendable until approved again
         actions.send_meeting(special_topic, actor=director_a, now=later)
     actions.approve_meeting(special_topic, actor=leader, instruction="同意修改", now=later)
