@@ -307,3 +307,16 @@ def test_a_material_link_expires(meeting, monkeypatch, client):
     monkeypatch.setattr(signing.time, "time", lambda: later)
     gone = client.get(f"/{path}")
     assert gone.status_code == 404 and "30 天内有效" in gone.content.decode()
+
+
+def test_a_tampered_material_link_opens_nothing(meeting, client):
+    """Changing one character of the token (or naming another material) gets the 'link not valid' page."""
+    from meetings.material_links import material_link
+
+    material = meeting.materials.order_by("pk").first()
+    path = material_link(material).split("://", 1)[1].split("/", 1)[1]
+    token = path.rstrip("/").rsplit("/", 1)[1]
+    forged = token[:-1] + ("A" if token[-1] != "A" else "B")
+    response = client.get(f"/{path.replace(token, forged)}")
+    assert response.status_code == 404
+    assert material.file.name.rsplit("/", 1)[-1] not in response.content.decode()

@@ -143,6 +143,8 @@ OBJECT_URLS = {
 # URLs reachable without an account on purpose: a secret in the URL is the credential
 PUBLIC = {
     "meetings:calendar_feed": "private iCalendar feed; the token is a per-user secret (test_calendar_feed_*)",
+    "meetings:material_link": "signed, expiring link to one material in the secretariat's e-mail; the token "
+    "names the file and is checked by signing.loads (test_a_material_link_expires)",
     "meetings:checkin": "QR self sign-in at the meeting; the token is printed on the QR code (test_checkin_*)",
     "records:verify_code": "public verification of a signed PDF printed under its QR code (test_verify_*)",
 }
