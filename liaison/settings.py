@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "records",
     "assessment",
     "api",
+    "search",
     "seeding",
     "django.contrib.admin",
     "django.contrib.auth",

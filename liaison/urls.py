@@ -38,5 +38,6 @@ urlpatterns = [
     path("records/", include("records.urls")),
     path("assessment/", include("assessment.urls")),
     path("api/", include("api.urls")),
+    path("search/", include("search.urls")),
     path("admin/", admin.site.urls),
 ]
