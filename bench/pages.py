@@ -32,18 +32,29 @@ from meetings.models import Meeting
 GOAL = 1.3
 
 
-def pages():
-    """(benchmark name, username, url) for every page the bench times."""
+def chair_and_director():
+    """(a committee chair's username, the director's) of the director's first estate."""
     director = "b_director001"
-    estate_id = (
-        StaffAssignment.objects.filter(user__username=director, role="director").order_by("estate_id").first().estate_id
-    )
+    estate_id = _director_estate(director)
     chair = (
         CommitteeMember.objects.filter(committee__estate_id=estate_id, role="chair", user__isnull=False)
         .order_by("committee__kind")
         .values_list("user__username", flat=True)
         .first()
     )
+    return chair, director
+
+
+def _director_estate(director):
+    return (
+        StaffAssignment.objects.filter(user__username=director, role="director").order_by("estate_id").first().estate_id
+    )
+
+
+def pages():
+    """(benchmark name, username, url) for every page the bench times."""
+    chair, director = chair_and_director()
+    estate_id = _director_estate(director)
     meeting = Meeting.objects.filter(estate_id=estate_id).order_by("-starts_at").first()
     # the same kind of issue on both sizes of data (closed, with a reply and a callback), so that the
     # two runs read the same number of rows
@@ -73,6 +84,16 @@ def pages():
         ("month dashboard, last month (leader)", "b_leader1", reverse("assessment:month", kwargs=last_month)),
         ("month dashboard, last month (director)", director, reverse("assessment:month", kwargs=last_month)),
         ("trends (leader)", "b_leader1", reverse("assessment:trends")),
+    ] + [(name, username, url) for name, username, url in search_pages(chair)]
+
+
+def search_pages(chair):
+    from urllib.parse import quote
+
+    return [
+        (f"search {q} ({who})", username, reverse("search:search") + f"?q={quote(q)}")
+        for who, username in (("leader", "b_leader1"), ("committee chair", chair))
+        for q in ("渗水", "地下车库")
     ]
 
 

@@ -93,3 +93,20 @@ def test_queries_do_not_grow_with_the_results(raise_issue, director_a, client_fo
     with django_assert_max_num_queries(25):
         body = search(client, "漏水")
     assert body.count("search-hit") == 10 and "查看全部匹配的问题" in body
+
+
+@pytest.mark.parametrize("q", ["0%", "%%", "_水", "漏.*", "'; DROP TABLE followups_issue; --", "(漏水", "\\"])
+def test_sql_and_regex_characters_are_searched_as_text(raise_issue, director_a, client_for, q):
+    """% and _ are not wildcards and regex characters mean themselves: no error, and only literal hits."""
+    raise_issue(title="地下车库漏水")
+    raise_issue(title="进度100%完成")
+    body = search(client_for(director_a), q)
+    assert "地下车库" not in body
+    assert ("进度10<mark>0%</mark>完成" in body) == (q == "0%")
+    assert "进度100%完成" not in body or q == "0%"
+
+
+def test_five_hundred_characters_are_refused_with_the_text_kept(director_a, client_for):
+    q = "漏水" * 250
+    body = search(client_for(director_a), q)
+    assert "最多 50 个字" in body and "search-hit" not in body
