@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import cn_calendar
+from liaison import cn_calendar
+
 from .models import DeadlineEvent, DeadlinePolicy, Issue
 
 DEFAULTS = {

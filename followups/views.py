@@ -15,13 +15,14 @@ from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
+from liaison import cn_calendar
 from liaison.bounds import parse_id
 from liaison.escaping import safe_row
 from liaison.filters import active_count, longer_than_limit
 from liaison.formsave import save_with_form
 from liaison.uploads import attachment_response
 
-from . import actions, cn_calendar, deadlines, forms, history, permissions
+from . import actions, deadlines, forms, history, permissions
 from .filters import IssueFilter
 from .home import issue_row
 from .models import DEADLINE_LABELS, DeadlinePolicy, IssueAttachment

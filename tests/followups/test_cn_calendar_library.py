@@ -10,8 +10,8 @@ import chinese_calendar
 import pytest
 from django.urls import reverse
 
-from followups import cn_calendar
 from followups.models import DeadlinePolicy
+from liaison import cn_calendar
 
 from .conftest import at
 

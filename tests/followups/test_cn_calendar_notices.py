@@ -10,7 +10,7 @@ import datetime
 import chinese_calendar
 import pytest
 
-from followups import cn_calendar
+from liaison import cn_calendar
 
 D = datetime.date
 

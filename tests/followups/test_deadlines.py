@@ -6,8 +6,9 @@ import datetime
 import pytest
 from django.utils import translation
 
-from followups import cn_calendar, deadlines
+from followups import deadlines
 from followups.models import DeadlinePolicy
+from liaison import cn_calendar
 
 from .conftest import at
 
