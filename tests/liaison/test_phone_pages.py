@@ -103,15 +103,16 @@ def test_a_member_is_called_by_their_seat(client, people):
         user = people[username]
         for lang, word in (("zh-hans", zh), ("en", en)):
             page = html(client, user, "/", lang)
-            whoami = re.search(r'id="whoami">([^<]*)<', page).group(1)
-            assert whoami == f"{user.display_name} · {word}", (username, lang)
+            # the name, then the seat (shown on phones and wide screens; the title carries it between)
+            found = re.search(r'id="whoami" title="([^"]*)">([^<]*)<span[^>]*> · ([^<]*)</span>', page)
+            assert found.groups() == (word, user.display_name, word), (username, lang)
             assert "委员会成员" not in page and "Committee member" not in page
             account = html(client, user, "/account/", lang)
             assert re.search(r'id="account-role">([^<]*)<', account).group(1) == word
             seat = user.memberships.get(ended_on__isnull=True).committee
             assert str(seat) in account
     director = people["director"]
-    assert "王建国 · 社区服务办公室主任" in html(client, director, "/")
+    assert re.search(r"王建国<span[^>]*> · 社区服务办公室主任<", html(client, director, "/"))
     assert "翠湖花园 · 社区服务办公室主任" in html(client, director, "/account/")
 
 
