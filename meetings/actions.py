@@ -10,12 +10,14 @@ another transaction fails loudly. Those the demo data calls inside its own trans
 sign_in_invitee, save_minutes, add_resolution, finalise_minutes.
 """
 
+import datetime
 import logging
 
+from celery import signature
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +30,7 @@ from liaison.uploads import sniff, validate_image, validate_upload
 from liaison.versions import StaleEdit, bump_version
 
 from . import rules
+from . import series as series_rule
 from .models import (
     AgendaItem,
     Attendance,
@@ -36,11 +39,11 @@ from .models import (
     Material,
     Meeting,
     MeetingChange,
+    MeetingSeries,
     Minutes,
     Photo,
     Resolution,
 )
-from .tasks import email_secretariat
 
 S = Meeting.Status
 
@@ -184,6 +187,43 @@ def create_meeting(
     invite_committee=True,
 ):
     _require_manager(actor, estate)
+    return _create(
+        estate=estate,
+        committee=committee,
+        kind=kind,
+        title=title,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=place,
+        actor=actor,
+        now=now,
+        notes=notes,
+        override_reason=override_reason,
+        organizer=organizer,
+        invite_committee=invite_committee,
+    )
+
+
+def _create(
+    *,
+    estate,
+    committee,
+    kind,
+    title,
+    starts_at,
+    ends_at,
+    place,
+    actor,
+    now,
+    notes="",
+    override_reason="",
+    organizer=None,
+    invite_committee=True,
+    job="",
+    series=None,
+    occurrence=None,
+):
+    """create_meeting once its caller may: a director, or a series' daily job (actor None, `job` says so)."""
     required = _check_schedule(
         estate=estate,
         committee=committee,
@@ -207,6 +247,8 @@ def create_meeting(
             notice_days_required=required,
             created_at=now,
             updated_at=now,
+            series=series,
+            occurrence=occurrence,
         )
         _apply_override(
             meeting,
@@ -236,6 +278,7 @@ def create_meeting(
             meeting,
             "created",
             actor=actor,
+            job=job,
             now=now,
             changes={
                 "status": meeting.status,
@@ -668,60 +711,62 @@ def cancel_meeting(meeting, *, actor, reason, now):
     _require_manager(actor, meeting.estate)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give the reason for cancelling.")})
+    with transaction.atomic(durable=True):
+        return _cancel(meeting, actor=actor, reason=reason, now=now)
+
+
+def _cancel(meeting, *, actor, reason, now):
     if meeting.status in (S.CANCELLED, S.HELD):
         raise ValidationError({"__all__": _("A held or cancelled meeting cannot be cancelled.")})
-    with transaction.atomic(durable=True):
-        changed = Meeting.objects.filter(pk=meeting.pk, status=meeting.status).update(
-            status=S.CANCELLED,
-            cancelled_at=now,
-            cancel_reason=reason.strip(),
-            sequence=F("sequence") + 1,
-            updated_at=now,
-            version=F("version") + 1,
+    changed = Meeting.objects.filter(pk=meeting.pk, status=meeting.status).update(
+        status=S.CANCELLED,
+        cancelled_at=now,
+        cancel_reason=reason.strip(),
+        sequence=F("sequence") + 1,
+        updated_at=now,
+        version=F("version") + 1,
+    )
+    if changed != 1:
+        raise ValidationError({"__all__": _("The meeting was changed meanwhile; reload the page.")})
+    old_status = meeting.status
+    meeting.refresh_from_db()
+    MeetingChange.objects.create(
+        meeting=meeting,
+        kind=MeetingChange.Kind.CANCELLED,
+        old_starts_at=meeting.starts_at,
+        old_ends_at=meeting.ends_at,
+        old_place=meeting.place,
+        reason=reason.strip(),
+        changed_by=actor,
+        changed_at=now,
+    )
+    audit(meeting, "cancelled", actor=actor, now=now, changes={"status": [old_status, S.CANCELLED], "reason": reason})
+    if meeting.sent_at:
+        _dispatch(meeting, Dispatch.Kind.CANCELLATION, actor=actor, now=now, extra={"reason": reason.strip()})
+        notify(
+            invitee_users(meeting),
+            kind="meeting.cancelled",
+            key=f"meeting:{meeting.pk}:cancelled",
+            subject=_("Meeting cancelled: %(title)s (%(when)s)"),
+            body=_("Reason: %(reason)s"),
+            params={**_params(meeting), "reason": reason.strip()},
+            url=_url(meeting),
+            estate=meeting.estate,
+            now=now,
+            actor=actor,
         )
-        if changed != 1:
-            raise ValidationError({"__all__": _("The meeting was changed meanwhile; reload the page.")})
-        old_status = meeting.status
-        meeting.refresh_from_db()
-        MeetingChange.objects.create(
-            meeting=meeting,
-            kind=MeetingChange.Kind.CANCELLED,
-            old_starts_at=meeting.starts_at,
-            old_ends_at=meeting.ends_at,
-            old_place=meeting.place,
-            reason=reason.strip(),
-            changed_by=actor,
-            changed_at=now,
+    elif old_status == S.AWAITING_APPROVAL:
+        notify(
+            leaders(),
+            kind="meeting.approval_withdrawn",
+            key=f"meeting:{meeting.pk}:approval-withdrawn",
+            subject=_("Request withdrawn: %(title)s was cancelled before approval"),
+            params=_params(meeting),
+            url=_url(meeting),
+            estate=meeting.estate,
+            now=now,
+            actor=actor,
         )
-        audit(
-            meeting, "cancelled", actor=actor, now=now, changes={"status": [old_status, S.CANCELLED], "reason": reason}
-        )
-        if meeting.sent_at:
-            _dispatch(meeting, Dispatch.Kind.CANCELLATION, actor=actor, now=now, extra={"reason": reason.strip()})
-            notify(
-                invitee_users(meeting),
-                kind="meeting.cancelled",
-                key=f"meeting:{meeting.pk}:cancelled",
-                subject=_("Meeting cancelled: %(title)s (%(when)s)"),
-                body=_("Reason: %(reason)s"),
-                params={**_params(meeting), "reason": reason.strip()},
-                url=_url(meeting),
-                estate=meeting.estate,
-                now=now,
-                actor=actor,
-            )
-        elif old_status == S.AWAITING_APPROVAL:
-            notify(
-                leaders(),
-                kind="meeting.approval_withdrawn",
-                key=f"meeting:{meeting.pk}:approval-withdrawn",
-                subject=_("Request withdrawn: %(title)s was cancelled before approval"),
-                params=_params(meeting),
-                url=_url(meeting),
-                estate=meeting.estate,
-                now=now,
-                actor=actor,
-            )
     return meeting
 
 
@@ -945,13 +990,17 @@ def _dispatch(meeting, kind, *, actor, now, extra=None):
         content=content,
     )
     if outside:
-        transaction.on_commit(lambda: _enqueue(email_secretariat, d.pk))
+        transaction.on_commit(lambda: _enqueue(EMAIL_SECRETARIAT, d.pk))
     return d
 
 
-def _enqueue(task, *args):
+# by name, as liaison.notify does: the tasks module runs the jobs, which call these actions
+EMAIL_SECRETARIAT = "meetings.tasks.email_secretariat"
+
+
+def _enqueue(task_name, *args):
     try:
-        task.apply_async(args=args, retry=False)
+        signature(task_name, args=args).apply_async(retry=False)
     except Exception:  # noqa: BLE001 - the periodic job retries unsent secretariat mail
         log.warning("broker unavailable; secretariat email deferred to the periodic job")
 
@@ -1455,3 +1504,182 @@ def finalise_minutes(meeting, *, actor, now):
             actor=actor,
         )
     return minutes
+
+
+# --- recurring meetings (meetings/series.py) ------------------------------------------------------------
+
+SERIES_FIELDS = (
+    "committee",
+    "kind",
+    "title",
+    "place",
+    "frequency",
+    "interval",
+    "nth",
+    "weekday",
+    "monthday",
+    "start_time",
+    "duration_minutes",
+    "starts_on",
+    "until",
+    "on_holiday",
+)
+
+
+def _series_errors(estate, fields):
+    errors = {}
+    if fields["committee"].estate_id != estate.pk:
+        errors["committee"] = _("This committee belongs to another estate.")
+    elif not fields["kind"].allowed_for(fields["committee"].kind):
+        errors["kind"] = _("A %(kind)s is not held with a %(committee_kind)s.") % {
+            "kind": fields["kind"].label,
+            "committee_kind": fields["committee"].get_kind_display(),
+        }
+    if fields["duration_minutes"] <= 0 or fields["duration_minutes"] > rules.MAX_LENGTH.total_seconds() // 60:
+        errors["duration_minutes"] = _("A meeting lasts at most 24 hours; enter a meeting for each day.")
+    problem = series_rule.rule_problem(fields)
+    if problem:
+        errors["until"] = problem
+    if errors:
+        raise ValidationError(errors)
+
+
+def _make_occurrences(series, *, actor, now):
+    """Draft meetings for the series' dates from now to now + ahead_days() that it has not made yet
+    (moved or cancelled ones included: the unique (series, occurrence) says it was made). A date too
+    near for the notice rule is not made: the dates left out are returned."""
+    made, too_soon = [], []
+    horizon = timezone.localtime(now).date() + datetime.timedelta(days=series_rule.ahead_days())
+    existing = set(series.meetings.values_list("occurrence", flat=True))
+    for occurrence, day in series_rule.dates(series):
+        if day > horizon:
+            break
+        starts_at, ends_at = series_rule.starts_and_ends(series, day)
+        if occurrence in existing or starts_at <= now:
+            continue
+        if rules.notice_problem(kind=series.kind, committee_kind=series.committee.kind, starts_at=starts_at, now=now):
+            too_soon.append(day)
+            continue
+        made.append(
+            _create(
+                estate=series.estate,
+                committee=series.committee,
+                kind=series.kind,
+                title=series.title,
+                starts_at=starts_at,
+                ends_at=ends_at,
+                place=series.place,
+                actor=actor,
+                organizer=series.created_by,
+                now=now,
+                job="" if actor else "meeting series",
+                series=series,
+                occurrence=occurrence,
+            )
+        )
+    return made, too_soon
+
+
+def create_series(*, estate, actor, now, **fields):
+    """A recurring meeting: the rule is checked (one date at least, at most series.MAX_OCCURRENCES),
+    then the drafts of the next ahead_days() are made, each to be approved and sent like any meeting."""
+    _require_manager(actor, estate)
+    _series_errors(estate, fields)
+    with transaction.atomic(durable=True):
+        series = MeetingSeries.objects.create(
+            estate=estate,
+            created_by=actor,
+            created_at=now,
+            updated_at=now,
+            **{k: (v.strip() if isinstance(v, str) else v) for k, v in fields.items()},
+        )
+        audit(series, "created", actor=actor, now=now, changes={"until": series.until, "starts_on": series.starts_on})
+        made, too_soon = _make_occurrences(series, actor=actor, now=now)
+    return series, made, too_soon
+
+
+def extend_series(series, *, now):
+    """The daily job's step for one series: make the drafts that came within reach. Safe to run twice
+    and concurrently: the series row is locked and a date is made once."""
+    with transaction.atomic():
+        series = (
+            MeetingSeries.objects.select_for_update().select_related("committee", "kind", "estate").get(pk=series.pk)
+        )
+        if series.cancelled_at is not None:
+            return []
+        made, _too_soon = _make_occurrences(series, actor=None, now=now)
+    return made
+
+
+def _pending_occurrences(series, now):
+    """The series' meetings still to come and not yet sent to anyone: the ones a change may rewrite."""
+    return series.meetings.filter(starts_at__gt=now, sent_at__isnull=True).exclude(
+        status__in=(S.CANCELLED, S.HELD, S.AWAITING_APPROVAL)
+    )
+
+
+def change_series(series, *, actor, now, version=None, **fields):
+    """Change the rest of the series: title, place, time and length of every meeting still to come that
+    has not been sent (their agendas are kept), and of those it will make. Meetings already sent or
+    awaiting approval are left as they are and returned, to be moved one by one (their invitees or the
+    leader must be told)."""
+    _require_manager(actor, series.estate)
+    if series.cancelled_at is not None:
+        raise ValidationError({"__all__": _("This series has been cancelled.")})
+    if version is not None and series.version != version:
+        raise StaleEdit(series.version)
+    for k, v in fields.items():
+        setattr(series, k, v.strip() if isinstance(v, str) else v)
+    _series_errors(series.estate, {k: getattr(series, k) for k in SERIES_FIELDS})
+    with transaction.atomic(durable=True):
+        series.version = bump_version(MeetingSeries, series.pk, version)
+        series.updated_at = now
+        series.save()
+        audit(series, "changed", actor=actor, now=now, changes={k: str(v) for k, v in fields.items()})
+        kept = []
+        for meeting in _pending_occurrences(series, now).select_for_update():
+            starts_at, ends_at = series_rule.starts_and_ends(series, timezone.localtime(meeting.starts_at).date())
+            if rules.notice_problem(
+                kind=meeting.kind, committee_kind=series.committee.kind, starts_at=starts_at, now=now
+            ):
+                kept.append(meeting)
+                continue
+            old = {"starts_at": meeting.starts_at, "place": meeting.place, "title": meeting.title}
+            meeting.title, meeting.place = series.title, series.place
+            meeting.starts_at, meeting.ends_at = starts_at, ends_at
+            meeting.version = bump_version(Meeting, meeting.pk)
+            meeting.updated_at = now
+            meeting.save(update_fields=["title", "place", "starts_at", "ends_at", "version", "updated_at"])
+            audit(meeting, "series_changed", actor=actor, now=now, changes={"from": old, "series": series.pk})
+        kept += list(
+            series.meetings.filter(starts_at__gt=now)
+            .filter(Q(sent_at__isnull=False) | Q(status=S.AWAITING_APPROVAL))
+            .exclude(status__in=(S.CANCELLED, S.HELD))
+        )
+        _make_occurrences(series, actor=actor, now=now)
+    return series, kept
+
+
+def cancel_series(series, *, actor, now, reason):
+    """End the series: it makes no more meetings, and every meeting of it still to come is cancelled
+    with the reason (the invitees of those already sent are told, as for any cancellation)."""
+    _require_manager(actor, series.estate)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for cancelling.")})
+    if series.cancelled_at is not None:
+        raise ValidationError({"__all__": _("This series has been cancelled.")})
+    with transaction.atomic(durable=True):
+        changed = MeetingSeries.objects.filter(pk=series.pk, cancelled_at__isnull=True).update(
+            cancelled_at=now, cancelled_by=actor, cancel_reason=reason.strip(), updated_at=now, version=F("version") + 1
+        )
+        if changed != 1:
+            raise ValidationError({"__all__": _("This series has been cancelled.")})
+        series.refresh_from_db()
+        audit(series, "cancelled", actor=actor, now=now, changes={"reason": reason.strip()})
+        cancelled = [
+            _cancel(meeting, actor=actor, reason=reason, now=now)
+            for meeting in series.meetings.filter(starts_at__gt=now)
+            .exclude(status__in=(S.CANCELLED, S.HELD))
+            .select_for_update()
+        ]
+    return series, cancelled

@@ -16,6 +16,11 @@ SCHEDULE = {
         "task": "meetings.tasks.cadence_scan",
         "schedule": float(_every) if _every else crontab(hour=6, minute=30),
     },
+    # recurring meetings: the drafts that came within MEETINGS_SERIES_AHEAD_DAYS
+    "meetings-series-scan": {
+        "task": "meetings.tasks.series_scan",
+        "schedule": float(_every) if _every else crontab(hour=6, minute=15),
+    },
     # the minutes deadline is 3 days; hourly keeps the reminder and the breach timely
     "meetings-minutes-scan": {
         "task": "meetings.tasks.minutes_scan",

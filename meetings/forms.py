@@ -1,3 +1,5 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -7,7 +9,7 @@ from liaison.formsave import version_field
 from liaison.uploads import validate_image, validate_upload
 
 from .actions import resolution_errors
-from .models import AgendaItem, MeetingKind
+from .models import AgendaItem, MeetingKind, MeetingSeries
 
 DT = {"type": "datetime-local", "class": "form-control"}
 
@@ -253,3 +255,129 @@ class IssueForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SeriesForm(forms.ModelForm):
+    """A recurring meeting. Which of weekday / which weekday / day of the month apply follows `repeats`
+    (meetings/series.py); the page shows the ones it needs, the server checks them."""
+
+    version = version_field()
+    starts_on = SaneDateField(label=_("First date"), widget=forms.DateInput(attrs={"type": "date"}))
+    until = SaneDateField(
+        label=_("Last date"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("At most 60 meetings; a series can be extended later."),
+    )
+
+    class Meta:
+        model = MeetingSeries
+        fields = [
+            "committee",
+            "kind",
+            "title",
+            "place",
+            "frequency",
+            "interval",
+            "nth",
+            "weekday",
+            "monthday",
+            "start_time",
+            "duration_minutes",
+            "starts_on",
+            "until",
+            "on_holiday",
+        ]
+        widgets = {
+            "committee": CommitteeSelect,
+            "kind": KindSelect,
+            "start_time": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+            "nth": forms.Select(
+                choices=[
+                    ("", "—"),
+                    (1, _("the first")),
+                    (2, _("the second")),
+                    (3, _("the third")),
+                    (4, _("the fourth")),
+                    (-1, _("the last")),
+                ]
+            ),
+            "weekday": forms.Select(
+                choices=[
+                    ("", "—"),
+                    (0, _("Monday")),
+                    (1, _("Tuesday")),
+                    (2, _("Wednesday")),
+                    (3, _("Thursday")),
+                    (4, _("Friday")),
+                    (5, _("Saturday")),
+                    (6, _("Sunday")),
+                ]
+            ),
+        }
+        help_texts = {
+            "interval": _("1 for every month (or week), 2 for every other one."),
+            "on_holiday": _("Holidays and make-up working days (调休) follow the official calendar."),
+        }
+
+    def __init__(self, *args, estate, committees, editing=None, **kwargs):
+        super().__init__(*args, instance=editing, **kwargs)
+        self.estate = estate
+        self.fields["committee"].queryset = committees
+        self.fields["committee"].label_from_instance = lambda c: f"{c.name}（{c.get_kind_display()}）"
+        self.fields["kind"].queryset = MeetingKind.objects.filter(active=True)
+        self.fields["kind"].label_from_instance = lambda k: k.label
+        self.fields["interval"].min_value = 1
+        self.fields["interval"].widget.attrs.update(min=1, max=12)
+        self.fields["monthday"].widget.attrs.update(min=1, max=31)
+        self.fields["duration_minutes"].widget.attrs.update(min=15, max=1440, step=15)
+        if editing is None:
+            del self.fields["version"]
+            self.fields["frequency"].initial = MeetingSeries.Frequency.MONTHLY_WEEKDAY
+        else:
+            self.fields["version"].initial = editing.version
+            for name in ("committee", "kind", "starts_on"):
+                self.fields[name].disabled = True
+        # the rule reads as a sentence: repeats / every / which / weekday or day; then time and dates
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            *(["version"] if editing is not None else []),
+            Row(Column("committee", css_class="col-md-6"), Column("kind", css_class="col-md-6")),
+            Row(Column("title", css_class="col-md-6"), Column("place", css_class="col-md-6")),
+            Row(
+                Column("frequency", css_class="col-md-4"),
+                Column("interval", css_class="col-md-2"),
+                Column("nth", css_class="col-md-3"),
+                Column("weekday", css_class="col-md-3"),
+                Column("monthday", css_class="col-md-3"),
+            ),
+            Row(Column("start_time", css_class="col-md-4"), Column("duration_minutes", css_class="col-md-4")),
+            Row(Column("starts_on", css_class="col-md-4"), Column("until", css_class="col-md-4")),
+            "on_holiday",
+        )
+
+    def clean(self):
+        data = super().clean()
+        frequency = data.get("frequency")
+        needs = {
+            MeetingSeries.Frequency.WEEKLY: ["weekday"],
+            MeetingSeries.Frequency.MONTHLY_WEEKDAY: ["nth", "weekday"],
+            MeetingSeries.Frequency.MONTHLY_DAY: ["monthday"],
+        }.get(frequency, [])
+        for name in needs:
+            if data.get(name) in (None, ""):
+                self.add_error(name, _("Choose this for the rule chosen."))
+        for name in {"nth", "weekday", "monthday"} - set(needs):
+            data[name] = None
+        if data.get("interval") is not None and not 1 <= data["interval"] <= 12:
+            self.add_error("interval", _("Enter a number from 1 to 12."))
+        if data.get("monthday") is not None and not 1 <= data["monthday"] <= 31:
+            self.add_error("monthday", _("Enter a day from 1 to 31."))
+        return data
+
+    def series_fields(self):
+        d = self.cleaned_data
+        return {k: d[k] for k in self.Meta.fields if k in d and k not in self.disabled_names()}
+
+    def disabled_names(self):
+        return {name for name, f in self.fields.items() if f.disabled}

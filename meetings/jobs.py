@@ -17,7 +17,7 @@ from liaison.people import estate_staff
 
 from . import periods, rules, secretariat
 from .cadence import scan_cadence
-from .models import Dispatch, Meeting, Resolution
+from .models import Dispatch, Meeting, MeetingSeries, Resolution
 
 log = logging.getLogger(__name__)
 JOB = "meetings.minutes"
@@ -172,8 +172,21 @@ def retry_secretariat_email(now):
     return sent
 
 
+def extend_series(now):
+    """Each running series makes the drafts that came within reach (meetings.actions.extend_series):
+    one indexed query for the series, a date is made once however often this runs."""
+    from .actions import extend_series as extend
+
+    made = 0
+    running = MeetingSeries.objects.filter(cancelled_at__isnull=True, until__gte=timezone.localtime(now).date())
+    for series in running.only("pk"):
+        made += len(extend(series, now=now))
+    return made
+
+
 def run_daily(now):
     return {
+        "series": extend_series(now),
         "cadence": scan_cadence(now),
         "minutes": scan_minutes(now),
         "resolutions": scan_resolutions(now),

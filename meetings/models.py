@@ -66,6 +66,66 @@ class MeetingKind(models.Model):
         return not kinds or committee_kind in kinds
 
 
+class MeetingSeries(models.Model):
+    """Recurring meetings ("the second Tuesday of every month, 15:00"): the rule that makes draft
+    meetings ahead of time (meetings/series.py), each then scheduled, approved and sent like any other."""
+
+    class Frequency(models.TextChoices):
+        MONTHLY_WEEKDAY = "monthly_weekday", _("Every month on a weekday (e.g. the second Tuesday)")
+        MONTHLY_DAY = "monthly_day", _("Every month on a day of the month")
+        WEEKLY = "weekly", _("Every week on a weekday")
+
+    class OnHoliday(models.TextChoices):
+        NEXT_WORKING_DAY = "next", _("Move to the next working day")
+        SKIP = "skip", _("Skip that date")
+        KEEP = "keep", _("Keep the date")
+
+    estate = models.ForeignKey(
+        "liaison.Estate", verbose_name=_("estate"), on_delete=models.PROTECT, related_name="meeting_series"
+    )
+    committee = models.ForeignKey(
+        "liaison.Committee", verbose_name=_("committee"), on_delete=models.PROTECT, related_name="meeting_series"
+    )
+    kind = models.ForeignKey(
+        MeetingKind, verbose_name=_("meeting kind"), on_delete=models.PROTECT, related_name="series"
+    )
+    title = models.CharField(_("title"), max_length=200)
+    place = models.CharField(_("place"), max_length=200)
+    frequency = models.CharField(_("repeats"), max_length=20, choices=Frequency.choices)
+    interval = models.PositiveSmallIntegerField(_("every"), default=1)
+    nth = models.SmallIntegerField(_("which"), null=True, blank=True)  # 1–4, -1 the last
+    weekday = models.PositiveSmallIntegerField(_("weekday"), null=True, blank=True)  # 0 Monday … 6 Sunday
+    monthday = models.PositiveSmallIntegerField(_("day of the month"), null=True, blank=True)
+    start_time = models.TimeField(_("starts at (time)"))
+    duration_minutes = models.PositiveSmallIntegerField(_("length (minutes)"), default=120)
+    starts_on = models.DateField(_("first date"))
+    until = models.DateField(_("last date"))
+    on_holiday = models.CharField(
+        _("on a day that is not a working day"), max_length=10, choices=OnHoliday.choices, default=OnHoliday.KEEP
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    cancel_reason = models.TextField(_("reason for cancelling"), blank=True)
+
+    class Meta:
+        verbose_name = _("meeting series")
+        verbose_name_plural = _("meeting series")
+        ordering = ["estate", "pk"]
+        indexes = [models.Index(fields=["until"], condition=Q(cancelled_at__isnull=True), name="series_running")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("meetings:series", args=[self.pk])
+
+
 class MeetingQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The meetings `user` may see: liaison.access.meetings (a committee sees a meeting once sent)."""
@@ -93,6 +153,10 @@ class Meeting(models.Model):
         MeetingKind, verbose_name=_("meeting kind"), on_delete=models.PROTECT, related_name="meetings"
     )
     title = models.CharField(_("title"), max_length=200)
+    # a meeting made by a series, and the date the rule gave it: moving it keeps that date, so the series
+    # never makes it again
+    series = models.ForeignKey(MeetingSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings")
+    occurrence = models.DateField(_("date in the series"), null=True, blank=True)
     starts_at = models.DateTimeField(_("starts at"), db_index=True)
     ends_at = models.DateTimeField(_("ends at"))
     place = models.CharField(_("place"), max_length=200)
@@ -183,6 +247,7 @@ class Meeting(models.Model):
         ordering = ["starts_at", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="meeting_ends_after_start"),
+            models.UniqueConstraint(fields=["series", "occurrence"], name="meeting_once_per_occurrence"),
         ]
         indexes = [
             models.Index(fields=["estate", "starts_at"]),

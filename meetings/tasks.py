@@ -11,6 +11,13 @@ def cadence_scan():
     return scan_cadence(timezone.now())
 
 
+@shared_task(name="meetings.tasks.series_scan")
+def series_scan():
+    from .jobs import extend_series
+
+    return extend_series(timezone.now())
+
+
 @shared_task(name="meetings.tasks.minutes_scan")
 def minutes_scan():
     from .jobs import retry_secretariat_email, scan_minutes, scan_resolutions

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +23,7 @@ from liaison.uploads import attachment_response
 
 from . import actions, approval_log, ical, material_links, periods, rules
 from . import minutes_page as minutes_page_parts
+from . import series as series_rule
 from .cadence import due_next_by_estate
 from .filters import MeetingFilter
 from .forms import (
@@ -33,7 +35,9 @@ from .forms import (
     MeetingForm,
     MinutesForm,
     PhotoForm,
+    ReasonForm,
     ResolutionFormSet,
+    SeriesForm,
     WalkInForm,
 )
 from .models import (
@@ -44,6 +48,7 @@ from .models import (
     Invitation,
     Material,
     Meeting,
+    MeetingSeries,
     Minutes,
     Photo,
     Resolution,
@@ -253,8 +258,9 @@ def _prefill(query, estate, committees):
     return initial
 
 
-@login_required
-def meeting_create(request):
+def _estate_to_schedule(request):
+    """(estate, None) for a new meeting or series: the one in ?estate= (404 outside the user's, 403 if
+    they do not run it), the only one they run, or (None, the page to pick one)."""
     user = request.user
     estate_id = request.GET.get("estate") or request.POST.get("estate")
     managed = access.managed_estates(user)
@@ -262,15 +268,22 @@ def meeting_create(request):
         raise PermissionDenied
     if not estate_id:
         if managed.count() == 1:
-            estate = managed.first()
-        else:
-            rest = request.GET.copy()  # what the page was opened with (?past=1, ?date=…) is kept
-            rest.pop("estate", None)
-            return render(request, "meetings/pick_estate.html", {"estates": managed, "rest": rest.urlencode()})
-    else:
-        estate = access.get_visible(Estate.objects.all(), user, estate_id, estate="pk", committee=None)
-        if not access.manages_estate(user, estate):
-            raise PermissionDenied
+            return managed.first(), None
+        rest = request.GET.copy()  # what the page was opened with (?past=1, ?date=…) is kept
+        rest.pop("estate", None)
+        return None, render(request, "meetings/pick_estate.html", {"estates": managed, "rest": rest.urlencode()})
+    estate = access.get_visible(Estate.objects.all(), user, estate_id, estate="pk", committee=None)
+    if not access.manages_estate(user, estate):
+        raise PermissionDenied
+    return estate, None
+
+
+@login_required
+def meeting_create(request):
+    user = request.user
+    estate, pick = _estate_to_schedule(request)
+    if pick is not None:
+        return pick
     committees = estate.committees.all()
     initial = {}
     if request.GET.get("committee"):
@@ -985,3 +998,124 @@ def calendar_feed(request, token):
     resp["Content-Disposition"] = 'inline; filename="meetings.ics"'
     resp["Cache-Control"] = "private, max-age=300"
     return resp
+
+
+# --- recurring meetings ---------------------------------------------------------------------------------
+
+
+def _made_message(request, made, too_soon):
+    if made:
+        messages.success(
+            request,
+            _("%(n)s draft meetings made up to %(last)s; each is approved and sent like any meeting.")
+            % {"n": len(made), "last": date_format(timezone.localtime(made[-1].starts_at), "DATE_FORMAT")},
+        )
+    if too_soon:
+        messages.warning(
+            request,
+            _("Not made, too near for the notice rule: %(days)s. Schedule them one by one if they are still held.")
+            % {"days": "、".join(date_format(d, "MONTH_DAY_FORMAT") for d in too_soon)},
+        )
+
+
+@login_required
+def series_create(request):
+    user = request.user
+    estate, pick = _estate_to_schedule(request)
+    if pick is not None:
+        return pick
+    committees = estate.committees.all()
+    form = SeriesForm(request.POST or None, estate=estate, committees=committees)
+    if request.method == "POST" and form.is_valid():
+        ok, result = save_with_form(
+            form, actions.create_series, estate=estate, actor=user, now=timezone.now(), **form.series_fields()
+        )
+        if ok:
+            series, made, too_soon = result
+            _made_message(request, made, too_soon)
+            return redirect(series)
+    return render(request, "meetings/series_form.html", {"form": form, "estate": estate})
+
+
+def _series_for(request, pk):
+    series = access.get_visible(
+        MeetingSeries.objects.select_related("estate", "committee", "kind"), request.user, pk, committee=None
+    )
+    if not access.manages_estate(request.user, series.estate):
+        raise Http404
+    return series
+
+
+@login_required
+def series_detail(request, pk):
+    series = _series_for(request, pk)
+    form = SeriesForm(
+        request.POST or None, estate=series.estate, committees=series.estate.committees.all(), editing=series
+    )
+    if request.method == "POST" and form.is_valid():
+        ok, result = save_with_form(
+            form,
+            actions.change_series,
+            series,
+            actor=request.user,
+            now=timezone.now(),
+            version=form.cleaned_data.get("version"),
+            **form.series_fields(),
+        )
+        if ok:
+            _series, kept = result
+            messages.success(request, _("The rest of the series is changed."))
+            if kept:
+                messages.warning(
+                    request,
+                    _("Already sent or with the leader, not changed: %(meetings)s. Move them one by one.")
+                    % {
+                        "meetings": "、".join(
+                            date_format(timezone.localtime(m.starts_at), "MONTH_DAY_FORMAT") for m in kept
+                        )
+                    },
+                )
+            return redirect(series)
+        series.refresh_from_db()
+    return _series_page(request, series, form=form, cancel_form=ReasonForm())
+
+
+def _series_page(request, series, *, form, cancel_form, status=200):
+    return render(
+        request,
+        "meetings/series.html",
+        {
+            "series": series,
+            "rule_text": series_rule.describe(series),
+            "meetings": series.meetings.select_related("committee").order_by("starts_at"),
+            "form": form,
+            "cancel_form": cancel_form,
+            "now": timezone.now(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def series_cancel(request, pk):
+    series = _series_for(request, pk)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        ok, result = save_with_form(
+            form,
+            actions.cancel_series,
+            series,
+            actor=request.user,
+            now=timezone.now(),
+            reason=form.cleaned_data["reason"],
+        )
+        if ok:
+            _series, cancelled = result
+            messages.success(
+                request,
+                _("Series cancelled: %(n)s meetings still to come were cancelled.") % {"n": len(cancelled)},
+            )
+            return redirect(series)
+    edit = SeriesForm(estate=series.estate, committees=series.estate.committees.all(), editing=series)
+    return _series_page(request, series, form=edit, cancel_form=form, status=400)

@@ -47,6 +47,8 @@ OBJECT_URLS = {
     "meetings:approve": (lambda w: {"pk": w.awaiting.pk}, "leader"),
     "meetings:reject": (lambda w: {"pk": w.awaiting.pk}, "leader"),
     "meetings:cancel": (lambda w: {"pk": w.draft.pk}, "director_a"),
+    "meetings:series": (lambda w: {"pk": w.series.pk}, "director_a"),
+    "meetings:series_cancel": (lambda w: {"pk": w.series.pk}, "director_a"),
     "meetings:agenda_add": (lambda w: {"pk": w.draft.pk}, "director_a"),
     "meetings:agenda_edit": (lambda w: {"pk": w.agenda.pk}, "director_a"),
     "meetings:agenda_delete": (lambda w: {"pk": w.agenda.pk}, "director_a"),

@@ -29,7 +29,17 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def build(p, *, estate_a, oc_a, rc_a):
     from followups.models import Callback, Issue, IssueAttachment
     from meetings.cadence_defaults import ensure_default_kinds
-    from meetings.models import AgendaItem, Attendance, Invitation, Material, Meeting, Minutes, Photo, Resolution
+    from meetings.models import (
+        AgendaItem,
+        Attendance,
+        Invitation,
+        Material,
+        Meeting,
+        MeetingSeries,
+        Minutes,
+        Photo,
+        Resolution,
+    )
     from records.models import (
         BatchJob,
         DocumentVersion,
@@ -68,6 +78,19 @@ def build(p, *, estate_a, oc_a, rc_a):
     w.awaiting = meeting("待批专题会议", Meeting.Status.AWAITING_APPROVAL, now + datetime.timedelta(days=15))
     w.held = meeting("已召开例会", Meeting.Status.HELD, now - datetime.timedelta(days=1), held=True)
     w.agenda = AgendaItem.objects.create(meeting=w.draft, title="电梯维修", cause="故障")
+    w.series = MeetingSeries.objects.create(
+        estate=estate_a,
+        committee=oc_a,
+        kind=routine,
+        title="月度沟通",
+        place="管理处会议室",
+        frequency=MeetingSeries.Frequency.MONTHLY_DAY,
+        monthday=5,
+        start_time=datetime.time(15, 0),
+        starts_on=now.date(),
+        until=now.date() + datetime.timedelta(days=180),
+        created_by=director,
+    )
     w.held_agenda = AgendaItem.objects.create(meeting=w.held, title="绿化", discussion="讨论")
     w.material = Material(
         meeting=w.draft, original_name="材料.png", content_type="image/png", size=len(PNG), uploaded_by=director
