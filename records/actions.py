@@ -1,5 +1,6 @@
 """The records' writes that pages start: work contact sheets, the work plan's items and note, print jobs,
-and the committee members' answers to a meeting's final minutes (respond_to_minutes).
+the annual work plan's items, and the committee members' answers to a meeting's final minutes
+(respond_to_minutes).
 
 Each checks its rule (the user runs the estate: liaison.access.manages_estate; a plan only while it
 is editable), writes the audit row in its transaction and enqueues after commit. Sign-off has its own
@@ -21,7 +22,7 @@ from liaison.models import CommitteeMember, audit
 from liaison.notify import acted_on, notify
 
 from . import documents, pdf, signoff, tasks
-from .models import BatchJob, MinutesResponse, SignoffRequest, WorkContactSheet
+from .models import AnnualPlanItem, BatchJob, MinutesResponse, SignoffRequest, WorkContactSheet
 
 NUMBER_ATTEMPTS = 5  # two directors numbering sheets of one estate at the same moment
 
@@ -156,6 +157,88 @@ def toggle_plan_item(plan, item, *, by, now):
             changes={"activity": item.activity},
         )
     return item
+
+
+# --- the annual work plan's items (§4.1.1) ------------------------------------------------------------------
+
+
+def _require_annual_editable(plan, user):
+    _require_manager(user, plan.estate)
+    if not plan.editable:
+        raise ValidationError(_("A submitted or approved plan cannot be changed."))
+
+
+def _bump(plan):
+    plan.version += 1
+    plan.save(update_fields=["version"])
+
+
+def add_annual_item(plan, form, *, by, now):
+    """Add the item of a valid AnnualPlanItemForm to the annual plan."""
+    _require_annual_editable(plan, by)
+    with transaction.atomic(durable=True):
+        item = form.save(commit=False)
+        item.plan = plan
+        item.origin = AnnualPlanItem.Origin.MANUAL
+        item.save()
+        _bump(plan)
+        audit(
+            plan,
+            "annual_plan.item_added",
+            actor=by,
+            now=now,
+            changes={"month": item.month, "kind": item.kind.code, "topic": item.topic},
+        )
+    return item
+
+
+def edit_annual_item(plan, form, *, by, now):
+    """Save the changes of a valid AnnualPlanItemForm bound to one of the plan's items."""
+    _require_annual_editable(plan, by)
+    if form.instance.plan_id != plan.pk:
+        raise PermissionDenied
+    changed = {f: form.cleaned_data[f] for f in form.changed_data}
+    with transaction.atomic(durable=True):
+        item = form.save()
+        _bump(plan)
+        audit(
+            plan,
+            "annual_plan.item_changed",
+            actor=by,
+            now=now,
+            changes={"item": item.pk, **{k: getattr(v, "pk", v) for k, v in changed.items()}},
+        )
+    return item
+
+
+def toggle_annual_item(plan, item, *, by, now):
+    """Remove an item from the annual plan, or put a removed one back (kept, so a regenerate skips it)."""
+    _require_annual_editable(plan, by)
+    if item.plan_id != plan.pk:
+        raise PermissionDenied
+    with transaction.atomic(durable=True):
+        item.removed = not item.removed
+        item.save(update_fields=["removed"])
+        _bump(plan)
+        audit(
+            plan,
+            "annual_plan.item_removed" if item.removed else "annual_plan.item_restored",
+            actor=by,
+            now=now,
+            changes={"item": item.pk, "topic": item.topic},
+        )
+    return item
+
+
+def set_annual_note(plan, form, *, by, now):
+    """Save the annual plan's note from a valid AnnualPlanForm."""
+    _require_annual_editable(plan, by)
+    with transaction.atomic(durable=True):
+        plan = form.save(commit=False)
+        plan.version += 1
+        plan.save(update_fields=["note", "version"])
+        audit(plan, "annual_plan.note", actor=by, now=now, changes={"note": plan.note[:200]})
+    return plan
 
 
 # --- batch printing -------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from .signoff import tally, verify_url
 
 FORM_CODES = {
     "plan": "AM-02-R04",
+    "annual": "",
     "signin": "AM-02-R02",
     "minutes": "AM-02-R03",
     "contact": "PF-09-R05",
@@ -74,6 +75,7 @@ def signed_pdf(req, version, sigs):
 def filename(kind, *parts):
     label = {
         "plan": _("Monthly work plan"),
+        "annual": _("Annual work plan"),
         "signin": _("Meeting sign-in sheet"),
         "minutes": _("Meeting minutes"),
         "contact": _("Work contact sheet"),

@@ -8,7 +8,16 @@ from liaison.models import Committee
 from liaison.uploads import validate_upload
 
 from . import signoff
-from .models import MinutesResponse, Signature, SignoffRequest, WorkContactSheet, WorkPlan, WorkPlanItem
+from .models import (
+    AnnualPlan,
+    AnnualPlanItem,
+    MinutesResponse,
+    Signature,
+    SignoffRequest,
+    WorkContactSheet,
+    WorkPlan,
+    WorkPlanItem,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -239,6 +248,46 @@ class WorkPlanItemForm(forms.ModelForm):
         if d and (d.year, d.month) != (self.plan.year, self.plan.month):
             raise ValidationError(_("The date must be in the plan's month."))
         return d
+
+
+class AnnualPlanForm(forms.ModelForm):
+    class Meta:
+        model = AnnualPlan
+        fields = ["note"]
+        widgets = {"note": forms.Textarea(attrs={"rows": 3})}
+
+
+class AnnualPlanItemForm(forms.ModelForm):
+    """An item of the annual plan: its month (1–12), a meeting kind, one of the estate's committees."""
+
+    month = forms.IntegerField(
+        label=_("planned month"),
+        widget=forms.NumberInput(attrs={"min": 1, "max": 12}),
+        error_messages={"required": _("Give the planned month (1–12)."), "invalid": _("The month must be 1 to 12.")},
+    )
+
+    class Meta:
+        model = AnnualPlanItem
+        fields = ["month", "kind", "committee", "topic", "owner"]
+        error_messages = {
+            "kind": {"required": _("Choose the meeting kind.")},
+            "committee": {"required": _("Choose the committee.")},
+            "topic": {"required": _("Give the topic.")},
+        }
+
+    def __init__(self, *args, plan, **kwargs):
+        from meetings.models import MeetingKind
+
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+        self.fields["kind"].queryset = MeetingKind.objects.filter(active=True)
+        self.fields["committee"].queryset = Committee.objects.filter(estate=plan.estate)
+
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        if not 1 <= month <= 12:
+            raise ValidationError(_("The month must be 1 to 12."))
+        return month
 
 
 class PlanDecisionForm(forms.Form):

@@ -323,6 +323,7 @@ class WorkPlanItem(models.Model):
         CADENCE = "cadence", _("Cadence rule")
         MEETING = "meeting", _("Scheduled meeting")
         MANUAL = "manual", _("Added by hand")
+        ANNUAL = "annual", _("Annual work plan")
 
     plan = models.ForeignKey(WorkPlan, on_delete=models.CASCADE, related_name="items")
     date = models.DateField(_("date"), null=True, blank=True)
@@ -344,6 +345,81 @@ class WorkPlanItem(models.Model):
 
     def __str__(self):
         return self.activity
+
+
+class AnnualPlan(models.Model):
+    """《社区服务办公室年度工作计划》 (§4.1.1): the office's plan of the year's meetings with the
+    committees of one estate, generated from the estate's cadence rules (records.annual), edited by
+    the director, submitted to and approved or returned by the leader in charge (records.plans).
+    Once approved, the monthly plans (AM-02-R04) draw their month's items from it."""
+
+    Status = WorkPlan.Status
+
+    estate = models.ForeignKey("liaison.Estate", verbose_name=_("estate"), on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField(_("year"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.DRAFT)
+    note = models.TextField(_("notes"), blank=True)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(_("leader's comment"), blank=True)
+    generated_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("annual work plan")
+        verbose_name_plural = _("annual work plans")
+        ordering = ["-year", "estate__name"]
+        constraints = [models.UniqueConstraint(fields=["estate", "year"], name="annual_plan_unique_year")]
+
+    def __str__(self):
+        return f"{self.estate} {self.year}"
+
+    def get_absolute_url(self):
+        return reverse("records:annual_detail", args=[self.pk])
+
+    @property
+    def editable(self):
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+
+class AnnualPlanItem(models.Model):
+    """One planned meeting of the year: its month, kind, committee, topic and owner. Items generated
+    from a cadence rule keep the rule (its meeting kinds all count when matching meetings held);
+    removed items are kept (a regenerate skips them), as in the monthly plan."""
+
+    class Origin(models.TextChoices):
+        CADENCE = "cadence", _("Cadence rule")
+        CARRIED = "carried", _("From last year's plan")
+        MANUAL = "manual", _("Added by hand")
+
+    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="items")
+    month = models.PositiveSmallIntegerField(_("planned month"))
+    kind = models.ForeignKey(
+        "meetings.MeetingKind", verbose_name=_("meeting kind"), on_delete=models.PROTECT, related_name="+"
+    )
+    committee = models.ForeignKey(
+        "liaison.Committee", verbose_name=_("committee"), on_delete=models.PROTECT, related_name="+"
+    )
+    topic = models.CharField(_("topic"), max_length=200)
+    owner = models.CharField(_("owner"), max_length=50, blank=True)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.MANUAL)
+    rule = models.ForeignKey("meetings.CadenceRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source_key = models.CharField(max_length=80, blank=True, help_text="rule:<id>:<period start>:<n> or carried:<id>")
+    removed = models.BooleanField(_("removed from the plan"), default=False)
+
+    class Meta:
+        ordering = ["month", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "source_key"], condition=~Q(source_key=""), name="annual_plan_item_unique_source"
+            ),
+            models.CheckConstraint(condition=Q(month__gte=1, month__lte=12), name="annual_plan_item_valid_month"),
+        ]
+
+    def __str__(self):
+        return self.topic
 
 
 class BatchJob(models.Model):

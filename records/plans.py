@@ -1,17 +1,21 @@
-"""AM-02-R04 monthly work plan: generated from the cadence rules and the meetings already scheduled;
-the director adjusts and submits it, the leader approves or returns it."""
+"""AM-02-R04 monthly work plan: generated from the cadence rules (or, once the year's annual work plan
+is approved, from its items for the month) and the meetings already scheduled; the director adjusts
+and submits it, the leader approves or returns it. The annual work plan (§4.1.1) has the same flow:
+generate_annual, submit_annual, decide_annual."""
 
 import datetime
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison import people
+from liaison import access, people
 from liaison.models import audit
 from liaison.notify import notify
 
-from .models import WorkPlan, WorkPlanItem
+from . import annual
+from .models import AnnualPlan, AnnualPlanItem, WorkPlan, WorkPlanItem
 
 
 class PlanError(Exception):
@@ -55,6 +59,9 @@ def proposed_items(estate, year, month, now):
                 "note": m.place,
             }
         )
+    approved = AnnualPlan.objects.filter(estate=estate, year=year, status=AnnualPlan.Status.APPROVED).first()
+    if approved is not None:
+        return items + annual_month_items(approved, month, now)
     committees = {c.kind: c for c in estate.committees.all()}
     last = after - datetime.timedelta(days=1)
     for rule in estate.cadence_rules.filter(active=True).prefetch_related("kinds"):
@@ -83,6 +90,28 @@ def proposed_items(estate, year, month, now):
                     }
                 )
     return items
+
+
+def annual_month_items(plan, month, now):
+    """The approved annual plan's items for the month that no meeting fulfils yet (against_actual:
+    a meeting held or scheduled in the month, or moved to another month, is already accounted for)."""
+    out = []
+    for row in annual.against_actual(plan, now)["items"]:
+        item = row["item"]
+        if item.month != month or row["meeting"] is not None:
+            continue
+        out.append(
+            {
+                "source_key": f"annual:{item.pk}",
+                "origin": WorkPlanItem.Origin.ANNUAL,
+                "date": None,
+                "activity": f"{item.kind.label}：{item.topic}"[:200],
+                "counterpart": item.committee.name[:100],
+                "responsible": item.owner,
+                "note": str(_("Annual work plan %(year)s") % {"year": plan.year})[:200],
+            }
+        )
+    return out
 
 
 def generate(plan, *, by, now):
@@ -161,6 +190,106 @@ def decide(plan, *, by, approve, comment, now):
         else _("Work plan returned: %(estate)s %(year)s-%(month)s"),
         body=comment,
         params={"estate": plan.estate.name, "year": plan.year, "month": plan.month},
+        url=plan.get_absolute_url(),
+        estate=plan.estate,
+        now=now,
+        actor=by,
+    )
+    return plan
+
+
+# --- the annual work plan (§4.1.1) ------------------------------------------------------------------------
+
+
+def generate_annual(plan, *, by, now):
+    """Add what the cadence rules and last year's plan call for and the plan does not hold yet (an
+    item removed by the director stays removed). Returns the number added."""
+    if not access.manages_estate(by, plan.estate):
+        raise PermissionDenied
+    with transaction.atomic():
+        plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+        if not plan.editable:
+            raise PlanError(_("A submitted or approved plan cannot be changed."))
+        existing = set(plan.items.values_list("source_key", flat=True))
+        added = 0
+        for item in annual.proposed_items(plan.estate, plan.year):
+            if item["source_key"] in existing:
+                continue
+            AnnualPlanItem.objects.create(plan=plan, **item)
+            added += 1
+        plan.generated_at = now
+        plan.version += 1
+        plan.save(update_fields=["generated_at", "version"])
+        audit(plan, "annual_plan.generated", actor=by, now=now, changes={"added": added})
+    return added
+
+
+def get_or_create_annual(estate, year, *, by, now):
+    """The estate's plan for the year; a new one is generated at once."""
+    if not access.manages_estate(by, estate):
+        raise PermissionDenied
+    plan, created = AnnualPlan.objects.get_or_create(estate=estate, year=year, defaults={"prepared_by": by})
+    if created:
+        audit(plan, "annual_plan.created", actor=by, now=now, changes={"year": year})
+        generate_annual(plan, by=by, now=now)
+        plan.refresh_from_db()
+    return plan
+
+
+@transaction.atomic
+def submit_annual(plan, *, by, now):
+    if not access.manages_estate(by, plan.estate):
+        raise PermissionDenied
+    plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+    if not plan.editable:
+        raise PlanError(_("This plan has already been submitted."))
+    if not plan.items.filter(removed=False).exists():
+        raise PlanError(_("The plan has no activities."))
+    old = plan.status
+    plan.status = AnnualPlan.Status.SUBMITTED
+    plan.submitted_at, plan.prepared_by = now, by
+    plan.version += 1
+    plan.save(update_fields=["status", "submitted_at", "prepared_by", "version"])
+    audit(plan, "annual_plan.status", actor=by, now=now, changes={"status": [old, plan.status]})
+    notify(
+        people.leaders(),
+        kind="plan.submitted",
+        key=f"annual:{plan.pk}:submitted:{now:%Y%m%d%H%M%S}",
+        subject=_("Annual work plan to approve: %(estate)s %(year)s"),
+        params={"estate": plan.estate.name, "year": plan.year},
+        url=plan.get_absolute_url(),
+        estate=plan.estate,
+        now=now,
+        actor=by,
+    )
+    return plan
+
+
+@transaction.atomic
+def decide_annual(plan, *, by, approve, comment, now):
+    if not access.has_leader_powers(by):
+        raise PermissionDenied
+    plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+    if plan.status != AnnualPlan.Status.SUBMITTED:
+        raise PlanError(_("Only a submitted plan can be approved or returned."))
+    if not approve and not (comment or "").strip():
+        raise PlanError(_("Say what should change."))
+    old = plan.status
+    plan.status = AnnualPlan.Status.APPROVED if approve else AnnualPlan.Status.RETURNED
+    plan.decided_by, plan.decided_at, plan.decision_comment = by, now, comment
+    plan.version += 1
+    plan.save(update_fields=["status", "decided_by", "decided_at", "decision_comment", "version"])
+    audit(plan, "annual_plan.status", actor=by, now=now, changes={"status": [old, plan.status], "comment": comment})
+    recipients = [u for u in [plan.prepared_by, plan.estate.director()] if u]
+    notify(
+        recipients,
+        kind="plan.decided",
+        key=f"annual:{plan.pk}:{plan.status}:{now:%Y%m%d%H%M%S}",
+        subject=_("Annual work plan approved: %(estate)s %(year)s")
+        if approve
+        else _("Annual work plan returned: %(estate)s %(year)s"),
+        body=comment,
+        params={"estate": plan.estate.name, "year": plan.year},
         url=plan.get_absolute_url(),
         estate=plan.estate,
         now=now,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_print
+from . import views, views_annual, views_print
 
 app_name = "records"
 urlpatterns = [
@@ -32,6 +32,17 @@ urlpatterns = [
     path("meetings/<int:meeting_pk>/minutes/answer/", views_print.minutes_respond, name="minutes_respond"),
     path("issues/<int:issue_pk>/callbacks/", views_print.callbacks_issue, name="callbacks_issue"),
     path("estates/<int:estate_pk>/callbacks/", views_print.callbacks_month, name="callbacks_month"),
+    # the annual work plan (§4.1.1)
+    path("plans/annual/open/", views_annual.annual_open, name="annual_open"),
+    path("plans/annual/<int:pk>/", views_annual.annual_detail, name="annual_detail"),
+    path("plans/annual/<int:pk>.pdf", views_annual.annual_pdf, name="annual_pdf"),
+    path("plans/annual/<int:pk>/items/<int:item_pk>/", views_annual.annual_item_edit, name="annual_item_edit"),
+    path(
+        "plans/annual/<int:pk>/items/<int:item_pk>/toggle/",
+        views_annual.annual_item_toggle,
+        name="annual_item_toggle",
+    ),
+    path("plans/annual/<int:pk>/<str:action>/", views_annual.annual_action, name="annual_action"),
     # AM-02-R04
     path("plans/", views_print.plan_list, name="plan_list"),
     path("plans/open/", views_print.plan_open, name="plan_open"),

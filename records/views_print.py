@@ -19,7 +19,7 @@ from liaison.models import Estate
 
 from . import actions, batch, documents, meetings_forms, pdf, plans
 from .forms import MinutesResponseForm, PlanDecisionForm, WorkPlanForm, WorkPlanItemForm
-from .models import BatchJob, WorkPlan, WorkPlanItem
+from .models import AnnualPlan, BatchJob, WorkPlan, WorkPlanItem
 from .views import pdf_or_error
 
 # --- AM-02-R02 / AM-02-R03 from a meeting ---------------------------------------------------------------
@@ -200,6 +200,10 @@ def plan_list(request):
         "records/plan_list.html",
         {
             "plans": plans_qs[:200],
+            "annual_plans": access.scope(AnnualPlan.objects.select_related("estate"), request.user, committee=None)[
+                :200
+            ],
+            "this_year": today.year,
             "estates": access.managed_estates(request.user),
             "this_month": today,
             "next_month": nxt,

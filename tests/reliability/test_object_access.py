@@ -102,6 +102,11 @@ OBJECT_URLS = {
     "records:plan_item_toggle": (lambda w: {"pk": w.plan.pk, "item_pk": w.plan_item.pk}, "director_a"),
     "records:plan_action": (lambda w: {"pk": w.plan.pk, "action": "submit"}, "director_a"),
     "records:plan_pdf": (lambda w: {"pk": w.plan.pk}, "director_a"),
+    "records:annual_detail": (lambda w: {"pk": w.annual_plan.pk}, "director_a"),
+    "records:annual_pdf": (lambda w: {"pk": w.annual_plan.pk}, "director_a"),
+    "records:annual_item_edit": (lambda w: {"pk": w.annual_plan.pk, "item_pk": w.annual_item.pk}, "director_a"),
+    "records:annual_item_toggle": (lambda w: {"pk": w.annual_plan.pk, "item_pk": w.annual_item.pk}, "director_a"),
+    "records:annual_action": (lambda w: {"pk": w.annual_plan.pk, "action": "submit"}, "director_a"),
     "records:batch_job": (lambda w: {"pk": w.batch.pk}, "director_a"),
     "records:batch_download": (lambda w: {"pk": w.batch.pk}, "director_a"),
     # assessment (a cadence rule of estate A)

@@ -41,6 +41,8 @@ def build(p, *, estate_a, oc_a, rc_a):
         Resolution,
     )
     from records.models import (
+        AnnualPlan,
+        AnnualPlanItem,
         BatchJob,
         DocumentVersion,
         Signer,
@@ -173,6 +175,10 @@ def build(p, *, estate_a, oc_a, rc_a):
         Signer.objects.create(request=w.signoff, member=m, user=m.user, name=m.name, is_chair=m.role == "chair")
     w.plan = WorkPlan.objects.create(estate=estate_a, year=now.year, month=now.month, prepared_by=director)
     w.plan_item = WorkPlanItem.objects.create(plan=w.plan, activity="业委会例会", date=now.date())
+    w.annual_plan = AnnualPlan.objects.create(estate=estate_a, year=now.year, prepared_by=director)
+    w.annual_item = AnnualPlanItem.objects.create(
+        plan=w.annual_plan, month=now.month, kind=routine, committee=oc_a, topic="业委会例会"
+    )
     w.batch = BatchJob.objects.create(
         kind="signin",
         estate=estate_a,
