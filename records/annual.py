@@ -20,7 +20,7 @@ STATUS_LABELS = {
     HELD: pgettext_lazy("plan against actual", "Held"),
     MOVED: pgettext_lazy("plan against actual", "Moved"),
     MISSED: pgettext_lazy("plan against actual", "Missed"),
-    PLANNED: pgettext_lazy("plan against actual", "Planned"),
+    PLANNED: pgettext_lazy("plan against actual", "To be held"),
 }
 
 
@@ -39,7 +39,8 @@ def rule_items(estate, year):
     items = []
     for rule in estate.cadence_rules.filter(active=True).prefetch_related("kinds").order_by("committee_kind", "code"):
         committee = committees.get(rule.committee_kind)
-        kinds = list(rule.kinds.all())
+        # the rule's routine kind first: a special-topic or emergency meeting is not what one plans
+        kinds = sorted(rule.kinds.all(), key=lambda k: (k.is_emergency, k.requires_approval, k.order, k.code))
         if committee is None or not kinds:
             continue
         owner = _owner(estate, rule)

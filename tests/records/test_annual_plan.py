@@ -142,6 +142,9 @@ def test_plan_against_actual_counts_held_moved_and_missed(client, estate_a, oc_a
     client.force_login(director_a)
     body = client.get(plan.get_absolute_url()).content.decode()
     assert "已改期" in body and "5月" in body and "未召开" in body
+    # the estate's page shows the same table
+    body = client.get(reverse("estate_detail", args=[estate_a.pk])).content.decode()
+    assert 'id="estate-annual-months"' in body
 
 
 def test_approved_annual_plan_feeds_the_monthly_plan(estate_a, oc_a, kinds, director_a, leader, client):
@@ -197,6 +200,8 @@ def test_another_estates_director_gets_404_and_a_committee_member_sees_nothing(
     assert client.post(reverse("records:annual_open"), {"estate": estate_a.pk, "year": 2026}).status_code == 404
     client.force_login(chair_a)
     assert client.get(reverse("records:plan_list")).status_code == 403
+    body = client.get(reverse("estate_detail", args=[estate_a.pk])).content.decode()
+    assert "estate-annual-plan" not in body and "三月例会" not in body
     assert not plan.items.filter(removed=True).exists() and AnnualPlan.objects.get(pk=plan.pk).status == "draft"
 
 
