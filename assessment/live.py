@@ -10,6 +10,8 @@ those stored figures for the pages.
 import datetime
 from collections import defaultdict
 
+from records import annual
+
 from . import cadence, metrics
 
 
@@ -47,4 +49,11 @@ def compute(month, now, estate_ids, *, every=False):
         by_estate[rp.estate_id].append(rp.as_dict())
         for uid in cadence.owners(rp, team[rp.estate_id]):
             metrics.add_into(staff[(uid, rp.estate_id)], fig)
+    # the annual work plan's items of the month (records.annual: held / moved / missed), the director's
+    for eid, fig in annual.month_by_estate(scope, month.year, month.month, cadence_now(month, now)).items():
+        if eid not in estates:
+            continue
+        metrics.add_into(estates[eid], fig)
+        for uid in team[eid]["director"]:
+            metrics.add_into(staff[(uid, eid)], fig)
     return {"estates": estates, "staff": dict(staff), "cadence": dict(by_estate)}

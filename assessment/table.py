@@ -28,6 +28,11 @@ class Column:
         return self.link.startswith("cadence:")
 
     @property
+    def plan(self):
+        """Links to the annual work plans (records), where each plan shows its months."""
+        return self.link.startswith("plan:")
+
+    @property
     def status(self):
         return self.link.removeprefix("cadence:") if self.cadence else ""
 
@@ -43,6 +48,8 @@ COLUMNS = [
     Column("cadence_met", _("Met"), G_CADENCE, "cadence:met"),
     Column("cadence_at_risk", _("At risk"), G_CADENCE, "cadence:at_risk"),
     Column("cadence_missed", _("Missed"), G_CADENCE, "cadence:missed"),
+    # records.annual.month_by_estate: the annual work plan's items of the month not held in any month
+    Column("plan_missed", _("Annual plan items missed"), G_CADENCE, "plan:missed"),
     Column("held", _("Held"), G_MEETINGS, "held"),
     Column("notice_breach", _("Notice broken"), G_MEETINGS, "notice_breach"),
     Column("special_unapproved", _("Special-topic without approval"), G_MEETINGS, "special_unapproved"),
@@ -89,6 +96,8 @@ def links(month):
     for c in COLUMNS:
         if c.cadence:
             out.append((c, reverse("assessment:cadence", args=[month.year, month.month])))
+        elif c.plan:
+            out.append((c, reverse("records:plan_list")))
         else:
             out.append((c, reverse("assessment:records", args=[month.year, month.month, c.link])))
     return out

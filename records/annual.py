@@ -10,6 +10,7 @@ the quarter's last month, the half-year report visit by the end of June and of D
 import datetime
 from collections import defaultdict
 
+from django.db.models import Q
 from django.utils.translation import pgettext_lazy
 
 from .models import AnnualPlan, AnnualPlanItem
@@ -105,37 +106,65 @@ def _item_kinds(item):
 
 
 def against_actual(plan, now):
-    """The plan against the meetings of its estate and year, at `now`.
+    """The plan against the meetings of its estate and year, at `now` (against_actual_many)."""
+    return against_actual_many([plan], now)[plan.pk]
+
+
+def against_actual_many(plans, now):
+    """{plan id: result}: each plan against the meetings of its estate and year, at `now`; three
+    queries however many plans (their items, the rules' kinds, the meetings).
 
     Each item not removed is matched to one meeting (each meeting fulfils one item) of its committee
     and kind(s): first in its own month (held: attendance recorded; or still scheduled, and then it
-    stays planned), then, for those left, the nearest month with such a meeting (moved, to that
+    stays to be held), then, for those left, the nearest month with such a meeting (moved, to that
     month). An item left without a meeting is missed once its month is over (plus the cadence grace
-    days for attendance to be recorded), else planned.
+    days for attendance to be recorded), else to be held.
 
-    Returns {"items": [{"item", "status", "meeting", "month"}], "months": [{"month", "planned",
-    "held", "moved", "missed", "open", "moved_to": [months]}], "totals": {...}}: "month" of an item is
-    where it happened (its own, or where it moved to).
+    A result is {"items": [{"item", "status", "label", "meeting", "month"}], "months": [{"month",
+    "planned", "held", "moved", "missed", "open", "moved_to": [months], "current"}], "totals": {...}}:
+    "month" of an item is where it happened (its own, or where it moved to).
     """
     from meetings import periods
-    from meetings.cadence import SCHEDULED, grace_days
     from meetings.models import Meeting
 
-    year = plan.year
-    today = periods.local_date(now)
-    items = list(
-        plan.items.filter(removed=False).select_related("kind", "committee", "rule").prefetch_related("rule__kinds")
-    )
-    meetings = (
-        Meeting.objects.filter(
-            estate_id=plan.estate_id,
+    plans = list(plans)
+    if not plans:
+        return {}
+    items = defaultdict(list)
+    for item in (
+        AnnualPlanItem.objects.filter(plan__in=plans, removed=False)
+        .select_related("kind", "committee", "rule")
+        .prefetch_related("rule__kinds")
+        .order_by("month", "pk")
+    ):
+        items[item.plan_id].append(item)
+    by_year = defaultdict(set)
+    for plan in plans:
+        by_year[plan.year].add(plan.estate_id)
+    windows = Q()
+    for year, estate_ids in by_year.items():  # one window per year (the assessment's: one year)
+        windows |= Q(
+            estate_id__in=sorted(estate_ids),
             starts_at__gte=periods.start_of_day(datetime.date(year, 1, 1)),
             starts_at__lt=periods.start_of_day(datetime.date(year + 1, 1, 1)),
         )
+    meetings = defaultdict(list)
+    for m in (
+        Meeting.objects.filter(windows)
         .exclude(status=Meeting.Status.CANCELLED)
-        .only("pk", "title", "starts_at", "status", "attendance_recorded_at", "committee_id", "kind_id")
+        .only("pk", "title", "starts_at", "status", "attendance_recorded_at", "estate_id", "committee_id", "kind_id")
         .order_by("starts_at", "pk")
-    )
+    ):
+        meetings[(m.estate_id, periods.local_date(m.starts_at).year)].append(m)
+    return {plan.pk: _match(plan, items[plan.pk], meetings[(plan.estate_id, plan.year)], now) for plan in plans}
+
+
+def _match(plan, items, meetings, now):
+    from meetings import periods
+    from meetings.cadence import SCHEDULED, grace_days
+
+    year = plan.year
+    today = periods.local_date(now)
     # {(committee, kind): [(month, held, meeting)]}: held, or still to come as scheduled
     pool = defaultdict(list)
     for m in meetings:
@@ -190,6 +219,18 @@ def against_actual(plan, now):
     return {"items": rows, "months": months, "totals": totals}
 
 
-def month_figures(plan, month, now):
-    """One month's row of against_actual (the assessment's and the estate page's figure)."""
-    return against_actual(plan, now)["months"][month - 1]
+def month_by_estate(estate_ids, year, month, now):
+    """{estate id: {"plan_planned", "plan_held", "plan_moved", "plan_missed"}}: the month's row of
+    each estate's plan for the year (the assessment's figure), for the estates that have one. A
+    submitted or draft plan counts too: it is the plan the office works to until the leader decides.
+    `estate_ids` None: every estate."""
+    plans = AnnualPlan.objects.filter(year=year)
+    if estate_ids is not None:
+        plans = plans.filter(estate_id__in=list(estate_ids))
+    plans = list(plans.only("pk", "estate_id", "year"))
+    estates = {p.pk: p.estate_id for p in plans}
+    out = {}
+    for plan_id, result in against_actual_many(plans, now).items():
+        row = result["months"][month - 1]
+        out[estates[plan_id]] = {f"plan_{k}": row[k] for k in ("planned", "held", "moved", "missed")}
+    return out

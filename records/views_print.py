@@ -193,6 +193,10 @@ def plan_list(request):
     if request.user.is_committee:
         raise PermissionDenied
     plans_qs = access.scope(WorkPlan.objects.select_related("estate"), request.user, committee=None)
+    annual_qs = access.scope(AnnualPlan.objects.select_related("estate"), request.user, committee=None)
+    estate = request.GET.get("estate", "")
+    if estate.isdigit():  # one estate's plans (the assessment's column links here)
+        plans_qs, annual_qs = plans_qs.filter(estate_id=estate), annual_qs.filter(estate_id=estate)
     today = timezone.localdate()
     nxt = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
     return render(

@@ -250,3 +250,19 @@ def test_annual_plan_pdf_is_a_chinese_a4_form(client, estate_a, oc_a, kinds, dir
     assert r["Content-Type"] == "application/pdf"
     text = pdftext(r.content)
     assert "2026年度社区服务办公室工作计划" in text and "三月例会" in text and "3月" in text
+
+
+def test_the_assessment_counts_the_months_missed_plan_items(estate_a, oc_a, kinds, director_a):
+    from assessment import live
+    from assessment.months import Month
+
+    plan = AnnualPlan.objects.create(estate=estate_a, year=2026)
+    for topic in ("六月例会", "六月走访"):
+        AnnualPlanItem.objects.create(plan=plan, month=6, kind=kinds["routine"], committee=oc_a, topic=topic)
+    _held(oc_a, kinds["routine"], at(2026, 6, 18, 14))
+    assert annual.month_by_estate([estate_a.pk], 2026, 6, at(2026, 7, 10)) == {
+        estate_a.pk: {"plan_planned": 2, "plan_held": 1, "plan_moved": 0, "plan_missed": 1}
+    }
+    data = live.compute(Month(2026, 6), at(2026, 7, 10), [estate_a.pk])
+    assert data["estates"][estate_a.pk]["plan_missed"] == 1
+    assert data["staff"][(director_a.pk, estate_a.pk)]["plan_missed"] == 1
