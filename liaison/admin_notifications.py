@@ -13,7 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from . import delivery as delivery_rules
-from .models import Delivery, DeliveryAttempt, EstateMute, GroupMessage, NotificationPreference, RobotWebhook
+from .models import (
+    Delivery,
+    DeliveryAttempt,
+    EstateMute,
+    GroupMessage,
+    NotificationPreference,
+    RobotWebhook,
+    SmsTemplate,
+)
 from .notify import enqueue_delivery
 
 
@@ -74,9 +82,17 @@ class EstateMuteAdmin(admin.ModelAdmin):
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(admin.ModelAdmin):
-    list_display = ("user", "category", "email")
-    list_filter = ("category", "email")
+    list_display = ("user", "category", "email", "sms")
+    list_filter = ("category", "email", "sms")
     search_fields = ("user__username", "user__name")
+
+
+@admin.register(SmsTemplate)
+class SmsTemplateAdmin(admin.ModelAdmin):
+    """Each category's pre-approved SMS template (the model's clean checks the 70-character segment)."""
+
+    list_display = ("category", "template_code", "text", "variables", "active")
+    list_filter = ("active",)
 
 
 class AttemptInline(admin.TabularInline):
@@ -112,6 +128,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "last_error",
         "held",
         "bundle",
+        "provider_message_id",
     )
     inlines = [AttemptInline]
     actions = ["send_again"]

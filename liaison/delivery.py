@@ -25,10 +25,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import webhooks
+from . import people, sms, webhooks
 from .escaping import header_text
-from .models import Delivery, DeliveryAttempt, Role, User
-from .notify import notify
+from .models import Delivery, DeliveryAttempt, Role, SmsTemplate, User, kind_category
+from .notify import format_when, notify
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +175,8 @@ def send(delivery):
             raise PermanentError("recipient is inactive or has no email address")
         build_email(n).send()
         return f"sent to {n.recipient.email}"
+    if delivery.channel == Delivery.Channel.SMS:
+        return send_sms(delivery)
     if delivery.channel == Delivery.Channel.WEBHOOK:
         m, hook = delivery.group_message, delivery.webhook
         if not hook.active:
@@ -184,6 +186,44 @@ def send(delivery):
         except webhooks.WebhookURLError as exc:
             raise PermanentError(str(exc))
     raise PermanentError(f"unknown channel {delivery.channel}")
+
+
+def sms_out_id(delivery):
+    """The message's own id, given to the provider (OutId / SessionContext) and asked about later."""
+    return f"liaison-d{delivery.pk}"
+
+
+def build_sms(notification):
+    """(template, params, text as read) of a message's SMS, in the recipient's language; PermanentError
+    when its category has no active template."""
+    template = SmsTemplate.objects.filter(category=kind_category(notification.kind), active=True).first()
+    if template is None:
+        raise PermanentError(f"no active SMS template for {kind_category(notification.kind)!r} (admin: SMS templates)")
+    user = notification.recipient
+    lang = user.language or settings.LANGUAGE_CODE
+    with translation.override(lang):
+        values = {
+            "subject": notification.text_in(lang)[0],
+            "estate": notification.estate.name if notification.estate_id else "",
+            "time": format_when(notification.created, notification.created),
+        }
+    params, text = template.render(values, sms.sign_name())
+    return template, params, text
+
+
+def send_sms(delivery):
+    n = delivery.notification
+    phone = people.mobile_number(n.recipient) if n.recipient.is_active else None
+    if not phone:
+        raise PermanentError("recipient is inactive or has no mainland mobile number")
+    template, params, text = build_sms(n)
+    try:
+        delivery.provider_message_id = sms.provider().send(
+            phone, template.template_code, params, out_id=sms_out_id(delivery), text=text
+        )
+    except sms.SmsPermanentError as exc:
+        raise PermanentError(str(exc))
+    return f"sent to {phone[:3]}****{phone[-4:]} (id {delivery.provider_message_id}): {text}"
 
 
 # --- the loop ------------------------------------------------------------------------------------------
@@ -257,6 +297,13 @@ def deliver_one(delivery, now, clock=None):
         return deliver_held(delivery, now, clock)
     delivery.attempts += 1
     started = timezone.now()
+    if delivery.held and delivery.notification.read_at is not None:
+        # an SMS held for the quiet hours and read in the portal meanwhile: not sent
+        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
+            status=Delivery.Status.SKIPPED, last_error="", next_attempt_at=now
+        )
+        _record(delivery, started, True, "not sent: read in the portal before the quiet hours ended")
+        return "skipped"
     try:
         result = send(delivery)
     except PermanentError as exc:
@@ -279,11 +326,19 @@ def deliver_one(delivery, now, clock=None):
             last_error=error[:2000],
         )
         return "retry"
+    mark_sent(delivery, result, started)
+    return "sent"
+
+
+def mark_sent(delivery, result, started):
+    """The mark after a successful send (the step a crash can prevent: see the delivery promise)."""
     Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
-        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
+        status=Delivery.Status.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        provider_message_id=getattr(delivery, "provider_message_id", "") or "",
     )
     _record(delivery, started, True, result)
-    return "sent"
 
 
 # --- held messages (quiet hours): one email for all of a recipient's held messages ------------------------

@@ -11,7 +11,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import access, actions, health
+from . import access, actions, health, reach
 from .forms import AssignmentForm, CommitteeForm, EndTermForm, EstateForm, MemberForm
 from .formsave import save_with_form
 from .models import (
@@ -169,14 +169,20 @@ def committee_detail(request, pk):
         Committee.objects.select_related("estate"), request.user, pk, estate="estate", committee="pk"
     )
     members = committee.members.select_related("user")
+    active = [m for m in members if m.is_active]
+    can_manage = access.manages_estate(request.user, committee.estate)
+    if can_manage:  # the office sees whether each member's last message reached them
+        last = reach.last_messages([m.user for m in active if m.user_id])
+        for m in active:
+            m.last_message = last.get(m.user_id)
     return render(
         request,
         "liaison/committee_detail.html",
         {
             "committee": committee,
-            "active": [m for m in members if m.is_active],
+            "active": active,
             "past": [m for m in members if not m.is_active],
-            "can_manage": access.manages_estate(request.user, committee.estate),
+            "can_manage": can_manage,
         },
     )
 

@@ -8,6 +8,7 @@ from .notifications import (  # noqa: F401
     Notification,
     NotificationPreference,
     RobotWebhook,
+    SmsTemplate,
     kind_category,
 )
 from .registry import (  # noqa: F401
