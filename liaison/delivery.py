@@ -25,9 +25,18 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import people, sms, webhooks
+from . import people, sms, webhooks, wechat
 from .escaping import header_text
-from .models import Delivery, DeliveryAttempt, Role, SmsTemplate, User, kind_category
+from .models import (
+    Delivery,
+    DeliveryAttempt,
+    Role,
+    SmsTemplate,
+    User,
+    WeChatBinding,
+    WeChatTemplate,
+    kind_category,
+)
 from .notify import format_when, notify
 
 log = logging.getLogger(__name__)
@@ -177,6 +186,8 @@ def send(delivery):
         return f"sent to {n.recipient.email}"
     if delivery.channel == Delivery.Channel.SMS:
         return send_sms(delivery)
+    if delivery.channel == Delivery.Channel.WECHAT:
+        return send_wechat(delivery)
     if delivery.channel == Delivery.Channel.WEBHOOK:
         m, hook = delivery.group_message, delivery.webhook
         if not hook.active:
@@ -199,15 +210,7 @@ def build_sms(notification):
     template = SmsTemplate.objects.filter(category=kind_category(notification.kind), active=True).first()
     if template is None:
         raise PermanentError(f"no active SMS template for {kind_category(notification.kind)!r} (admin: SMS templates)")
-    user = notification.recipient
-    lang = user.language or settings.LANGUAGE_CODE
-    with translation.override(lang):
-        values = {
-            "subject": notification.text_in(lang)[0],
-            "estate": notification.estate.name if notification.estate_id else "",
-            "time": format_when(notification.created, notification.created),
-        }
-    params, text = template.render(values, sms.sign_name())
+    params, text = template.render(message_values(notification), sms.sign_name())
     return template, params, text
 
 
@@ -224,6 +227,37 @@ def send_sms(delivery):
     except sms.SmsPermanentError as exc:
         raise PermanentError(str(exc))
     return f"sent to {phone[:3]}****{phone[-4:]} (id {delivery.provider_message_id}): {text}"
+
+
+def message_values(notification):
+    """The values a template may use, in the recipient's language."""
+    lang = notification.recipient.language or settings.LANGUAGE_CODE
+    with translation.override(lang):
+        return {
+            "subject": notification.text_in(lang)[0],
+            "estate": notification.estate.name if notification.estate_id else "",
+            "time": format_when(notification.created, notification.created),
+        }
+
+
+def send_wechat(delivery):
+    n = delivery.notification
+    binding = WeChatBinding.objects.filter(user=n.recipient).first()
+    if not n.recipient.is_active or binding is None:
+        raise PermanentError("recipient is inactive or no longer bound to WeChat")
+    category = kind_category(n.kind)
+    template = WeChatTemplate.objects.filter(category=category, active=True).first()
+    if template is None:
+        raise PermanentError(f"no active WeChat template for {category!r} (admin: WeChat templates)")
+    try:
+        delivery.provider_message_id = wechat.send_template(
+            binding.openid, template.template_id, template.data(message_values(n)), url=absolute(n.url)
+        )
+    except wechat.WeChatError as exc:
+        if exc.permanent:
+            raise PermanentError(str(exc))
+        raise
+    return f"sent to WeChat {binding.openid[:6]}… (msgid {delivery.provider_message_id})"
 
 
 # --- the loop ------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from . import access, people, preferences
-from .models import KIND_CATEGORIES, Delivery, Estate, Notification, RobotWebhook, audit
+from .models import KIND_CATEGORIES, Delivery, Estate, Notification, RobotWebhook, WeChatBinding, audit
 
 PAGE_SIZE = 50
 
@@ -89,9 +89,17 @@ class EmailChoicesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
 
+    wechat = forms.MultipleChoiceField(
+        label=gettext_lazy("Also send to WeChat"),
+        choices=KIND_CATEGORIES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+
     def rows(self):
-        """(label, email box, SMS box) per kind, for the table."""
-        return list(zip([label for _c, label in KIND_CATEGORIES], self["email"], self["sms"], strict=True))
+        """(label, email box, SMS box, WeChat box) per kind, for the table."""
+        labels = [label for _c, label in KIND_CATEGORIES]
+        return list(zip(labels, self["email"], self["sms"], self["wechat"], strict=True))
 
 
 def _choices_form(user):
@@ -107,6 +115,7 @@ def _page(request, form, estates, status=200):
             "estates": estates,
             "has_email": bool(request.user.email),
             "mobile": people.mobile_number(request.user),
+            "wechat_bound": WeChatBinding.objects.filter(user=request.user).exists(),
         },
         status=status,
     )
@@ -172,7 +181,14 @@ def preferences_page(request):
     if request.method == "POST":
         form = EmailChoicesForm(request.POST)
         if form.is_valid():
-            preferences.save_email_choices(user, form.cleaned_data["email"], form.cleaned_data["sms"])
+            # the WeChat column is shown only to those bound: the others' WeChat choices stay as they were
+            bound = WeChatBinding.objects.filter(user=user).exists()
+            preferences.save_email_choices(
+                user,
+                form.cleaned_data["email"],
+                form.cleaned_data["sms"],
+                form.cleaned_data["wechat"] if bound else None,
+            )
             messages.success(request, _("Your notification preferences are saved."))
             return redirect("notification_preferences")
         messages.error(request, _("Please correct the errors below."))

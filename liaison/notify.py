@@ -31,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.utils import dateformat, timezone, translation
 
 from . import people, preferences, quiet
-from .models import Delivery, GroupMessage, Notification, RobotWebhook
+from .models import Delivery, GroupMessage, Notification, RobotWebhook, WeChatBinding
 
 log = logging.getLogger(__name__)
 
@@ -201,6 +201,11 @@ def notify(
             sms_to = set(people.mobile_numbers([u for u in users if u.pk in sms_to]))
         else:
             sms_to = set()
+        # WeChat: those who bound their account and did not turn it off, unless the estate muted it
+        wechat_to = set()
+        if not preferences.estate_muted(estate, Delivery.Channel.WECHAT, kind):
+            bound = set(WeChatBinding.objects.filter(user__in=[u.pk for u in users]).values_list("user_id", flat=True))
+            wechat_to = preferences.users_wanting(bound, kind, "wechat")
     about = about_key(url if about is None else about)
     rendered = {}
 
@@ -246,6 +251,8 @@ def notify(
             channels.append(Delivery.Channel.EMAIL)
         if user.pk in sms_to:
             channels.append(Delivery.Channel.SMS)
+        if email and user.pk in wechat_to:
+            channels.append(Delivery.Channel.WECHAT)
         if channels:
             held = quiet.held_until(user, kind, now)
             for channel in channels:

@@ -26,7 +26,7 @@ def users_refusing_email(user_ids, kind):
 
 
 # a user's channel when they have no row for the category
-DEFAULTS = {"email": True, "sms": False}
+DEFAULTS = {"email": True, "sms": False, "wechat": True}
 PERSONAL_CHANNELS = list(DEFAULTS)
 
 
@@ -67,13 +67,16 @@ def channel_choices(user):
 
 
 @transaction.atomic
-def save_email_choices(user, enabled_categories, sms_categories=None):
+def save_email_choices(user, enabled_categories, sms_categories=None, wechat_categories=None):
     enabled = set(enabled_categories)
     sms = None if sms_categories is None else set(sms_categories)
+    wx = None if wechat_categories is None else set(wechat_categories)
     for category, _label in KIND_CATEGORIES:
         defaults = {"email": category in enabled}
         if sms is not None:
             defaults["sms"] = category in sms
+        if wx is not None:
+            defaults["wechat"] = category in wx
         NotificationPreference.objects.update_or_create(user=user, category=category, defaults=defaults)
 
 

@@ -9,6 +9,9 @@ from .notifications import (  # noqa: F401
     NotificationPreference,
     RobotWebhook,
     SmsTemplate,
+    WeChatBinding,
+    WeChatBindTicket,
+    WeChatTemplate,
     kind_category,
 )
 from .registry import (  # noqa: F401

@@ -183,6 +183,7 @@ class Delivery(models.Model):
         EMAIL = "email", _("Email")
         WEBHOOK = "webhook", _("Group robot")
         SMS = "sms", _("SMS")
+        WECHAT = "wechat", _("WeChat")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -278,6 +279,8 @@ class NotificationPreference(models.Model):
     email = models.BooleanField(_("email"), default=True)
     # SMS costs money and reaches a phone at once: a member asks for it (off when no row says otherwise)
     sms = models.BooleanField(_("SMS"), default=False)
+    # WeChat reaches only those who bound their account (itself the choice): on unless turned off
+    wechat = models.BooleanField(_("WeChat"), default=True)
 
     class Meta:
         verbose_name = _("notification preference")
@@ -382,6 +385,73 @@ class SmsTemplate(models.Model):
                 params[name] = value[: max(len(value) - over - 1, 1)] + "…"
         text = f"【{sign}】" + _PLACEHOLDER.sub(lambda m: params.get(m.group(1), ""), self.text)
         return [(n, params[n]) for n in names], text
+
+
+class WeChatTemplate(models.Model):
+    """The official account's template message for one category: its template id and which value goes
+    into each of the template's fields (e.g. thing1=subject, thing2=estate, time3=time)."""
+
+    category = models.CharField(_("kind"), max_length=20, choices=KIND_CATEGORIES, unique=True)
+    template_id = models.CharField(_("template id"), max_length=100)
+    fields = models.CharField(
+        _("fields"),
+        max_length=200,
+        help_text=_("Comma-separated field=value pairs; values: subject, estate, time. E.g. thing1=subject,time2=time"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("WeChat template")
+        verbose_name_plural = _("WeChat templates")
+        ordering = ["category"]
+
+    def __str__(self):
+        return f"{self.get_category_display()} · {self.template_id}"
+
+    def pairs(self):
+        result = []
+        for part in self.fields.split(","):
+            name, _sep, source = part.partition("=")
+            if name.strip():
+                result.append((name.strip(), source.strip()))
+        return result
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        pairs = self.pairs()
+        bad = [f"{n}={s}" for n, s in pairs if s not in SMS_VARIABLES]
+        if not pairs or bad:
+            raise ValidationError({"fields": _("Write field=value pairs with the values subject, estate or time.")})
+
+    def data(self, values):
+        # WeChat cuts a "thing" field at 20 characters and refuses longer ones: keep within it
+        return {name: {"value": _cut(str(values.get(source, "")), 20)} for name, source in self.pairs()}
+
+
+class WeChatBinding(models.Model):
+    """A portal user bound to their WeChat (the official account's openid for them)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wechat", verbose_name=_("user")
+    )
+    openid = models.CharField(max_length=64, unique=True)
+    bound_at = models.DateTimeField(_("bound at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("WeChat binding")
+        verbose_name_plural = _("WeChat bindings")
+
+
+class WeChatBindTicket(models.Model):
+    """A one-time binding ticket: the scene of the QR code shown on the user's profile page."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    ticket = models.CharField(max_length=64, unique=True)
+    qr_url = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
 
 
 class EstateMute(models.Model):

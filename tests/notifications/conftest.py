@@ -157,3 +157,21 @@ def locmem_sms(settings):
     console.reset()
     yield console.outbox
     console.reset()
+
+
+@pytest.fixture
+def wechat_api(settings):
+    from django.core.cache import cache
+
+    from .wechat_fake import FakeWeChat
+
+    fake = FakeWeChat()
+    settings.LIAISON_WECHAT_APP_ID = "wx-test-app"
+    settings.LIAISON_WECHAT_APP_SECRET = "wx-secret"
+    settings.LIAISON_WECHAT_TOKEN = "callback-token"
+    settings.LIAISON_WECHAT_API_BASE = fake.api_base
+    settings.LIAISON_WECHAT_TIMEOUT = 2
+    cache.delete("liaison:wechat:wx-test-app_access_token")
+    yield fake
+    cache.delete("liaison:wechat:wx-test-app_access_token")
+    fake.close()
