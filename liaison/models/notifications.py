@@ -209,6 +209,8 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # sent again after a worker died between sending and marking it (an email is resent once at most)
+    resent = models.BooleanField(_("sent again after an interruption"), default=False)
     # the provider's id of the message (an SMS's BizId / SerialNo), stored when it is marked sent
     provider_message_id = models.CharField(_("provider's message id"), max_length=100, blank=True)
     # held for the recipient's quiet hours (liaison/quiet.py): due at the start of the next daytime
