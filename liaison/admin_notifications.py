@@ -21,6 +21,8 @@ from .models import (
     NotificationPreference,
     RobotWebhook,
     SmsTemplate,
+    WeChatBinding,
+    WeChatTemplate,
 )
 from .notify import enqueue_delivery
 
@@ -93,6 +95,24 @@ class SmsTemplateAdmin(admin.ModelAdmin):
 
     list_display = ("category", "template_code", "text", "variables", "active")
     list_filter = ("active",)
+
+
+@admin.register(WeChatTemplate)
+class WeChatTemplateAdmin(admin.ModelAdmin):
+    list_display = ("category", "template_id", "fields", "active")
+    list_filter = ("active",)
+
+
+@admin.register(WeChatBinding)
+class WeChatBindingAdmin(admin.ModelAdmin):
+    """Bindings are made by the member scanning the QR code; an administrator may only remove one."""
+
+    list_display = ("user", "bound_at")
+    search_fields = ("user__username", "user__name")
+    readonly_fields = ("user", "openid", "bound_at")
+
+    def has_add_permission(self, request):
+        return False
 
 
 class AttemptInline(admin.TabularInline):

@@ -244,6 +244,8 @@ def message_values(notification):
 def send_wechat(delivery):
     n = delivery.notification
     binding = WeChatBinding.objects.filter(user=n.recipient).first()
+    if not wechat.enabled():
+        raise PermanentError("WeChat is not set up (LIAISON_WECHAT_APP_ID)")
     if not n.recipient.is_active or binding is None:
         raise PermanentError("recipient is inactive or no longer bound to WeChat")
     category = kind_category(n.kind)

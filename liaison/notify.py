@@ -30,7 +30,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import dateformat, timezone, translation
 
-from . import people, preferences, quiet
+from . import people, preferences, quiet, wechat
 from .models import Delivery, GroupMessage, Notification, RobotWebhook, WeChatBinding
 
 log = logging.getLogger(__name__)
@@ -203,7 +203,7 @@ def notify(
             sms_to = set()
         # WeChat: those who bound their account and did not turn it off, unless the estate muted it
         wechat_to = set()
-        if not preferences.estate_muted(estate, Delivery.Channel.WECHAT, kind):
+        if wechat.enabled() and not preferences.estate_muted(estate, Delivery.Channel.WECHAT, kind):
             bound = set(WeChatBinding.objects.filter(user__in=[u.pk for u in users]).values_list("user_id", flat=True))
             wechat_to = preferences.users_wanting(bound, kind, "wechat")
     about = about_key(url if about is None else about)

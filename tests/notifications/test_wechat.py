@@ -138,3 +138,10 @@ def test_member_unbinds(client_for, chair_a, wechat_api):
     assert not WeChatBinding.objects.exists()
     notify([chair_a], kind="meeting.notice", key="wx4", subject="会议", now=NOW)
     assert not Delivery.objects.filter(channel="wechat").exists()
+
+
+def test_no_wechat_message_is_queued_while_wechat_is_not_set_up(chair_a, settings):
+    settings.LIAISON_WECHAT_APP_ID = ""
+    WeChatBinding.objects.create(user=chair_a, openid="oCHAIR")
+    notify([chair_a], kind="meeting.notice", key="wx5", subject="会议", now=NOW)
+    assert not Delivery.objects.filter(channel="wechat").exists()
