@@ -2,12 +2,15 @@
 with its audit row. Each checks who may make it (liaison.access) and raises PermissionDenied otherwise;
 the pages call these, the views only parse input and render."""
 
+import datetime
+import secrets
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from . import access
-from .models import audit
+from . import access, wechat
+from .models import WeChatBinding, WeChatBindTicket, audit
 from .signals import estate_created
 
 CHAIR_TAKEN = _("The committee already has an active chair. End the current chair's term first.")
@@ -105,3 +108,52 @@ def end_term(member, *, actor, ended_on, reason):
             changes={"ended_on": ended_on, "reason": reason},
         )
     return member
+
+
+# --- binding a member's WeChat (liaison/wechat.py) ---------------------------------------------------------
+
+BIND_TICKET_LIFETIME = datetime.timedelta(seconds=600)
+
+
+def start_wechat_binding(user, *, now):
+    """A one-time binding ticket for `user` and the official account's QR code for it. The QR code is
+    asked of WeChat before anything is stored: if WeChat is unreachable the page says so, nothing is
+    written (raises wechat.WeChatError)."""
+    if not wechat.enabled():
+        raise ValidationError(_("WeChat is not set up for this portal."))
+    ticket = secrets.token_urlsafe(24)
+    qr_url = wechat.binding_qr_url(ticket)
+    with transaction.atomic(durable=True):
+        WeChatBindTicket.objects.filter(user=user, used_at__isnull=True).update(expires_at=now)  # older QR codes die
+        row = WeChatBindTicket.objects.create(
+            user=user, ticket=ticket, qr_url=qr_url, created=now, expires_at=now + BIND_TICKET_LIFETIME
+        )
+        audit(user, "wechat.binding_started", actor=user, now=now)
+    return row
+
+
+def bind_wechat(ticket, openid, *, now):
+    """WeChat told us that `openid` scanned the QR code of `ticket`: bind it to the ticket's user, once.
+    Returns the binding, or None for an unknown, used or expired ticket."""
+    if not ticket or not openid:
+        return None
+    with transaction.atomic(durable=True):
+        row = WeChatBindTicket.objects.filter(ticket=ticket).first()
+        claimed = WeChatBindTicket.objects.filter(pk=getattr(row, "pk", None), used_at__isnull=True, expires_at__gt=now)
+        if row is None or claimed.update(used_at=now) != 1:
+            return None
+        # one WeChat account reaches one person: bound to someone else before, it moves
+        WeChatBinding.objects.filter(openid=openid).exclude(user_id=row.user_id).delete()
+        binding, _created = WeChatBinding.objects.update_or_create(
+            user_id=row.user_id, defaults={"openid": openid, "bound_at": now}
+        )
+        audit(binding.user, "wechat.bound", job="wechat callback", now=now)
+    return binding
+
+
+def unbind_wechat(user, *, now):
+    with transaction.atomic(durable=True):
+        deleted, _rows = WeChatBinding.objects.filter(user=user).delete()
+        if deleted:
+            audit(user, "wechat.unbound", actor=user, now=now)
+    return bool(deleted)

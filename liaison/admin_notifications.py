@@ -13,7 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from . import delivery as delivery_rules
-from .models import Delivery, DeliveryAttempt, EstateMute, GroupMessage, NotificationPreference, RobotWebhook
+from .models import (
+    Delivery,
+    DeliveryAttempt,
+    EstateMute,
+    GroupMessage,
+    NotificationPreference,
+    RobotWebhook,
+    SmsTemplate,
+    WeChatBinding,
+    WeChatTemplate,
+)
 from .notify import enqueue_delivery
 
 
@@ -74,9 +84,35 @@ class EstateMuteAdmin(admin.ModelAdmin):
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(admin.ModelAdmin):
-    list_display = ("user", "category", "email")
-    list_filter = ("category", "email")
+    list_display = ("user", "category", "email", "sms")
+    list_filter = ("category", "email", "sms")
     search_fields = ("user__username", "user__name")
+
+
+@admin.register(SmsTemplate)
+class SmsTemplateAdmin(admin.ModelAdmin):
+    """Each category's pre-approved SMS template (the model's clean checks the 70-character segment)."""
+
+    list_display = ("category", "template_code", "text", "variables", "active")
+    list_filter = ("active",)
+
+
+@admin.register(WeChatTemplate)
+class WeChatTemplateAdmin(admin.ModelAdmin):
+    list_display = ("category", "template_id", "fields", "active")
+    list_filter = ("active",)
+
+
+@admin.register(WeChatBinding)
+class WeChatBindingAdmin(admin.ModelAdmin):
+    """Bindings are made by the member scanning the QR code; an administrator may only remove one."""
+
+    list_display = ("user", "bound_at")
+    search_fields = ("user__username", "user__name")
+    readonly_fields = ("user", "openid", "bound_at")
+
+    def has_add_permission(self, request):
+        return False
 
 
 class AttemptInline(admin.TabularInline):
@@ -112,6 +148,7 @@ class DeliveryAdmin(admin.ModelAdmin):
         "last_error",
         "held",
         "bundle",
+        "provider_message_id",
     )
     inlines = [AttemptInline]
     actions = ["send_again"]

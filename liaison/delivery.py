@@ -1,13 +1,14 @@
 """Deliver the outbox: claim each due Delivery with a conditional UPDATE, send, mark.
 
-The promise (docs/notifications.md, "Delivery promise"): a message is sent AT MOST ONCE per
-(notification, channel) and per (group message, robot). The claim (PENDING -> SENDING) commits before
-the network call and the mark (-> SENT) after it. A worker that dies between the two leaves the row
-SENDING; when its claim expires the loop does NOT send it again (it cannot know whether the message
-went out) but marks it FAILED as "interrupted" and tells the administrators, who may send it again
-from the admin. The inbox copy is never lost: it is written with the event.
-Ordinary failures (SMTP error, endpoint down, robot error code) retry with exponential backoff and
-give up after a limit, visibly (FAILED, every attempt logged, administrators told in their inbox).
+The promise (docs/notifications.md, "Delivery promise"): no path sends a row that is not freshly claimed
+by the sender. The claim (PENDING -> SENDING) commits before the network call and the mark (-> SENT)
+after it. A worker that dies between the two leaves the row SENDING; when its claim expires the loop
+reconciles it (`reconcile`): an SMS is sent again only if the provider, asked by the message's own id,
+says it never left; an email is sent again once with the same Message-ID; a robot or WeChat post is
+marked FAILED "interrupted" for the administrators (at most once). The inbox copy is never lost: it is
+written with the event.
+Ordinary failures (SMTP error, endpoint down, provider error codes, timeouts) retry with exponential
+backoff and give up after a limit, visibly (FAILED, every attempt logged, administrators told in their inbox).
 """
 
 import datetime
@@ -17,7 +18,7 @@ import time
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -25,10 +26,19 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import webhooks
+from . import people, sms, webhooks, wechat
 from .escaping import header_text
-from .models import Delivery, DeliveryAttempt, Role, User
-from .notify import notify
+from .models import (
+    Delivery,
+    DeliveryAttempt,
+    Role,
+    SmsTemplate,
+    User,
+    WeChatBinding,
+    WeChatTemplate,
+    kind_category,
+)
+from .notify import format_when, notify
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +185,10 @@ def send(delivery):
             raise PermanentError("recipient is inactive or has no email address")
         build_email(n).send()
         return f"sent to {n.recipient.email}"
+    if delivery.channel == Delivery.Channel.SMS:
+        return send_sms(delivery)
+    if delivery.channel == Delivery.Channel.WECHAT:
+        return send_wechat(delivery)
     if delivery.channel == Delivery.Channel.WEBHOOK:
         m, hook = delivery.group_message, delivery.webhook
         if not hook.active:
@@ -184,6 +198,69 @@ def send(delivery):
         except webhooks.WebhookURLError as exc:
             raise PermanentError(str(exc))
     raise PermanentError(f"unknown channel {delivery.channel}")
+
+
+def sms_out_id(delivery):
+    """The message's own id, given to the provider (OutId / SessionContext) and asked about later."""
+    return f"liaison-d{delivery.pk}"
+
+
+def build_sms(notification):
+    """(template, params, text as read) of a message's SMS, in the recipient's language; PermanentError
+    when its category has no active template."""
+    template = SmsTemplate.objects.filter(category=kind_category(notification.kind), active=True).first()
+    if template is None:
+        raise PermanentError(f"no active SMS template for {kind_category(notification.kind)!r} (admin: SMS templates)")
+    params, text = template.render(message_values(notification), sms.sign_name())
+    return template, params, text
+
+
+def send_sms(delivery):
+    n = delivery.notification
+    phone = people.mobile_number(n.recipient) if n.recipient.is_active else None
+    if not phone:
+        raise PermanentError("recipient is inactive or has no mainland mobile number")
+    template, params, text = build_sms(n)
+    try:
+        delivery.provider_message_id = sms.provider().send(
+            phone, template.template_code, params, out_id=sms_out_id(delivery), text=text
+        )
+    except sms.SmsPermanentError as exc:
+        raise PermanentError(str(exc))
+    return f"sent to {phone[:3]}****{phone[-4:]} (id {delivery.provider_message_id}): {text}"
+
+
+def message_values(notification):
+    """The values a template may use, in the recipient's language."""
+    lang = notification.recipient.language or settings.LANGUAGE_CODE
+    with translation.override(lang):
+        return {
+            "subject": notification.text_in(lang)[0],
+            "estate": notification.estate.name if notification.estate_id else "",
+            "time": format_when(notification.created, notification.created),
+        }
+
+
+def send_wechat(delivery):
+    n = delivery.notification
+    binding = WeChatBinding.objects.filter(user=n.recipient).first()
+    if not wechat.enabled():
+        raise PermanentError("WeChat is not set up (LIAISON_WECHAT_APP_ID)")
+    if not n.recipient.is_active or binding is None:
+        raise PermanentError("recipient is inactive or no longer bound to WeChat")
+    category = kind_category(n.kind)
+    template = WeChatTemplate.objects.filter(category=category, active=True).first()
+    if template is None:
+        raise PermanentError(f"no active WeChat template for {category!r} (admin: WeChat templates)")
+    try:
+        delivery.provider_message_id = wechat.send_template(
+            binding.openid, template.template_id, template.data(message_values(n)), url=absolute(n.url)
+        )
+    except wechat.WeChatError as exc:
+        if exc.permanent:
+            raise PermanentError(str(exc))
+        raise
+    return f"sent to WeChat {binding.openid[:6]}… (msgid {delivery.provider_message_id})"
 
 
 # --- the loop ------------------------------------------------------------------------------------------
@@ -237,18 +314,8 @@ def alert_admins(delivery, reason, now):
 def deliver_one(delivery, now, clock=None):
     """Claim, send, mark one due delivery. Returns 'sent', 'retry', 'failed', 'interrupted' or None (lost race)."""
     if delivery.status == Delivery.Status.SENDING:
-        # an expired claim: the worker died between claim and mark; the outcome is unknown
-        reason = _("Interrupted while sending (worker stopped); it may or may not have been delivered.")
-        with transaction.atomic():
-            changed = Delivery.objects.filter(
-                pk=delivery.pk, status=Delivery.Status.SENDING, claimed_at=delivery.claimed_at
-            ).update(status=Delivery.Status.FAILED, last_error=str(reason), next_attempt_at=now)
-            if not changed:
-                return None
-            _record(delivery, now, False, reason)
-            if delivery.bundle_id is None:
-                alert_admins(delivery, reason, now)  # a held message sent with others: one alert for them all
-        return "interrupted"
+        # an expired claim: the worker died between claim and mark
+        return reconcile(delivery, now)
     clock = time.monotonic() if clock is None else clock  # the monotonic time at which `now` was taken
     if not claim(delivery, now):
         return None
@@ -257,6 +324,13 @@ def deliver_one(delivery, now, clock=None):
         return deliver_held(delivery, now, clock)
     delivery.attempts += 1
     started = timezone.now()
+    if delivery.held and delivery.notification.read_at is not None:
+        # an SMS held for the quiet hours and read in the portal meanwhile: not sent
+        Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
+            status=Delivery.Status.SKIPPED, last_error="", next_attempt_at=now
+        )
+        _record(delivery, started, True, "not sent: read in the portal before the quiet hours ended")
+        return "skipped"
     try:
         result = send(delivery)
     except PermanentError as exc:
@@ -279,11 +353,110 @@ def deliver_one(delivery, now, clock=None):
             last_error=error[:2000],
         )
         return "retry"
-    Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING).update(
-        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
-    _record(delivery, started, True, result)
+    mark_sent(delivery, result, started)
     return "sent"
+
+
+def mark_sent(delivery, result, started, group=None):
+    """The mark after a successful send (the step a crash can prevent: see the delivery promise);
+    `group`: the deliveries one bundle email carried (`delivery` among them)."""
+    rows = group or [delivery]
+    Delivery.objects.filter(pk__in=[d.pk for d in rows], status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        provider_message_id=getattr(delivery, "provider_message_id", "") or "",
+    )
+    for d in rows:
+        _record(d, started, True, result)
+
+
+# --- reconciling an interrupted send (docs/notifications.md, "No lost reminder") -----------------------------
+
+
+def reconcile(delivery, now):
+    """A claim expired: the worker died after claiming the row, before marking it. Did the message leave?
+
+    - SMS: ask the provider about the message by its own id (the out id it was sent with). The provider
+      has it → marked sent, not sent again. The provider has no such message (or reports it undelivered)
+      → sent again. The provider cannot be asked just now → asked again later, up to the attempt limit.
+    - Email: SMTP cannot be asked, so it is sent again **once**, with the same Message-ID (a mail system
+      that got the first copy recognises the second); interrupted a second time, it is marked failed for the
+      administrators. A held bundle is sent again as the same bundle.
+    - Group robots and WeChat cannot be asked and have no Message-ID: marked failed for the
+      administrators, never sent twice (at most once).
+    Returns "reconciled" (it had left), "resent" (queued again), "retry" (ask later), "interrupted"
+    (marked failed) or None (another worker got there first).
+    """
+    stale = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.SENDING, claimed_at=delivery.claimed_at)
+    if delivery.channel == Delivery.Channel.SMS:
+        return _reconcile_sms(delivery, stale, now)
+    if delivery.channel == Delivery.Channel.EMAIL and not delivery.resent:
+        with transaction.atomic():
+            lead_id = delivery.bundle_id or delivery.pk
+            group = Delivery.objects.filter(status=Delivery.Status.SENDING).filter(
+                models.Q(pk=lead_id) | models.Q(bundle_id=lead_id)
+            )
+            if not stale.exists():
+                return None
+            # the bundle's rows go back together: bundled again, the lowest id leads and names the Message-ID
+            rows = list(group.select_for_update()) if group.filter(pk=delivery.pk).exists() else [delivery]
+            Delivery.objects.filter(pk__in=[r.pk for r in rows], status=Delivery.Status.SENDING).update(
+                status=Delivery.Status.PENDING, resent=True, bundle=None, next_attempt_at=now
+            )
+            for r in rows:
+                _record(r, now, False, "interrupted while sending: sent again once, with the same Message-ID")
+        return "resent"
+    reason = _("Interrupted while sending (worker stopped); it may or may not have been delivered.")
+    with transaction.atomic():
+        if not stale.update(status=Delivery.Status.FAILED, last_error=str(reason), next_attempt_at=now):
+            return None
+        _record(delivery, now, False, reason)
+        if delivery.bundle_id is None:
+            alert_admins(delivery, reason, now)  # a held message sent with others: one alert for them all
+    return "interrupted"
+
+
+def _reconcile_sms(delivery, stale, now):
+    phone = people.mobile_number(delivery.notification.recipient)
+    started = timezone.now()
+    try:
+        if not phone:
+            raise sms.SmsPermanentError("no mainland mobile number any more")
+        status = sms.provider().query_status(sms_out_id(delivery), phone=phone, sent_at=delivery.claimed_at or now)
+    except sms.SmsError as exc:
+        error = f"interrupted; the provider could not be asked whether it was sent: {exc}"
+        if isinstance(exc, sms.SmsPermanentError) or delivery.attempts >= max_attempts():
+            with transaction.atomic():
+                if not stale.update(status=Delivery.Status.FAILED, last_error=error[:2000], next_attempt_at=now):
+                    return None
+                _record(delivery, started, False, error)
+                alert_admins(delivery, error, now)
+            return "interrupted"
+        # still claimed; asked again after the backoff (the attempt counts)
+        if not stale.update(
+            attempts=F("attempts") + 1, next_attempt_at=now + backoff(delivery.attempts), last_error=error[:2000]
+        ):
+            return None
+        _record(delivery, started, False, error)
+        return "retry"
+    if status.left:
+        changed = stale.update(
+            status=Delivery.Status.SENT,
+            sent_at=delivery.claimed_at or now,
+            last_error="",
+            provider_message_id=status.message_id or delivery.provider_message_id,
+        )
+        if changed:
+            _record(delivery, started, True, f"interrupted, but the provider has it ({status.state}): not sent again")
+        return "reconciled" if changed else None
+    # the provider has no such message (or reports it undelivered): send it again, same out id
+    changed = stale.update(status=Delivery.Status.PENDING, resent=True, next_attempt_at=now)
+    if changed:
+        _record(
+            delivery, started, False, f"interrupted; the provider says it was not sent ({status.state}): sending again"
+        )
+    return "resent" if changed else None
 
 
 # --- held messages (quiet hours): one email for all of a recipient's held messages ------------------------
@@ -373,12 +546,8 @@ def deliver_held(lead, now, clock):
             last_error=error[:2000],
         )
         return "retry"
-    Delivery.objects.filter(pk__in=pks, status=Delivery.Status.SENDING).update(
-        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
     result = f"sent to {user.email}" + (f" (one email with {len(unread)} held messages)" if len(unread) > 1 else "")
-    for d in unread:
-        _record(d, started, True, result)
+    mark_sent(head, result, started, group=unread)
     return "sent"
 
 
@@ -394,7 +563,8 @@ def _fail_together(head, group, reason, now):
 
 def deliver_pending(now=None, limit=500, budget=RUN_BUDGET_SECONDS):
     """Deliver what is due, one row at a time. Returns counts and when the next retry is due."""
-    counts = {"sent": 0, "retry": 0, "failed": 0, "interrupted": 0, "more": False}  # and "skipped" when any
+    # and "skipped", "resent", "reconciled" when any
+    counts = {"sent": 0, "retry": 0, "failed": 0, "interrupted": 0, "more": False}
     started = time.monotonic()
     for _i in range(limit):
         if time.monotonic() - started > budget:

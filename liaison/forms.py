@@ -6,6 +6,7 @@ from django.utils.translation import pgettext_lazy
 
 from .bounds import SaneDateField
 from .models import Committee, CommitteeMember, Estate, Role, StaffAssignment, User
+from .phones import MobileField
 
 
 class DateInput(forms.DateInput):
@@ -110,7 +111,8 @@ class MemberForm(forms.ModelForm):
         model = CommitteeMember
         fields = ["name", "role", "phone", "email", "user", "term_start", "term_end"]
         widgets = {"term_start": DateInput(), "term_end": DateInput()}
-        field_classes = {"term_start": SaneDateField, "term_end": SaneDateField}
+        # "+86 138 1234 5678" is accepted and stored as 13812345678; anything but a mainland mobile is refused
+        field_classes = {"term_start": SaneDateField, "term_end": SaneDateField, "phone": MobileField}
         # the model's contextless "name" reads as a thing's (名称); a member is a person
         labels = {"name": pgettext_lazy("person", "Name")}
 

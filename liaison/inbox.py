@@ -16,8 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import access, preferences
-from .models import KIND_CATEGORIES, Delivery, Estate, Notification, RobotWebhook, audit
+from . import access, people, preferences
+from .models import KIND_CATEGORIES, Delivery, Estate, Notification, RobotWebhook, WeChatBinding, audit
 
 PAGE_SIZE = 50
 
@@ -82,6 +82,43 @@ class EmailChoicesForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
+    sms = forms.MultipleChoiceField(
+        label=gettext_lazy("Also send by SMS"),
+        choices=KIND_CATEGORIES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+
+    wechat = forms.MultipleChoiceField(
+        label=gettext_lazy("Also send to WeChat"),
+        choices=KIND_CATEGORIES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+
+    def rows(self):
+        """(label, email box, SMS box, WeChat box) per kind, for the table."""
+        labels = [label for _c, label in KIND_CATEGORIES]
+        return list(zip(labels, self["email"], self["sms"], self["wechat"], strict=True))
+
+
+def _choices_form(user):
+    return EmailChoicesForm(initial=preferences.channel_choices(user))
+
+
+def _page(request, form, estates, status=200):
+    return render(
+        request,
+        "notifications/preferences.html",
+        {
+            "form": form,
+            "estates": estates,
+            "has_email": bool(request.user.email),
+            "mobile": people.mobile_number(request.user),
+            "wechat_bound": WeChatBinding.objects.filter(user=request.user).exists(),
+        },
+        status=status,
+    )
 
 
 ALL = "*"
@@ -144,18 +181,20 @@ def preferences_page(request):
     if request.method == "POST":
         form = EmailChoicesForm(request.POST)
         if form.is_valid():
-            preferences.save_email_choices(user, form.cleaned_data["email"])
+            # the WeChat column is shown only to those bound: the others' WeChat choices stay as they were
+            bound = WeChatBinding.objects.filter(user=user).exists()
+            preferences.save_email_choices(
+                user,
+                form.cleaned_data["email"],
+                form.cleaned_data["sms"],
+                form.cleaned_data["wechat"] if bound else None,
+            )
             messages.success(request, _("Your notification preferences are saved."))
             return redirect("notification_preferences")
         messages.error(request, _("Please correct the errors below."))
     else:
-        enabled = [c for c, _label, on in preferences.email_choices(user) if on]
-        form = EmailChoicesForm(initial={"email": enabled})
-    return render(
-        request,
-        "notifications/preferences.html",
-        {"form": form, "estates": _estate_rows(user), "has_email": bool(user.email)},
-    )
+        form = _choices_form(user)
+    return _page(request, form, _estate_rows(user))
 
 
 @login_required
@@ -167,17 +206,7 @@ def estate_mutes(request, pk):
     form = EstateMuteForm(request.POST, prefix=f"e{estate.pk}")
     if not form.is_valid():
         messages.error(request, _("Please correct the errors below."))
-        enabled = [c for c, _label, on in preferences.email_choices(request.user) if on]
-        return render(
-            request,
-            "notifications/preferences.html",
-            {
-                "form": EmailChoicesForm(initial={"email": enabled}),
-                "estates": _estate_rows(request.user, {estate.pk: form}),
-                "has_email": bool(request.user.email),
-            },
-            status=400,
-        )
+        return _page(request, _choices_form(request.user), _estate_rows(request.user, {estate.pk: form}), status=400)
     with transaction.atomic():
         before = sorted(f"{ch}:{cat or ALL}" for ch, cats in preferences.estate_mutes(estate).items() for cat in cats)
         preferences.save_estate_mutes(estate, form.pairs())

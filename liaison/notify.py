@@ -30,8 +30,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import dateformat, timezone, translation
 
-from . import preferences, quiet
-from .models import Delivery, GroupMessage, Notification, RobotWebhook
+from . import people, preferences, quiet, wechat
+from .models import Delivery, GroupMessage, Notification, RobotWebhook, WeChatBinding
 
 log = logging.getLogger(__name__)
 
@@ -190,10 +190,22 @@ def notify(
     if not users:
         return []
     no_email = set()
+    sms_to = set()
     if email:
         no_email = preferences.users_refusing_email([u.pk for u in users], kind)
         if preferences.estate_muted(estate, Delivery.Channel.EMAIL, kind):
             no_email = {u.pk for u in users}
+        # SMS: those who asked for it and have a mainland mobile, unless the estate muted SMS
+        sms_to = preferences.users_wanting([u.pk for u in users], kind, "sms")
+        if sms_to and not preferences.estate_muted(estate, Delivery.Channel.SMS, kind):
+            sms_to = set(people.mobile_numbers([u for u in users if u.pk in sms_to]))
+        else:
+            sms_to = set()
+        # WeChat: those who bound their account and did not turn it off, unless the estate muted it
+        wechat_to = set()
+        if wechat.enabled() and not preferences.estate_muted(estate, Delivery.Channel.WECHAT, kind):
+            bound = set(WeChatBinding.objects.filter(user__in=[u.pk for u in users]).values_list("user_id", flat=True))
+            wechat_to = preferences.users_wanting(bound, kind, "wechat")
     about = about_key(url if about is None else about)
     rendered = {}
 
@@ -234,11 +246,19 @@ def notify(
                 )
         except IntegrityError:
             continue  # already sent for this key: exactly once
+        channels = []
         if email and user.email and user.pk not in no_email:
+            channels.append(Delivery.Channel.EMAIL)
+        if user.pk in sms_to:
+            channels.append(Delivery.Channel.SMS)
+        if email and user.pk in wechat_to:
+            channels.append(Delivery.Channel.WECHAT)
+        if channels:
             held = quiet.held_until(user, kind, now)
-            Delivery.objects.create(
-                notification=n, channel=Delivery.Channel.EMAIL, next_attempt_at=held or now, held=held is not None
-            )
+            for channel in channels:
+                Delivery.objects.create(
+                    notification=n, channel=channel, next_attempt_at=held or now, held=held is not None
+                )
             queued = queued or held is None
         created.append(n)
     if queued:

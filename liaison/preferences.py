@@ -1,7 +1,8 @@
-"""Who wants which channel: per-user email choices per kind, per-estate channel mutes.
+"""Who wants which channel: per-user channel choices per kind, per-estate channel mutes.
 
 The inbox is always on. Email is on unless the user turned it off for the kind's category or the
-estate muted email (for that category or for all). The group robot is the estate's: it posts the
+estate muted email (for that category or for all). SMS is off unless the user turned it on (it costs
+money and rings a phone); the estate can mute it too. The group robot is the estate's: it posts the
 kinds its configuration accepts unless the estate muted the robot channel.
 Decided when the message is stored (notify / notify_group); changing a preference later does not
 recall messages already queued.
@@ -24,6 +25,24 @@ def users_refusing_email(user_ids, kind):
     )
 
 
+# a user's channel when they have no row for the category
+DEFAULTS = {"email": True, "sms": False, "wechat": True}
+PERSONAL_CHANNELS = list(DEFAULTS)
+
+
+def users_wanting(user_ids, kind, channel):
+    """Ids of the users (among `user_ids`) who want `channel` ("email", "sms") for this kind: one query."""
+    user_ids = set(user_ids)
+    if not user_ids:
+        return set()
+    rows = dict(
+        NotificationPreference.objects.filter(user_id__in=list(user_ids), category=kind_category(kind)).values_list(
+            "user_id", channel
+        )
+    )
+    return {pk for pk in user_ids if rows.get(pk, DEFAULTS[channel])}
+
+
 def estate_muted(estate, channel, kind):
     if estate is None:
         return False
@@ -38,13 +57,27 @@ def email_choices(user):
     return [(c, label, c not in off) for c, label in KIND_CATEGORIES]
 
 
+def channel_choices(user):
+    """{channel: [categories on]} for the preferences page."""
+    rows = {p.category: p for p in NotificationPreference.objects.filter(user=user)}
+    return {
+        channel: [c for c, _label in KIND_CATEGORIES if getattr(rows.get(c), channel, DEFAULTS[channel])]
+        for channel in PERSONAL_CHANNELS
+    }
+
+
 @transaction.atomic
-def save_email_choices(user, enabled_categories):
+def save_email_choices(user, enabled_categories, sms_categories=None, wechat_categories=None):
     enabled = set(enabled_categories)
+    sms = None if sms_categories is None else set(sms_categories)
+    wx = None if wechat_categories is None else set(wechat_categories)
     for category, _label in KIND_CATEGORIES:
-        NotificationPreference.objects.update_or_create(
-            user=user, category=category, defaults={"email": category in enabled}
-        )
+        defaults = {"email": category in enabled}
+        if sms is not None:
+            defaults["sms"] = category in sms
+        if wx is not None:
+            defaults["wechat"] = category in wx
+        NotificationPreference.objects.update_or_create(user=user, category=category, defaults=defaults)
 
 
 def estate_mutes(estate):

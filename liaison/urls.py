@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from . import errors, views
+from . import errors, views, wechat_views
 
 # the portal's own pages in its layout and the user's language (also for DEBUG off under `make run`)
 handler403 = errors.permission_denied
@@ -32,6 +32,9 @@ urlpatterns = [
     path("members/<int:pk>/end/", views.member_end_term, name="member_end_term"),
     path("staff/", views.staff_list, name="staff_list"),
     path("account/", views.account, name="account"),
+    path("account/wechat/bind/", wechat_views.bind_start, name="wechat_bind"),
+    path("account/wechat/unbind/", wechat_views.unbind, name="wechat_unbind"),
+    path("wechat/callback/", wechat_views.callback, name="wechat_callback"),
     path("inbox/", include("liaison.notification_urls")),
     path("meetings/", include("meetings.urls")),
     path("issues/", include("followups.urls")),

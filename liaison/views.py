@@ -11,7 +11,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import access, actions, health
+from . import access, actions, health, reach, wechat
 from .forms import AssignmentForm, CommitteeForm, EndTermForm, EstateForm, MemberForm
 from .formsave import save_with_form
 from .models import (
@@ -23,6 +23,7 @@ from .models import (
     Role,
     StaffAssignment,
     User,
+    WeChatBinding,
 )
 
 
@@ -169,14 +170,20 @@ def committee_detail(request, pk):
         Committee.objects.select_related("estate"), request.user, pk, estate="estate", committee="pk"
     )
     members = committee.members.select_related("user")
+    active = [m for m in members if m.is_active]
+    can_manage = access.manages_estate(request.user, committee.estate)
+    if can_manage:  # the office sees whether each member's last message reached them
+        last = reach.last_messages([m.user for m in active if m.user_id])
+        for m in active:
+            m.last_message = last.get(m.user_id)
     return render(
         request,
         "liaison/committee_detail.html",
         {
             "committee": committee,
-            "active": [m for m in members if m.is_active],
+            "active": active,
             "past": [m for m in members if not m.is_active],
-            "can_manage": access.manages_estate(request.user, committee.estate),
+            "can_manage": can_manage,
         },
     )
 
@@ -276,9 +283,13 @@ def staff_list(request):
 def account(request):
     """The signed-in person's own page: who the portal takes them for (a committee member by their seat)
     and where to change their password and messages. The seats come from the page's `viewer`."""
-    user = request.user
+    return render(request, "liaison/account.html", account_context(request.user))
+
+
+def account_context(user):
     assignments = [] if user.is_committee else user.assignments.select_related("estate").order_by("estate__name")
-    return render(request, "liaison/account.html", {"assignments": assignments})
+    binding = WeChatBinding.objects.filter(user=user).first()
+    return {"assignments": assignments, "wechat_binding": binding, "wechat_enabled": wechat.enabled()}
 
 
 # --- health ----------------------------------------------------------------------------------------

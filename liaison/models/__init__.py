@@ -8,6 +8,10 @@ from .notifications import (  # noqa: F401
     Notification,
     NotificationPreference,
     RobotWebhook,
+    SmsTemplate,
+    WeChatBinding,
+    WeChatBindTicket,
+    WeChatTemplate,
     kind_category,
 )
 from .registry import (  # noqa: F401

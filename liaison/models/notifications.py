@@ -5,6 +5,8 @@ channels happens later (Celery, after commit) from `Delivery` rows. Unique keys 
 event (a scan run twice) a no-op. See docs/notifications.md for the delivery promise.
 """
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -180,6 +182,8 @@ class Delivery(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", _("Email")
         WEBHOOK = "webhook", _("Group robot")
+        SMS = "sms", _("SMS")
+        WECHAT = "wechat", _("WeChat")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -205,6 +209,10 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
+    # sent again after a worker died between sending and marking it (an email is resent once at most)
+    resent = models.BooleanField(_("sent again after an interruption"), default=False)
+    # the provider's id of the message (an SMS's BizId / SerialNo), stored when it is marked sent
+    provider_message_id = models.CharField(_("provider's message id"), max_length=100, blank=True)
     # held for the recipient's quiet hours (liaison/quiet.py): due at the start of the next daytime
     # window, when the recipient's held messages go out together as one
     held = models.BooleanField(_("held for quiet hours"), default=False)
@@ -271,11 +279,181 @@ class NotificationPreference(models.Model):
     )
     category = models.CharField(_("kind"), max_length=20, choices=KIND_CATEGORIES)
     email = models.BooleanField(_("email"), default=True)
+    # SMS costs money and reaches a phone at once: a member asks for it (off when no row says otherwise)
+    sms = models.BooleanField(_("SMS"), default=False)
+    # WeChat reaches only those who bound their account (itself the choice): on unless turned off
+    wechat = models.BooleanField(_("WeChat"), default=True)
 
     class Meta:
         verbose_name = _("notification preference")
         verbose_name_plural = _("notification preferences")
         constraints = [models.UniqueConstraint(fields=["user", "category"], name="preference_once_per_category")]
+
+
+SMS_SEGMENT = 70  # characters of one Chinese SMS segment, the signature included
+SMS_VARIABLE_LIMIT = 35  # the providers' limit on one variable's value
+SMS_VARIABLES = {
+    "subject": _("the message's subject"),
+    "estate": _("the estate's name"),
+    "time": _("when the message was stored (12月1日 22:07)"),
+}
+_PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+
+def _cut(value, limit):
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def sms_fixed_length(text, sign):
+    """Characters of the message without its variables' values: the signature 【…】 and the template."""
+    return len(f"【{sign}】") + len(_PLACEHOLDER.sub("", text))
+
+
+class SmsTemplate(models.Model):
+    """The pre-approved SMS template (模板) for one category of messages: its code at the provider, its
+    approved text with ${name} placeholders, and the variables in the order the provider wants them."""
+
+    category = models.CharField(_("kind"), max_length=20, choices=KIND_CATEGORIES, unique=True)
+    template_code = models.CharField(
+        _("template code"),
+        max_length=50,
+        help_text=_("As approved by the SMS provider: SMS_123456789 (Alibaba Cloud) or a number (Tencent Cloud)."),
+    )
+    text = models.CharField(
+        _("approved text"),
+        max_length=200,
+        help_text=_("The template's text as approved, with ${subject}, ${estate} or ${time} where the values go."),
+    )
+    variables = models.CharField(
+        _("variables"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "Comma-separated, in the provider's order (Tencent Cloud numbers them {1}, {2}…): subject, estate, time."
+        ),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("SMS template")
+        verbose_name_plural = _("SMS templates")
+        ordering = ["category"]
+
+    def __str__(self):
+        return f"{self.get_category_display()} · {self.template_code}"
+
+    def variable_names(self):
+        return [v.strip() for v in self.variables.split(",") if v.strip()]
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from liaison.sms import sign_name
+
+        names = self.variable_names()
+        unknown = [n for n in names if n not in SMS_VARIABLES]
+        if unknown:
+            raise ValidationError({"variables": _("Unknown variables: %(names)s") % {"names": ", ".join(unknown)}})
+        used = _PLACEHOLDER.findall(self.text or "")
+        if sorted(set(used)) != sorted(set(names)):
+            raise ValidationError(
+                {
+                    "variables": _("The variables must be exactly those in the text: %(names)s")
+                    % {"names": ", ".join(used) or "—"}
+                }
+            )
+        room = SMS_SEGMENT - sms_fixed_length(self.text or "", sign_name())
+        if room < 4 * max(len(names), 1):
+            raise ValidationError(
+                {
+                    "text": _(
+                        "With the signature the text leaves %(room)s characters for the values: an SMS segment "
+                        "holds %(limit)s characters. Shorten the text."
+                    )
+                    % {"room": room, "limit": SMS_SEGMENT}
+                }
+            )
+
+    def render(self, values, sign):
+        """(params [(name, value)], the message as read) fitted into one 70-character segment: the subject
+        is shortened first ("…"), then the estate's name."""
+        names = self.variable_names()
+        params = {n: _cut(str(values.get(n, "")), SMS_VARIABLE_LIMIT) for n in names}
+        room = SMS_SEGMENT - sms_fixed_length(self.text, sign)
+        for name in ("subject", "estate", "time"):
+            over = sum(len(v) for v in params.values()) - room
+            if over > 0 and name in params and params[name]:
+                value = params[name]
+                params[name] = value[: max(len(value) - over - 1, 1)] + "…"
+        text = f"【{sign}】" + _PLACEHOLDER.sub(lambda m: params.get(m.group(1), ""), self.text)
+        return [(n, params[n]) for n in names], text
+
+
+class WeChatTemplate(models.Model):
+    """The official account's template message for one category: its template id and which value goes
+    into each of the template's fields (e.g. thing1=subject, thing2=estate, time3=time)."""
+
+    category = models.CharField(_("kind"), max_length=20, choices=KIND_CATEGORIES, unique=True)
+    template_id = models.CharField(_("template id"), max_length=100)
+    fields = models.CharField(
+        _("fields"),
+        max_length=200,
+        help_text=_("Comma-separated field=value pairs; values: subject, estate, time. E.g. thing1=subject,time2=time"),
+    )
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("WeChat template")
+        verbose_name_plural = _("WeChat templates")
+        ordering = ["category"]
+
+    def __str__(self):
+        return f"{self.get_category_display()} · {self.template_id}"
+
+    def pairs(self):
+        result = []
+        for part in self.fields.split(","):
+            name, _sep, source = part.partition("=")
+            if name.strip():
+                result.append((name.strip(), source.strip()))
+        return result
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        pairs = self.pairs()
+        bad = [f"{n}={s}" for n, s in pairs if s not in SMS_VARIABLES]
+        if not pairs or bad:
+            raise ValidationError({"fields": _("Write field=value pairs with the values subject, estate or time.")})
+
+    def data(self, values):
+        # WeChat cuts a "thing" field at 20 characters and refuses longer ones: keep within it
+        return {name: {"value": _cut(str(values.get(source, "")), 20)} for name, source in self.pairs()}
+
+
+class WeChatBinding(models.Model):
+    """A portal user bound to their WeChat (the official account's openid for them)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wechat", verbose_name=_("user")
+    )
+    openid = models.CharField(max_length=64, unique=True)
+    bound_at = models.DateTimeField(_("bound at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("WeChat binding")
+        verbose_name_plural = _("WeChat bindings")
+
+
+class WeChatBindTicket(models.Model):
+    """A one-time binding ticket: the scene of the QR code shown on the user's profile page."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    ticket = models.CharField(max_length=64, unique=True)
+    qr_url = models.CharField(max_length=300, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
 
 
 class EstateMute(models.Model):

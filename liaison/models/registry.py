@@ -4,7 +4,6 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -12,9 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-mobile_validator = RegexValidator(
-    r"^1[3-9]\d{9}$", _("Enter a mainland mobile number: 11 digits starting with 1, e.g. 13812345678.")
-)
+from ..phones import mobile_validator  # the one rule for mobile numbers
 
 
 class Role(models.TextChoices):

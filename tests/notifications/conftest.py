@@ -115,3 +115,63 @@ def silent_server():
     sock.listen(5)
     yield f"http://127.0.0.1:{sock.getsockname()[1]}/hang"
     sock.close()
+
+
+@pytest.fixture
+def aliyun_sms(settings):
+    from .sms_fakes import FakeAliyunSms
+
+    fake = FakeAliyunSms()
+    settings.LIAISON_SMS_BACKEND = "aliyun"
+    settings.LIAISON_SMS_ENDPOINT = fake.endpoint
+    settings.LIAISON_SMS_ACCESS_KEY_ID = "test-key"
+    settings.LIAISON_SMS_ACCESS_KEY_SECRET = "test-secret"
+    settings.LIAISON_SMS_SIGN_NAME = "翠湖物业"
+    settings.LIAISON_SMS_TIMEOUT = 1
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def tencent_sms(settings):
+    from .sms_fakes import FakeTencentSms
+
+    fake = FakeTencentSms()
+    settings.LIAISON_SMS_BACKEND = "tencent"
+    settings.LIAISON_SMS_ENDPOINT = fake.endpoint
+    settings.LIAISON_SMS_ACCESS_KEY_ID = "AKIDtest"
+    settings.LIAISON_SMS_ACCESS_KEY_SECRET = "test-secret"
+    settings.LIAISON_SMS_APP_ID = "1400000001"
+    settings.LIAISON_SMS_SIGN_NAME = "翠湖物业"
+    settings.LIAISON_SMS_TIMEOUT = 1
+    yield fake
+    fake.close()
+
+
+@pytest.fixture
+def locmem_sms(settings):
+    from liaison.sms import console
+
+    settings.LIAISON_SMS_BACKEND = "locmem"
+    settings.LIAISON_SMS_SIGN_NAME = "翠湖物业"
+    console.reset()
+    yield console.outbox
+    console.reset()
+
+
+@pytest.fixture
+def wechat_api(settings):
+    from django.core.cache import cache
+
+    from .wechat_fake import FakeWeChat
+
+    fake = FakeWeChat()
+    settings.LIAISON_WECHAT_APP_ID = "wx-test-app"
+    settings.LIAISON_WECHAT_APP_SECRET = "wx-secret"
+    settings.LIAISON_WECHAT_TOKEN = "callback-token"
+    settings.LIAISON_WECHAT_API_BASE = fake.api_base
+    settings.LIAISON_WECHAT_TIMEOUT = 2
+    cache.delete("liaison:wechat:wx-test-app_access_token")
+    yield fake
+    cache.delete("liaison:wechat:wx-test-app_access_token")
+    fake.close()

@@ -71,20 +71,27 @@ def test_failure_retries_with_backoff_then_gives_up_and_tells_admins(settings, o
     assert mail.outbox == []
 
 
-def test_worker_crash_between_send_and_mark_is_not_sent_again(one_email, admin_user):
+def test_worker_crash_after_claim_is_sent_again_once_with_the_same_message_id(one_email, admin_user):
     # a worker claimed the row (and may have sent it) and died before marking it
     assert delivery.claim(one_email, NOW)
     assert delivery.deliver_pending(now=NOW + datetime.timedelta(minutes=5))["sent"] == 0  # claim still fresh
     result = delivery.deliver_pending(now=NOW + delivery.CLAIM_TIMEOUT)
-    assert result["interrupted"] == 1 and result["sent"] == 0
-    assert mail.outbox == []
+    assert result["resent"] == 1 and result["sent"] == 1
+    (msg,) = mail.outbox
+    assert msg.extra_headers["Message-ID"] == f"<liaison.n{one_email.notification_id}@localhost>"
+    d = Delivery.objects.get()
+    assert d.status == "sent" and d.resent
+    # interrupted a second time: not sent a third time, the administrators are told
+    Delivery.objects.update(status="sending", claimed_at=NOW)
+    result = delivery.deliver_pending(now=NOW + 2 * delivery.CLAIM_TIMEOUT)
+    assert result["interrupted"] == 1 and len(mail.outbox) == 1
     d = Delivery.objects.get()
     assert d.status == "failed" and "可能已送达也可能未送达" in d.last_error
     assert Notification.objects.filter(recipient=admin_user, kind="delivery.failed").exists()
     # the administrator decides to send it again
     assert delivery.retry(Delivery.objects.all(), now=NOW + delivery.CLAIM_TIMEOUT) == 1
     assert delivery.deliver_pending(now=NOW + delivery.CLAIM_TIMEOUT)["sent"] == 1
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 2
 
 
 def test_permanent_error_fails_at_once(one_email, director_a):
