@@ -57,3 +57,53 @@ def test_row10_an_unannounced_body_read_past_the_limit_is_413_json(settings, dir
 
     r = handler(RequestDataTooBig("too big"), {})
     assert r.status_code == 413 and r.data["code"] == "too_large"
+
+
+# --- row 11: the 10-token limit under concurrency --------------------------------------------------------
+
+
+def _at_once(calls, timeout=60):
+    """Run each callable in its own thread (its own database connection), released together."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(calls))
+    results, errors = [None] * len(calls), []
+
+    def run(i, call):
+        try:
+            barrier.wait(timeout=timeout)
+            results[i] = call()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout)
+    assert not errors, errors
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_row11_eight_concurrent_token_posts_with_eight_active_stay_within_ten(director_a):
+    from .conftest import needs_pg_and_redis
+
+    needs_pg_and_redis()
+    for i in range(8):
+        ApiToken.create_for(director_a, f"现有{i}")
+    clients = []
+    for _i in range(8):
+        c = Client()
+        c.force_login(director_a)
+        clients.append(c)
+    results = _at_once([lambda c=c, i=i: c.post("/api/tokens/", {"name": f"并发{i}"}) for i, c in enumerate(clients)])
+    assert director_a.api_tokens.active().count() == 10
+    codes = sorted(r.status_code for r in results)
+    assert codes == [200, 200] + [400] * 6, codes
+    refused = next(r for r in results if r.status_code == 400).content.decode()
+    assert "您已有 10 个有效令牌" in refused
