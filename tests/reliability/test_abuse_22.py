@@ -107,3 +107,50 @@ def test_row11_eight_concurrent_token_posts_with_eight_active_stay_within_ten(di
     assert codes == [200, 200] + [400] * 6, codes
     refused = next(r for r in results if r.status_code == 400).content.decode()
     assert "您已有 10 个有效令牌" in refused
+
+
+# --- row 14: names outside the user's scope ------------------------------------------------------------
+
+
+def test_row14_a_committee_members_issue_filter_names_only_their_own_issues_people(
+    client_for, director_a, supervisor_a, dept_a, leader, director_b, oc_a, oc_b, chair_b
+):
+    from liaison.models import Role, StaffAssignment
+    from tests.factories import UserFactory
+
+    from .test_injection_22 import _raise
+
+    own = _raise(oc_b.estate, oc_b, "电梯异响", actor=director_b)
+    Issue.objects.filter(pk=own.pk).update(assignee=director_b)
+    other = _raise(oc_a.estate, oc_a, "车库渗水", actor=director_a)
+    Issue.objects.filter(pk=other.pk).update(assignee=supervisor_a)
+    # a department colleague of estate B who has no issue of chair B's committee
+    colleague = UserFactory(username="dept_b", name="孙工", role=Role.DEPARTMENT)
+    StaffAssignment.objects.create(estate=oc_b.estate, user=colleague, role=Role.DEPARTMENT)
+    html = client_for(chair_b).get("/issues/").content.decode()
+    assert "钱主任" in html  # the person responsible for their own issue is offered
+    for name in ("王主任", "李主管", "赵工", "陈总", "孙工"):
+        assert name not in html, name
+    # a forged choice of someone else is a message on the field, not a filtered list naming them
+    r = client_for(chair_b).get("/issues/", {"assignee": supervisor_a.pk})
+    assert r.status_code == 200 and "李主管" not in r.content.decode()
+
+
+def test_row14_the_assessment_drill_down_never_names_someone_outside_the_directors_estates(
+    client_for, director_a, dept_a, director_b, leader
+):
+    from django.utils import timezone
+
+    month = timezone.localdate().strftime("%Y-%m")
+    url = f"/assessment/{month}/records/raised/"
+    for staff_url in (url, f"/assessment/{month}/cadence/"):
+        r = client_for(director_b).get(staff_url, {"staff": director_a.pk})
+        assert r.status_code == 404 and "王主任" not in r.content.decode()
+        # the same answer as an id nobody has: whether the user exists is not told either
+        assert client_for(director_b).get(staff_url, {"staff": 999999}).status_code == 404
+    # their own team and the leader are named; the leader sees everyone
+    r = client_for(director_a).get(url, {"staff": dept_a.pk})
+    assert r.status_code == 200 and "赵工" in r.content.decode()
+    assert "陈总" in client_for(director_a).get(url, {"staff": leader.pk}).content.decode()
+    r = client_for(leader).get(url, {"staff": director_a.pk})
+    assert r.status_code == 200 and "王主任" in r.content.decode()
