@@ -7,10 +7,12 @@ import time
 
 from django.core.cache import cache
 
+from . import clientip
+
 
 def client_ip(request):
-    """The client's address as the web server saw it (REMOTE_ADDR; behind a proxy, configure it to set it)."""
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The client's address (behind a trusted proxy, from X-Forwarded-For: liaison.clientip)."""
+    return clientip.client_ip(request) or "unknown"
 
 
 def parse(rate):

@@ -147,6 +147,11 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# the client's address behind the proxy (LIAISON_TRUSTED_PROXIES below), the same for every limit
+AXES_CLIENT_IP_CALLABLE = "liaison.clientip.client_ip"
+# The reverse proxies in front of gunicorn (addresses or networks, comma-separated): only from them is
+# X-Forwarded-For believed (liaison/clientip.py); empty = the header is ignored.
+LIAISON_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("LIAISON_TRUSTED_PROXIES", "").split(",") if p.strip()]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # --- i18n / time --------------------------------------------------------------------------------

@@ -154,3 +154,159 @@ def test_row14_the_assessment_drill_down_never_names_someone_outside_the_directo
     assert "陈总" in client_for(director_a).get(url, {"staff": leader.pk}).content.decode()
     r = client_for(leader).get(url, {"staff": director_a.pk})
     assert r.status_code == 200 and "王主任" in r.content.decode()
+
+
+# --- row 4: the client's address behind the proxy --------------------------------------------------------
+
+
+class _Proxy:
+    """A reverse proxy in a thread, as docs/deploy.md's nginx: forwards to the app with the Host kept and
+    `X-Forwarded-For: $proxy_add_x_forwarded_for` (what the client sent, then the client's own address)."""
+
+    def __init__(self, upstream_port):
+        import http.client
+        import http.server
+        import threading
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def _forward(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("connection", "x-forwarded-for")}
+                sent = self.headers.get("X-Forwarded-For")
+                headers["X-Forwarded-For"] = f"{sent}, {self.client_address[0]}" if sent else self.client_address[0]
+                conn = http.client.HTTPConnection("127.0.0.1", upstream_port, timeout=30)
+                conn.request(self.command, self.path, body=body or None, headers=headers)
+                r = conn.getresponse()
+                data = r.read()
+                self.send_response(r.status)
+                for k, v in r.getheaders():
+                    if k.lower() not in ("connection", "transfer-encoding", "content-length"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                conn.close()
+
+            do_GET = do_POST = _forward
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class _Browser:
+    """One client machine (its own loopback source address) talking to the proxy, with its cookies."""
+
+    def __init__(self, proxy_port, source):
+        self.port, self.source, self.cookies = proxy_port, source, {}
+
+    def request(self, method, path, form=None, headers=None):
+        import http.client
+        import urllib.parse
+
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30, source_address=(self.source, 0))
+        head = {"Host": "127.0.0.1", **(headers or {})}
+        if self.cookies:
+            head["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            head["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, path, body=body, headers=head)
+        r = conn.getresponse()
+        text = r.read().decode("utf-8", "replace")
+        for k, v in r.getheaders():
+            if k.lower() == "set-cookie":
+                name, _sep, rest = v.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        conn.close()
+        return r.status, text
+
+    def login(self, username, password):
+        import re
+
+        _status, page = self.request("GET", "/login/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        return self.request(
+            "POST", "/login/", {"username": username, "password": password, "csrfmiddlewaretoken": token}
+        )[0]
+
+
+@pytest.fixture
+def proxy(live_server, settings):
+    settings.LIAISON_TRUSTED_PROXIES = ["127.0.0.1"]
+    p = _Proxy(int(live_server.url.rsplit(":", 1)[1]))
+    yield p
+    p.close()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_row4_one_clients_wrong_passwords_behind_the_proxy_lock_out_only_that_client(
+    proxy, director_a, password, settings
+):
+    settings.AXES_ENABLED = True
+    attacker = _Browser(proxy.port, "127.0.0.5")
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert attacker.login("director_a", "wrong-password") == 200
+    assert attacker.login("director_a", "wrong-password") == 429  # the fifth locks
+    assert attacker.login("director_a", password) == 429  # the attacker's address is locked
+    # the director, from another machine behind the same proxy, logs in
+    assert _Browser(proxy.port, "127.0.0.6").login("director_a", password) == 302
+    # a forged X-Forwarded-For does not get the attacker out of the lock either: the proxy appends the
+    # real address, and that is the one read
+    forged = _Browser(proxy.port, "127.0.0.5")
+    _status, page = forged.request("GET", "/login/", headers={"X-Forwarded-For": "127.0.0.77"})
+    import re
+
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    status, _page = forged.request(
+        "POST",
+        "/login/",
+        {"username": "director_a", "password": password, "csrfmiddlewaretoken": token},
+        headers={"X-Forwarded-For": "127.0.0.77"},
+    )
+    assert status == 429
+    from axes.models import AccessAttempt
+
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"127.0.0.5"}
+
+
+def test_row4_x_forwarded_for_is_believed_only_from_a_trusted_proxy(settings, rf):
+    from liaison.clientip import client_ip
+
+    def ip(remote, xff=None):
+        extra = {"REMOTE_ADDR": remote} | ({"HTTP_X_FORWARDED_FOR": xff} if xff else {})
+        return client_ip(rf.get("/", **extra))
+
+    settings.LIAISON_TRUSTED_PROXIES = []
+    assert ip("198.51.100.4", "203.0.113.9") == "198.51.100.4"  # no proxy configured: ignored
+    assert ip("127.0.0.1", "203.0.113.9") == "127.0.0.1"
+    settings.LIAISON_TRUSTED_PROXIES = ["127.0.0.1", "10.0.0.0/24"]
+    assert ip("198.51.100.4", "203.0.113.9") == "198.51.100.4"  # from a client directly: ignored
+    assert ip("127.0.0.1", "203.0.113.9") == "203.0.113.9"
+    # the rightmost address that is no trusted proxy; what the client wrote further left is not used
+    assert ip("127.0.0.1", "1.2.3.4, 203.0.113.9, 10.0.0.7") == "203.0.113.9"
+    assert ip("127.0.0.1", "garbage, 203.0.113.9:5123") == "203.0.113.9"
+    assert ip("127.0.0.1", "203.0.113.9, garbage") == "127.0.0.1"  # a broken hop: nothing left of it
+    assert ip("127.0.0.1", "[2001:db8::1]:443") == "2001:db8::1"
+    # every limit and the signature's recorded address read the same
+    from api.throttling import ApiRateThrottle
+    from liaison import ratelimit
+    from records import signoff
+
+    req = rf.get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+    assert ratelimit.client_ip(req) == signoff.client_ip(req) == ApiRateThrottle().get_ident(req) == "203.0.113.9"
+    settings.LIAISON_TRUSTED_PROXIES = []
+    # DRF's own get_ident believed any client's header (a new address per request: no anonymous limit)
+    assert ApiRateThrottle().get_ident(req) == "127.0.0.1"
+    settings.LIAISON_TRUSTED_PROXIES = ["not-an-address"]
+    from liaison.checks import trusted_proxies
+
+    assert [e.id for e in trusted_proxies(None)] == ["liaison.E001"]
