@@ -310,3 +310,103 @@ def test_row4_x_forwarded_for_is_believed_only_from_a_trusted_proxy(settings, rf
     from liaison.checks import trusted_proxies
 
     assert [e.id for e in trusted_proxies(None)] == ["liaison.E001"]
+
+
+# --- row 3: QR self sign-in guessed ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def open_meeting(oc_a, director_a):
+    """A confirmed meeting of estate A that started ten minutes ago: its QR sign-in is open; 王建国 is invited."""
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.records import factories as f
+
+    m = f.meeting(oc_a.estate, oc_a, organizer=director_a, starts_at=timezone.now() - datetime.timedelta(minutes=10))
+    f.invite(m, "王建国", "业委会委员", phone="13801500001")
+    f.invite(m, "刘堃", "业委会委员", phone="13912345678")
+    return m
+
+
+def _guess(client, m, middle):
+    return client.post(f"/meetings/checkin/{m.checkin_token}/", {"name": "王建国", "phone": f"138{middle:04d}0001"})
+
+
+def test_row3_guessing_the_hidden_digits_from_one_client_stops_after_ten(open_meeting):
+    from liaison.models import AuditEntry
+    from meetings.models import Attendance
+
+    m = open_meeting
+    attacker = Client(REMOTE_ADDR="198.51.100.7")
+    codes = [_guess(attacker, m, middle).status_code for middle in range(301)]  # the real one is 0150
+    assert codes[:10] == [200] * 10 and set(codes[10:]) == {429}
+    assert not Attendance.objects.filter(meeting=m).exists()
+    last = _guess(attacker, m, 150).content.decode()
+    assert "不符的签到尝试过多，请到签到台由工作人员签到。" in last
+    refused = AuditEntry.objects.filter(
+        object_type="meetings.meeting", object_id=str(m.pk), action="qr_sign_in_refused"
+    )
+    reasons = [a.changes["reason"] for a in refused]
+    assert reasons.count("no_match") == 10 and reasons.count("too_many_tries") == 1  # not one row per flood try
+    # the blocked client's tries did not use up the meeting's: the others can still sign in by QR
+    assert {a.changes["client"] for a in refused} == {"198.51.100.7"}
+    assert {a.changes["phone_end"] for a in refused} == {"0001"}  # never the whole typed number
+    # the invitee, on their own phone, with the full number: signed in, recorded with their address
+    r = Client(REMOTE_ADDR="203.0.113.20").post(
+        f"/meetings/checkin/{m.checkin_token}/", {"name": "王建国", "phone": "138 0150 0001"}
+    )
+    assert r.status_code == 200 and 'id="checkin-done"' in r.content.decode()
+    att = Attendance.objects.get(meeting=m)
+    assert att.name == "王建国" and att.method == Attendance.Method.QR
+    signed = AuditEntry.objects.get(action="signed_in", object_id=str(att.pk))
+    assert signed.changes["client"] == "203.0.113.20"
+
+
+def test_row3_guessing_from_many_clients_stops_at_the_meetings_limit(open_meeting):
+    from meetings.models import Attendance
+
+    m = open_meeting
+    codes = [_guess(Client(REMOTE_ADDR=f"198.51.100.{i % 250 + 1}"), m, i).status_code for i in range(301)]
+    assert codes[:30] == [200] * 30 and set(codes[30:]) == {429}  # the 150th guess, right, never tried
+    assert not Attendance.objects.filter(meeting=m).exists()
+
+
+def test_row3_the_middle_digits_alone_or_a_short_number_do_not_identify(open_meeting):
+    m = open_meeting
+    client = Client(REMOTE_ADDR="198.51.100.8")
+    for phone in ("0001", "1380001", "138****0001"):
+        r = client.post(f"/meetings/checkin/{m.checkin_token}/", {"name": "王建国", "phone": phone})
+        assert "请输入您的姓名和邀请名单上完整的11位手机号码。" in r.content.decode()
+
+
+def _sheet_text(client, m):
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        pytest.skip("pdftotext (poppler-utils) not installed")
+    r = client.get(f"/records/meetings/{m.pk}/signin.pdf")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    return subprocess.run(["pdftotext", "-", "-"], input=r.content, capture_output=True, check=True).stdout.decode()
+
+
+def test_row3_the_sheet_carries_a_qr_only_for_the_staff_before_the_meeting_is_held(open_meeting, director_a, chair_a):
+    from meetings import actions
+    from records import meetings_forms
+
+    m = open_meeting
+    staff, member = Client(), Client()
+    staff.force_login(director_a)
+    member.force_login(chair_a)
+    assert meetings_forms.signin_sheet(m, user=director_a)["qr"]  # the staff print it for the door
+    assert "扫码签到" in _sheet_text(staff, m)
+    text = _sheet_text(member, m)  # a member's download: no code, sign on paper
+    assert "扫码签到" not in text and "请在本表签到。" in text and "138****0001" in text
+    inv = m.invitations.get(name="刘堃")
+    actions.sign_in_invitee(m, inv, actor=director_a, now=m.starts_at)
+    m.refresh_from_db()
+    assert m.status == "held"
+    assert meetings_forms.signin_sheet(m, user=director_a)["qr"] is None  # held: no usable code on paper
+    assert "扫码签到" not in _sheet_text(staff, m)
