@@ -82,6 +82,8 @@ MIDDLEWARE = [
     # (in the language just chosen), never a database error
     "liaison.middleware.ControlCharacterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # a form or API POST sent twice runs once (the form's one-time token, the Idempotency-Key header)
+    "liaison.submit_once.SubmitOnceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "liaison.middleware.DatabaseErrorMiddleware",

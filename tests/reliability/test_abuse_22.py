@@ -410,3 +410,143 @@ def test_row3_the_sheet_carries_a_qr_only_for_the_staff_before_the_meeting_is_he
     assert m.status == "held"
     assert meetings_forms.signin_sheet(m, user=director_a)["qr"] is None  # held: no usable code on paper
     assert "扫码签到" not in _sheet_text(staff, m)
+
+
+# --- row 9: double submit ----------------------------------------------------------------------------------
+
+
+def _once_token(client, url):
+    import re
+
+    html = client.get(url).content.decode()
+    return re.search(r'name="_once" value="([^"]+)"', html).group(1)
+
+
+def _four_at_once(user, form_url, post_url, data):
+    """The form is loaded once, then sent four times at once (four connections, the same session's user),
+    as a double-clicking browser or a script repeating the request does."""
+    clients = []
+    for _i in range(4):
+        c = Client()
+        c.force_login(user)
+        clients.append(c)
+    data = {**data, "_once": _once_token(clients[0], form_url)}
+    return _at_once([lambda c=c: c.post(post_url, data) for c in clients])
+
+
+def _one_result(responses):
+    assert [r.status_code for r in responses] == [302] * 4, [r.status_code for r in responses]
+    locations = {r["Location"] for r in responses}
+    assert len(locations) == 1, locations  # every repeat is sent to the same result
+    return locations.pop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_row9_four_concurrent_raise_issue_posts_make_one_issue(chair_a, oc_a):
+    from .conftest import needs_pg_and_redis
+
+    needs_pg_and_redis()
+    responses = _four_at_once(
+        chair_a,
+        "/issues/new/",
+        "/issues/new/",
+        {"committee": oc_a.pk, "title": "电梯异响", "description": "3栋电梯运行时有异响", "urgency": "normal"},
+    )
+    location = _one_result(responses)
+    issue = Issue.objects.get()
+    assert location == f"/issues/{issue.pk}/"
+    # the page of the result opens, no error page; a new form (a new token) raises a second issue
+    c = Client()
+    c.force_login(chair_a)
+    assert c.get(location).status_code == 200
+    r = c.post(
+        "/issues/new/",
+        {
+            "committee": oc_a.pk,
+            "title": "电梯异响",
+            "description": "又响了",
+            "urgency": "normal",
+            "_once": _once_token(c, "/issues/new/"),
+        },
+    )
+    assert r.status_code == 302 and Issue.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_row9_four_concurrent_walk_ins_replies_and_resolutions_make_one_each(director_a, oc_a, open_meeting_tx):
+    from followups.models import Reply
+    from liaison.models import AuditEntry
+    from meetings.models import Attendance
+
+    from .conftest import needs_pg_and_redis
+    from .test_injection_22 import _raise
+
+    needs_pg_and_redis()
+    m = open_meeting_tx
+    signin = f"/meetings/{m.pk}/signin/"
+    _one_result(_four_at_once(director_a, signin, f"{signin}walk-in/", {"name": "业主王五", "unit": "3栋101"}))
+    assert Attendance.objects.filter(meeting=m, name="业主王五").count() == 1
+
+    issue = _raise(oc_a.estate, oc_a, "车库渗水", actor=director_a)
+    page = f"/issues/{issue.pk}/"
+    assert _one_result(_four_at_once(director_a, page, f"{page}reply/", {"text": "已安排维修"})) == page
+    assert Reply.objects.filter(issue=issue).count() == 1
+    assert _one_result(_four_at_once(director_a, page, f"{page}resolve/", {"resolution": "已更换防水层"})) == page
+    resolved = AuditEntry.objects.filter(object_id=str(issue.pk), object_type="followups.issue", action="resolved")
+    assert resolved.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_row9_a_form_sent_back_with_errors_can_be_sent_again_with_its_token(chair_a, oc_a):
+    from .conftest import needs_pg_and_redis
+
+    needs_pg_and_redis()
+    c = Client()
+    c.force_login(chair_a)
+    token = _once_token(c, "/issues/new/")
+    bad = {"committee": oc_a.pk, "title": "电梯异响", "description": "", "urgency": "normal", "_once": token}
+    assert c.post("/issues/new/", bad).status_code in (200, 400)
+    assert c.post("/issues/new/", {**bad, "description": "3栋电梯"}).status_code == 302
+    assert Issue.objects.count() == 1
+
+
+@pytest.fixture
+def open_meeting_tx(oc_a, director_a):
+    import datetime
+
+    from django.utils import timezone
+
+    from tests.records import factories as f
+
+    return f.meeting(oc_a.estate, oc_a, organizer=director_a, starts_at=timezone.now() - datetime.timedelta(minutes=10))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_row9_api_idempotency_key_four_concurrent_posts_make_one_issue(director_a, oc_a):
+    from .conftest import needs_pg_and_redis
+
+    needs_pg_and_redis()
+    auth = _bearer(director_a)
+    body = {
+        "committee": oc_a.pk,
+        "description": "地下车库B区渗水",
+        "raised_by": "张喆",
+        "raised_at": "2026-03-02T10:00:00+08:00",
+        "source": "meeting",
+    }
+
+    def post(data=body, key="9b1f3c7e-issue-1"):
+        return Client().post(
+            "/api/issues/", json.dumps(data), content_type="application/json", HTTP_IDEMPOTENCY_KEY=key, **auth
+        )
+
+    responses = _at_once([post] * 4)
+    assert [r.status_code for r in responses] == [201] * 4
+    assert len({r.json()["id"] for r in responses}) == 1 and Issue.objects.count() == 1
+    assert sum(r.get("Idempotent-Replayed") == "true" for r in responses) == 3
+    # the same key with another body is refused; another key is another issue
+    r = post({**body, "description": "别的问题"})
+    assert r.status_code == 422 and r.json()["code"] == "idempotency_key_reused"
+    assert post(key="9b1f3c7e-issue-2").status_code == 201 and Issue.objects.count() == 2
+    # without the header the API works as before
+    assert Client().post("/api/issues/", json.dumps(body), content_type="application/json", **auth).status_code == 201
