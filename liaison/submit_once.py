@@ -145,7 +145,12 @@ class SubmitOnceMiddleware:
                 status=400,
             )
         key = _key("api", request, idem)
-        body = hashlib.sha256(request.body).hexdigest()
+        # an upload is compared by its fields and files (its body is not read into memory here)
+        body = (
+            _content(request)
+            if request.content_type == "multipart/form-data"
+            else hashlib.sha256(request.body).hexdigest()
+        )
         try:
             claimed = cache.add(key, PENDING, timeout=_ttl())
             stored = None if claimed else _wait(key)
