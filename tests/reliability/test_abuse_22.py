@@ -550,3 +550,32 @@ def test_row9_api_idempotency_key_four_concurrent_posts_make_one_issue(director_
     assert post(key="9b1f3c7e-issue-2").status_code == 201 and Issue.objects.count() == 2
     # without the header the API works as before
     assert Client().post("/api/issues/", json.dumps(body), content_type="application/json", **auth).status_code == 201
+
+
+@pytest.mark.django_db(transaction=True)
+def test_row9_four_concurrent_minutes_posts_with_a_new_resolution_make_one(director_a, oc_a, open_meeting_tx):
+    import datetime
+
+    from meetings import actions
+    from meetings.models import Resolution
+
+    from .conftest import needs_pg_and_redis
+
+    needs_pg_and_redis()
+    m = open_meeting_tx
+    actions.add_walk_in(m, actor=director_a, name="业主王五", unit="3栋101", phone="", now=m.starts_at)
+    page = f"/meetings/{m.pk}/minutes/"
+    data = {
+        "version": 0,
+        "host_name": "王主任",
+        "recorder_name": "王主任",
+        "summary": "",
+        "resolution-TOTAL_FORMS": 1,
+        "resolution-INITIAL_FORMS": 0,
+        "resolution-0-text": "同意更换B区防水层",
+        "resolution-0-owner_name": "物业工程部",
+        "resolution-0-action": "两周内完成",
+        "resolution-0-due_date": (m.starts_at + datetime.timedelta(days=14)).date().isoformat(),
+    }
+    assert _one_result(_four_at_once(director_a, page, page, data)) == page
+    assert Resolution.objects.filter(meeting=m).count() == 1
