@@ -8,7 +8,9 @@ exactly the refusal a browser user sees on the form.
 
 import logging
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.encoding import force_str
@@ -20,6 +22,11 @@ from rest_framework.settings import api_settings
 log = logging.getLogger("api")
 
 NON_FIELD = api_settings.NON_FIELD_ERRORS_KEY  # "non_field_errors"
+
+
+class TooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "too_large"
 
 
 class Conflict(exceptions.APIException):
@@ -77,6 +84,12 @@ def error_body(code, message, fields=None):
 def handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = django_validation_to_drf(exc)
+    elif isinstance(exc, RequestDataTooBig):
+        # a body of unannounced length read past the limit (an announced one is refused earlier, by
+        # liaison.middleware.RequestSizeMiddleware, with the same body)
+        from liaison.middleware import too_large_message
+
+        exc = TooLarge(too_large_message(settings.REQUEST_MAX_BODY_BYTES))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

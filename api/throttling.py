@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.cache import caches
 from rest_framework.throttling import SimpleRateThrottle
 
+from liaison import clientip
+
 from .models import ApiToken
 
 DEFAULT_RATES = {
@@ -39,6 +41,11 @@ class ApiRateThrottle(SimpleRateThrottle):
         if user is not None and user.is_authenticated:
             return "session", f"u{user.pk}"
         return "anon", f"ip{self.get_ident(request)}"
+
+    def get_ident(self, request):
+        # DRF's own reads X-Forwarded-For from anyone (NUM_PROXIES unset): a client could write a new address
+        # in it for every request; the address comes from liaison.clientip (trusted proxies only)
+        return clientip.client_ip(request) or "unknown"
 
     def get_cache_key(self, request, view):
         scope, ident = self._scope_and_ident(request)

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,9 +14,10 @@ from django.views.decorators.http import require_POST
 
 from liaison.models import audit
 
+from . import actions
 from .models import ApiToken
 
-MAX_ACTIVE_TOKENS = 10
+MAX_ACTIVE_TOKENS = actions.MAX_ACTIVE_TOKENS
 
 
 class TokenForm(forms.Form):
@@ -39,23 +41,12 @@ def token_list(request):
     form = TokenForm(request.POST or None)
     raw = None
     if request.method == "POST" and form.is_valid():
-        if user.api_tokens.active().count() >= MAX_ACTIVE_TOKENS:
-            form.add_error(
-                None,
-                _("You already have %(n)s active tokens; revoke one you no longer use first.")
-                % {"n": MAX_ACTIVE_TOKENS},
-            )
+        try:
+            _token, raw = actions.create_token(user, form.cleaned_data["name"], now=timezone.now())
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
         else:
-            now = timezone.now()
-            with transaction.atomic():
-                token, raw = ApiToken.create_for(user, form.cleaned_data["name"], now=now)
-                audit(
-                    token,
-                    "api_token_created",
-                    actor=user,
-                    now=now,
-                    changes={"name": token.name, "prefix": token.prefix},
-                )
             form = TokenForm()
     tokens = user.api_tokens.all()
     return render(

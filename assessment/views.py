@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
+from liaison import access
 from liaison.bounds import parse_id
 from liaison.filters import OPTIONS_LIMIT
-from liaison.models import AuditEntry, User
+from liaison.models import AuditEntry
 
 from . import actions, cadence, charts, live, metrics, provisional, scoring, table
 from . import compute as comp
@@ -154,9 +155,11 @@ def _scope(request, month, now):
     staff = None
     directed = []
     if request.GET.get("staff"):
-        try:
-            staff = User.objects.get(pk=parse_id(request.GET["staff"]))
-        except User.DoesNotExist:
+        # a person outside the viewer's estates is refused as an unknown id is (as an estate outside them
+        # is, above): never named, nor told apart from a user who does not exist
+        wanted = parse_id(request.GET["staff"])
+        staff = None if wanted is None else access.visible_staff(request.user).filter(pk=wanted).first()
+        if staff is None:
             raise Http404
         directed = comp.director_estate_ids(staff.pk)
     return ids, staff, directed, estate

@@ -15,7 +15,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Committee, Estate, Role
+from .models import Committee, Estate, Role, User
 
 # the roles that run an estate's liaison work (schedule meetings, records, triage issues)
 MANAGING_ROLES = (Role.DIRECTOR, Role.SUPERVISOR)
@@ -139,6 +139,21 @@ def in_committee(user, committee):
     """Is an active member of the committee (`committee`: a Committee or its id)."""
     committee_id = getattr(committee, "pk", committee)
     return _active(user) and user.is_committee and visible_committees(user).filter(pk=committee_id).exists()
+
+
+def visible_staff(user):
+    """The company's staff `user` may see named (pickers, drill-downs by person): everyone for those who
+    see every estate; for other staff, the team of the estates they see, the leaders (issues escalate to
+    them) and themselves; nobody for a committee member (their pickers list the people responsible for
+    their own issues)."""
+    if not _active(user) or user.is_committee:
+        return User.objects.none()
+    staff = User.objects.exclude(role=Role.COMMITTEE)
+    if user.sees_all_estates:
+        return staff
+    return staff.filter(
+        Q(assignments__estate__in=visible_estates(user)) | Q(role=Role.LEADER) | Q(pk=user.pk)
+    ).distinct()
 
 
 def visible_estates_managed(user):

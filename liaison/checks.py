@@ -1,6 +1,6 @@
-from django.core.checks import Warning, register
+from django.core.checks import Error, Warning, register
 
-from . import health
+from . import clientip, health
 
 
 @register()
@@ -24,3 +24,17 @@ def pdf_readiness(app_configs, **kwargs):
             )
         )
     return problems
+
+
+@register()
+def trusted_proxies(app_configs, **kwargs):
+    bad = clientip.invalid_entries()
+    if not bad:
+        return []
+    return [
+        Error(
+            f"LIAISON_TRUSTED_PROXIES has entries that are no address or network: {', '.join(map(str, bad))}",
+            hint="A comma-separated list such as 127.0.0.1,10.0.0.0/24 (docs/deploy.md).",
+            id="liaison.E001",
+        )
+    ]

@@ -7,10 +7,12 @@ import time
 
 from django.core.cache import cache
 
+from . import clientip
+
 
 def client_ip(request):
-    """The client's address as the web server saw it (REMOTE_ADDR; behind a proxy, configure it to set it)."""
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The client's address (behind a trusted proxy, from X-Forwarded-For: liaison.clientip)."""
+    return clientip.client_ip(request) or "unknown"
 
 
 def parse(rate):
@@ -29,3 +31,40 @@ def allow(scope, who, *, limit, window, now=None):
     except ValueError:  # expired between add and incr
         cache.add(key, 1, timeout=window + 5)
         return True
+
+
+def _window_key(scope, who, window, now):
+    return f"ratelimit:{scope}:{who}:{int(now // window)}"
+
+
+def take(scope, who, *, limit, window, now):
+    """Reserve one try before acting (so concurrent tries cannot all slip under the limit): True while the
+    window's count is within `limit`. `give_back` returns the try when it did not count (a success).
+    A cache that cannot be reached refuses (False): the limit guards a guessable secret."""
+    key = _window_key(scope, who, window, now)
+    try:
+        if cache.add(key, 1, timeout=window + 5):
+            return 1 <= limit
+        return cache.incr(key) <= limit
+    except ValueError:  # expired between add and incr
+        return cache.add(key, 1, timeout=window + 5) and 1 <= limit
+    except Exception:  # noqa: BLE001 - the cache (Redis) is down
+        import logging
+
+        logging.getLogger(__name__).warning("rate limit %s: the cache is unreachable; refusing", scope)
+        return False
+
+
+def give_back(scope, who, *, window, now):
+    try:
+        cache.decr(_window_key(scope, who, window, now))
+    except Exception:  # noqa: BLE001 - expired, or the cache is down: nothing to give back
+        pass
+
+
+def used(scope, who, *, window, now):
+    """How many tries the window has counted (0 when none or the cache is down)."""
+    try:
+        return cache.get(_window_key(scope, who, window, now), 0)
+    except Exception:  # noqa: BLE001
+        return 0

@@ -76,10 +76,14 @@ MIDDLEWARE = [
     "liaison.middleware.IdleTimeoutMiddleware",
     # in place of Django's LocaleMiddleware: the account's language, else the cookie, else Chinese
     "liaison.language.LanguageMiddleware",
+    # a body over the limit is a 413 before anything reads it (JSON in the API's error shape)
+    "liaison.middleware.RequestSizeMiddleware",
     # early, before any view: NUL and other control characters in the path, query or form are a 400
     # (in the language just chosen), never a database error
     "liaison.middleware.ControlCharacterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # a form or API POST sent twice runs once (the form's one-time token, the Idempotency-Key header)
+    "liaison.submit_once.SubmitOnceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "liaison.middleware.DatabaseErrorMiddleware",
@@ -145,6 +149,11 @@ AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# the client's address behind the proxy (LIAISON_TRUSTED_PROXIES below), the same for every limit
+AXES_CLIENT_IP_CALLABLE = "liaison.clientip.client_ip"
+# The reverse proxies in front of gunicorn (addresses or networks, comma-separated): only from them is
+# X-Forwarded-For believed (liaison/clientip.py); empty = the header is ignored.
+LIAISON_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("LIAISON_TRUSTED_PROXIES", "").split(",") if p.strip()]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # --- i18n / time --------------------------------------------------------------------------------
@@ -177,7 +186,15 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
 UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Request bodies (issue 22, row 10): a JSON or form body over REQUEST_MAX_BODY_BYTES, a multipart upload over
+# REQUEST_MAX_UPLOAD_BODY_BYTES is answered 413 before any view reads it (liaison.middleware.RequestSizeMiddleware);
+# the upload limit is the file limit plus room for the form's fields, the same as the proxy's client_max_body_size.
+REQUEST_MAX_BODY_BYTES = int(os.environ.get("REQUEST_MAX_BODY_BYTES", "1000000"))
+REQUEST_MAX_UPLOAD_BODY_BYTES = int(
+    os.environ.get("REQUEST_MAX_UPLOAD_BODY_BYTES", str(UPLOAD_MAX_BYTES + 2 * 1024 * 1024))
+)
+# the same bound for a body whose length was not announced (Django counts what it reads; files excluded)
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

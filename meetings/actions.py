@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison import access
+from liaison import access, ratelimit
 from liaison.models import audit
 from liaison.notify import acted_on, notify
 from liaison.people import leaders
@@ -1159,7 +1159,7 @@ def _signed_in_at(meeting, now, method, arrived=None):
     return min(now, meeting.starts_at)
 
 
-def sign_in_invitee(meeting, invitation, *, actor, now, method=Attendance.Method.STAFF, arrived=None):
+def sign_in_invitee(meeting, invitation, *, actor, now, method=Attendance.Method.STAFF, arrived=None, client=None):
     if actor is not None:
         _require_manager(actor, meeting.estate)
     if invitation.meeting_id != meeting.pk:
@@ -1186,7 +1186,8 @@ def sign_in_invitee(meeting, invitation, *, actor, now, method=Attendance.Method
                 job="qr" if actor is None else "",
                 estate=meeting.estate,
                 now=now,
-                changes={"meeting": meeting.pk, "name": att.name, "method": method},
+                changes={"meeting": meeting.pk, "name": att.name, "method": method}
+                | ({"client": client} if client else {}),
             )
             _mark_held(meeting, actor=actor, now=now)
     return att
@@ -1259,21 +1260,68 @@ def remove_attendance(attendance, *, actor, now):
     # a meeting stays "held" once attendance was recorded: the record of it having taken place remains
 
 
-def qr_sign_in(meeting, *, name, phone, now):
-    """Self sign-in by QR code: only an invitee whose name and phone match the invitation, only around the
-    meeting's time. Returns the attendance (the same one when signing in twice)."""
+# Self sign-in guesses (issue 22, row 3): the sheet shows names and masked phones (138****0001), so an
+# invitee is identified by the full 11-digit number, and the tries that fail are limited per client and
+# per meeting's QR code ("count/seconds", liaison.ratelimit with the cache's named keys).
+CHECKIN_CLIENT_RATE = "10/900"
+CHECKIN_TOKEN_RATE = "30/86400"
+
+
+def checkin_rates():
+    client = getattr(settings, "MEETINGS_CHECKIN_CLIENT_RATE", CHECKIN_CLIENT_RATE)
+    token = getattr(settings, "MEETINGS_CHECKIN_TOKEN_RATE", CHECKIN_TOKEN_RATE)
+    return {"checkin-client": ratelimit.parse(client), "checkin-token": ratelimit.parse(token)}
+
+
+def qr_sign_in(meeting, *, name, phone, now, client=None):
+    """Self sign-in by QR code: only an invitee whose name and full mobile number match the invitation,
+    only around the meeting's time, and only while the client and the meeting's code have tries left.
+    Every try that fails is an audit row on the meeting (with the client's address). Returns the
+    attendance (the same one when signing in twice)."""
     if not rules.checkin_open(meeting, now):
         raise ValidationError({"__all__": _("Sign-in for this meeting is not open now.")})
     digits = rules.normalise_phone(phone)
     name = (name or "").strip()
-    if not name or len(digits) < 7:
-        raise ValidationError({"__all__": _("Enter your name and the mobile number on the invitation.")})
+    if not name or len(digits) != 11:
+        raise ValidationError(
+            {"__all__": _("Enter your name and the full 11-digit mobile number on the invitation.")}, code="incomplete"
+        )
+    client = client or "unknown"
+    tries = {"checkin-client": client, "checkin-token": str(meeting.pk)}
+    rates = checkin_rates()
+    stamp = now.timestamp()
+    # a try is taken before the invitations are looked at, so concurrent guesses cannot pass the limit;
+    # the client's first: a blocked client's tries do not use up the meeting's for everyone else
+    allowed = []
+    for scope, who in tries.items():
+        allowed.append(ratelimit.take(scope, who, limit=rates[scope][0], window=rates[scope][1], now=stamp))
+        if not allowed[-1]:
+            break
+
+    def refused(reason):
+        audit(
+            meeting,
+            "qr_sign_in_refused",
+            job="qr",
+            estate=meeting.estate,
+            now=now,
+            changes={"reason": reason, "name": name[:50], "phone_end": digits[-4:], "client": client},
+        )
+
+    if not allowed[-1]:
+        # recorded once per window and limit reached (the try just past it), not once per try of a flood
+        scope = list(tries)[len(allowed) - 1]
+        if ratelimit.used(scope, tries[scope], window=rates[scope][1], now=stamp) == rates[scope][0] + 1:
+            refused("too_many_tries")
+        message = _("Too many sign-in attempts that did not match. Please sign in with the staff at the desk.")
+        raise ValidationError({"__all__": ValidationError(message, code="rate_limited")})
     match = None
     for inv in meeting.invitations.all():
         if rules.normalise_phone(inv.phone) == digits and inv.name.replace(" ", "") == name.replace(" ", ""):
             match = inv
             break
     if match is None:
+        refused("no_match")
         raise ValidationError(
             {
                 "__all__": _(
@@ -1281,7 +1329,9 @@ def qr_sign_in(meeting, *, name, phone, now):
                 )
             }
         )
-    return sign_in_invitee(meeting, match, actor=None, now=now, method=Attendance.Method.QR)
+    for scope, who in tries.items():  # a sign-in is no failed guess
+        ratelimit.give_back(scope, who, window=rates[scope][1], now=stamp)
+    return sign_in_invitee(meeting, match, actor=None, now=now, method=Attendance.Method.QR, client=client)
 
 
 # --- minutes (AM-02-R03) -----------------------------------------------------------------------------

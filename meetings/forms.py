@@ -187,7 +187,12 @@ class ArrivalForm(forms.Form):
 
 class CheckinForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=50)
-    phone = forms.CharField(label=_("Your mobile number"), max_length=20)
+    phone = forms.CharField(
+        label=_("Your mobile number"),
+        max_length=20,
+        help_text=_("All 11 digits, as on your invitation."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "tel"}),
+    )
 
 
 class MinutesForm(forms.Form):

@@ -131,6 +131,14 @@ def checkin_window(meeting):
     return meeting.starts_at - margin, meeting.ends_at + margin
 
 
+def checkin_qr_printable(meeting, now):
+    """A sign-in sheet carries the QR code only for a meeting still to be held, before its sign-in closes:
+    once held (or past), a printed or downloaded sheet holds no code anyone could use."""
+    return (
+        meeting.status == "confirmed" and meeting.attendance_recorded_at is None and now <= checkin_window(meeting)[1]
+    )
+
+
 def checkin_open(meeting, now):
     opens, closes = checkin_window(meeting)
     return meeting.status in ("confirmed", "held") and opens <= now <= closes
@@ -149,4 +157,5 @@ def arrival_at(meeting, arrived, now):
 
 
 def normalise_phone(phone):
-    return "".join(ch for ch in (phone or "") if ch.isdigit())[-11:]
+    # ASCII digits only: str.isdigit() takes "²" too
+    return "".join(ch for ch in (phone or "") if "0" <= ch <= "9")[-11:]

@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from liaison import access
+from liaison import access, clientip
 from liaison.bounds import parse_id
 from liaison.formsave import save_with_form
 from liaison.models import Estate, Role, User
@@ -823,16 +823,20 @@ def checkin(request, token):
     now = timezone.now()
     form = CheckinForm(request.POST or None)
     done = None
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            done = actions.qr_sign_in(meeting, now=now, **form.cleaned_data)
+            done = actions.qr_sign_in(meeting, now=now, client=clientip.client_ip(request), **form.cleaned_data)
         except ValidationError as exc:
+            errors = exc.error_dict.get("__all__", []) if hasattr(exc, "error_dict") else exc.error_list
+            status = 429 if any(e.code == "rate_limited" for e in errors) else 200
             for e in exc.messages:
                 form.add_error(None, e)
     return render(
         request,
         "meetings/checkin.html",
         {"meeting": meeting, "form": form, "done": done, "open": rules.checkin_open(meeting, now)},
+        status=status,
     )
 
 

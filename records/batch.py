@@ -79,7 +79,7 @@ def _signin_batch(job):
     _progress(job, 0, total)
     sheets = []
     for i, m in enumerate(meetings, 1):
-        sheets.append(meetings_forms.signin_sheet(m))
+        sheets.append(meetings_forms.signin_sheet(m, user=user))
         if i % 5 == 0:
             _progress(job, i)
     _progress(job, len(meetings))

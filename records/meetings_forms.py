@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from followups.models import Callback, Issue
 from liaison import access
+from meetings import rules
 from meetings.models import Attendance, Meeting, Minutes
 
 from . import documents, pdf
@@ -106,10 +107,18 @@ def _method_note(attendance):
     }.get(attendance.method, _("Entered by staff"))
 
 
-def signin_sheet(meeting, *, recorded=False):
+def signin_sheet(meeting, *, recorded=False, user=None, now=None):
     """One sheet: before the meeting the invitees + blank rows + QR; after it the recorded attendance
     (到会 / 缺席 / 列席 with the sign-in time). The signature column stays blank on both: it is signed by
-    hand on the printed sheet."""
+    hand on the printed sheet. The QR code is printed only for staff who run the estate (`user`), the ones
+    who put the sheet at the door, and only while the meeting is still to be held (issue 22, row 3)."""
+    now = now or timezone.now()
+    with_qr = (
+        not recorded
+        and user is not None
+        and rules.checkin_qr_printable(meeting, now)
+        and access.manages_estate(user, meeting.estate)
+    )
     if recorded:
         rows = [
             {
@@ -142,7 +151,7 @@ def signin_sheet(meeting, *, recorded=False):
         "rows": rows,
         "blank_rows": range(start, start + blank),
         "recorded": recorded,
-        "qr": None if recorded else pdf.qr_data_uri(checkin_url(meeting)),
+        "qr": pdf.qr_data_uri(checkin_url(meeting)) if with_qr else None,
         "note": (
             _(
                 "Present: an invited member of the committee who signed in. Absent: invited, did not sign in. "
@@ -150,12 +159,14 @@ def signin_sheet(meeting, *, recorded=False):
             )
             if recorded
             else _("Scan the code with your phone to sign in, or sign on this sheet.")
+            if with_qr
+            else _("Sign in on this sheet.")
         ),
     }
 
 
-def signin_pdf(meetings, *, recorded=False):
-    sheets = [signin_sheet(m, recorded=recorded) for m in meetings]
+def signin_pdf(meetings, *, recorded=False, user=None):
+    sheets = [signin_sheet(m, recorded=recorded, user=user) for m in meetings]
     return pdf.render_pdf(
         "records/pdf/signin_sheet.html", {"sheets": sheets, "form_code": documents.FORM_CODES["signin"]}
     )

@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison import access
+from liaison import access, clientip
 from liaison.models import CommitteeMember, audit
 from liaison.notify import Text, acted_on, notify
 
@@ -352,8 +352,8 @@ def check_password(request, user, password):
 
 
 def client_ip(request):
-    # REMOTE_ADDR only: behind a proxy the deployment sets it from the trusted header
-    return request.META.get("REMOTE_ADDR") or None
+    # behind a trusted proxy the client's own address, not the proxy's (liaison.clientip)
+    return clientip.client_ip(request)
 
 
 def sign(req, *, request, user, password, decision, comment, version_id, version_sha256, now):

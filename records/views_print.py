@@ -30,14 +30,19 @@ def signin_pdf(request, meeting_pk):
     meeting = meetings_forms.get_meeting(request, meeting_pk)
     recorded = request.GET.get("recorded") == "1"
     name = documents.filename("signin", meeting.title, _("recorded") if recorded else "")
-    return pdf_or_error(request, lambda: meetings_forms.signin_pdf([meeting], recorded=recorded), name, "records:index")
+    return pdf_or_error(
+        request,
+        lambda: meetings_forms.signin_pdf([meeting], recorded=recorded, user=request.user),
+        name,
+        "records:index",
+    )
 
 
 @login_required
 def signin_html(request, meeting_pk):
     meeting = meetings_forms.get_meeting(request, meeting_pk)
     recorded = request.GET.get("recorded") == "1"
-    sheet = meetings_forms.signin_sheet(meeting, recorded=recorded)
+    sheet = meetings_forms.signin_sheet(meeting, recorded=recorded, user=request.user)
     return render(request, "records/signin.html", {"meeting": meeting, "sheet": sheet, "recorded": recorded})
 
 
@@ -377,7 +382,7 @@ def batch_start(request):
         if len(meetings) <= batch.inline_limit():
             return pdf_or_error(
                 request,
-                lambda: meetings_forms.signin_pdf(meetings),
+                lambda: meetings_forms.signin_pdf(meetings, user=request.user),
                 documents.filename("signin", _("next week")),
                 "records:batch",
             )

@@ -43,6 +43,14 @@ def browser():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache():
+    # rate-limit counts live in the (per-process) cache: one test's tries must not use up the next one's
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _media_and_lang(settings, tmp_path):
     # each test starts in the default language: a request in English would otherwise leave the
     # thread's active language behind for the next test
