@@ -31,6 +31,8 @@ OBJECT_URLS = {
     "committee_create": (lambda w: {"estate_pk": w.estate.pk}, "director_a"),
     "committee_detail": (lambda w: {"pk": w.oc.pk}, "director_a"),
     "committee_edit": (lambda w: {"pk": w.oc.pk}, "director_a"),
+    "committee_reelect": (lambda w: {"pk": w.oc.pk}, "director_a"),
+    "committee_extend": (lambda w: {"pk": w.oc.pk}, "director_a"),
     "member_create": (lambda w: {"committee_pk": w.oc.pk}, "director_a"),
     "member_edit": (lambda w: {"pk": w.member.pk}, "director_a"),
     "member_end_term": (lambda w: {"pk": w.member.pk}, "director_a"),
