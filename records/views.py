@@ -16,7 +16,7 @@ from liaison import access, ratelimit, uploads
 from liaison.formsave import save_with_form
 from liaison.models import Committee
 
-from . import actions, documents, meetings_forms, pdf, signoff
+from . import actions, documents, meetings_forms, pades, pdf, signoff
 from .forms import ContactSheetForm, PaperSignatureForm, ReportVersionForm, SignForm, SignoffForm, VerifyForm
 from .models import DocumentVersion, Signature, SignoffRequest, WorkContactSheet
 
@@ -497,7 +497,7 @@ def verify(request, code=None):
         req = SignoffRequest.objects.filter(public_code=code.upper()).first()
         if req is None:
             raise Http404
-    result, checked, digest = None, False, ""
+    result, checked, digest, seal = None, False, "", None
     form = VerifyForm(request.POST if request.method == "POST" else None, request.FILES or None)
     limit, window = ratelimit.parse(settings.VERIFY_RATE)
     if request.method == "POST" and not ratelimit.allow(
@@ -514,11 +514,13 @@ def verify(request, code=None):
             for chunk in f.chunks():
                 h.update(chunk)
             digest = h.hexdigest()
+            f.seek(0)
+            seal = pades.check_pdf(f.read())  # the PDF's own PAdES signature, whatever the portal knows
         else:
             digest = form.cleaned_data["sha256"]
         result = signoff.verify(digest, code=req.public_code if req else None)
         checked = True
-    ctx = {"form": form, "req": req, "result": result, "checked": checked, "digest": digest}
+    ctx = {"form": form, "req": req, "result": result, "checked": checked, "digest": digest, "seal": seal}
     if result:
         ctx["signatures"] = (
             signoff.valid_signatures(result["request"], result["version"]).select_related("signer")
