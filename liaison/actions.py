@@ -79,7 +79,8 @@ def save_committee(form, *, actor, estate, now=None):
         audit(committee, "created" if created else "edited", actor=actor, changes=changes)
         decision = form.cleaned_data.get("extension_decision", "").strip()
         normal = terms.normal_term_end(committee.kind, committee.term_start)
-        if decision and normal and committee.term_end and committee.term_end > normal:
+        term_changed = created or {"term_start", "term_end"} & set(form.changed_data)
+        if decision and term_changed and normal and committee.term_end and committee.term_end > normal:
             TermEvent.objects.create(
                 committee=committee,
                 kind=TermEvent.Kind.EXTENSION,

@@ -100,7 +100,11 @@ class CommitteeForm(forms.ModelForm):
         if start and end and end <= start:
             self.add_error("term_end", _("The term must end after it starts."))
         elif kind and start and end:
-            problem = terms.term_length_problem(kind, start, end, decision=data.get("extension_decision", "").strip())
+            decision = data.get("extension_decision", "").strip()
+            if not decision and self.instance.pk:
+                # editing something else of a committee whose longer term is already on record
+                decision = terms.recorded_extension(self.instance, start, end)
+            problem = terms.term_length_problem(kind, start, end, decision=decision)
             if problem:
                 self.add_error("term_end", problem)
         if kind and start:

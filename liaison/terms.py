@@ -128,6 +128,16 @@ def term_length_problem(kind, start, end, *, decision=""):
     return None
 
 
+def recorded_extension(committee, start, end):
+    """The decision of an extension already recorded that gives `committee` the term `start`–`end`, or ""."""
+    event = (
+        TermEvent.objects.filter(committee=committee, kind=TermEvent.Kind.EXTENSION, new_start=start, new_end=end)
+        .order_by("-recorded_at", "-pk")
+        .first()
+    )
+    return event.result if event else ""
+
+
 def extension_problem(committee, new_end):
     """Why the term of `committee` cannot be extended to `new_end`, or None."""
     if committee.term_end is None:

@@ -79,7 +79,13 @@ def signed_pdf(req, version, sigs):
         data = with_report(bytes(version.pdf), data)
     with translation.override(settings.LANGUAGE_CODE):
         reason = _("Sign-off record %(code)s, version %(n)s") % {"code": req.public_code, "n": version.number}
-    return pades.sign_pdf(data, reason=reason, location=req.estate.name)
+    try:
+        return pades.sign_pdf(data, reason=reason, location=req.estate.name)
+    except Exception:  # a missing or unreadable company certificate: a message, not a 500
+        log.exception("PAdES signing failed for sign-off %s", req.pk)
+        raise pdf.PDFError(
+            _("The signed PDF could not be sealed with the company's certificate. Tell the administrator.")
+        )
 
 
 def with_report(report: bytes, signature_page: bytes) -> bytes:

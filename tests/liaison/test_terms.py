@@ -267,3 +267,13 @@ def test_only_the_director_records_terms(client, supervisor_a, chair_a, director
     client.force_login(director_b)  # another estate's director: not found
     assert client.post(reverse("committee_extend", args=[mc_a.pk]), {"new_end": "2028-01-01"}).status_code == 404
     assert TermEvent.objects.count() == 0
+
+
+def test_editing_a_committee_with_a_recorded_extension_needs_no_second_decision(client, director_a, estate_a):
+    client.force_login(director_a)
+    client.post(reverse("committee_create", args=[estate_a.pk]), mc_post(extension_decision="成员大会表决延期换届"))
+    c = Committee.objects.get(name="老街坊小区管理委员会")
+    r = client.post(reverse("committee_edit", args=[c.pk]), mc_post(secretariat_contact="吴燊"))
+    assert r.status_code == 302
+    c.refresh_from_db()
+    assert c.secretariat_contact == "吴燊" and c.term_events.count() == 1

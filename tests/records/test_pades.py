@@ -146,3 +146,11 @@ def test_production_certificate_from_the_environment(settings, tmp_path):
     assert check["intact"] and check["trusted"] and "正式证书公司" in check["signer"]
     assert check["timestamp"] is None  # no TSA configured in production: the signing time only
     assert not (tmp_path / "unused" / "pades").exists()
+
+
+def test_a_missing_company_certificate_is_a_message_not_a_500(client, req, chair_a, member_a, password, settings):
+    sign_all(client, req, [chair_a, member_a], password)
+    settings.LIAISON_PADES_KEY = "/nonexistent/key.pem"
+    settings.LIAISON_PADES_CERT = "/nonexistent/cert.pem"
+    r = client.get(reverse("records:signoff_signed_pdf", args=[req.pk]), follow=True)
+    assert r.status_code == 200 and "公司证书" in r.content.decode()
