@@ -602,7 +602,18 @@ class SignatureSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Signature
-        fields = ["id", "signer", "version", "decision", "comment", "signed_at", "sha256", "voided_at", "void_reason"]
+        fields = [
+            "id",
+            "signer",
+            "version",
+            "decision",
+            "comment",
+            "signed_at",
+            "sha256",
+            "voided_at",
+            "void_reason",
+            "method",
+        ]
 
 
 class SignoffSerializer(serializers.ModelSerializer):

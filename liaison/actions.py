@@ -7,10 +7,11 @@ import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import access, wechat
-from .models import WeChatBinding, WeChatBindTicket, audit
+from . import access, terms, wechat
+from .models import TermEvent, WeChatBinding, WeChatBindTicket, audit
 from .signals import estate_created
 
 CHAIR_TAKEN = _("The committee already has an active chair. End the current chair's term first.")
@@ -67,14 +68,119 @@ def remove_from_team(assignment, *, actor):
         assignment.delete()
 
 
-def save_committee(form, *, actor, estate):
-    """A new or edited committee of `estate` (a valid CommitteeForm)."""
+def save_committee(form, *, actor, estate, now=None):
+    """A new or edited committee of `estate` (a valid CommitteeForm). A term longer than the kind's normal
+    one carries the committee's decision delaying re-election (seed 002 第七条): it is recorded as an
+    extension of the term."""
     _require_manager(actor, estate)
     created = form.instance.pk is None
+    now = now or timezone.now()
     with transaction.atomic(durable=True):
         committee = form.save()
-        audit(committee, "created" if created else "edited", actor=actor, changes={} if created else _changes(form))
+        changes = {} if created else _changes(form)
+        changes.pop("extension_decision", None)
+        audit(committee, "created" if created else "edited", actor=actor, changes=changes)
+        decision = form.cleaned_data.get("extension_decision", "").strip()
+        normal = terms.normal_term_end(committee.kind, committee.term_start)
+        term_changed = created or {"term_start", "term_end"} & set(form.changed_data)
+        if decision and term_changed and normal and committee.term_end and committee.term_end > normal:
+            TermEvent.objects.create(
+                committee=committee,
+                kind=TermEvent.Kind.EXTENSION,
+                held_on=timezone.localdate(now),
+                result=decision,
+                old_start=committee.term_start,
+                old_end=normal,
+                new_start=committee.term_start,
+                new_end=committee.term_end,
+                recorded_by=actor,
+                recorded_at=now,
+            )
+            audit(
+                committee,
+                "term.extended",
+                actor=actor,
+                now=now,
+                changes={"to": committee.term_end, "decision": decision},
+            )
     return committee
+
+
+def _require_director(actor, estate):
+    """A committee's terms (re-election, extension) are recorded by the estate's director."""
+    if not access.directs_estate(actor, estate):
+        raise PermissionDenied
+
+
+def record_reelection(committee, *, actor, held_on, method, result, new_end, now):
+    """The committee was re-elected on `held_on`: its next term starts that day and ends on `new_end`
+    (a management committee's: 2 years). The old term stays in the committee's term history."""
+    _require_director(actor, committee.estate)
+    with transaction.atomic(durable=True):
+        committee = type(committee).objects.select_for_update().get(pk=committee.pk)
+        problem = terms.reelection_problem(committee, held_on, new_end)
+        if problem:
+            raise ValidationError({problem[0]: problem[1]})
+        event = TermEvent.objects.create(
+            committee=committee,
+            kind=TermEvent.Kind.REELECTION,
+            held_on=held_on,
+            method=method,
+            result=result,
+            old_start=committee.term_start,
+            old_end=committee.term_end,
+            new_start=held_on,
+            new_end=new_end,
+            recorded_by=actor,
+            recorded_at=now,
+        )
+        committee.term_start, committee.term_end = held_on, new_end
+        committee.save(update_fields=["term_start", "term_end"])
+        audit(
+            committee,
+            "term.reelected",
+            actor=actor,
+            now=now,
+            changes={
+                "held_on": held_on,
+                "method": method,
+                "term": [event.old_start, event.old_end, held_on, new_end],
+            },
+        )
+    return event
+
+
+def extend_term(committee, *, actor, held_on, result, new_end, now):
+    """The committee voted to delay re-election (seed 002 第七条): its term now ends on `new_end`, within
+    the limit for its kind (liaison.terms.extension_problem)."""
+    _require_director(actor, committee.estate)
+    with transaction.atomic(durable=True):
+        committee = type(committee).objects.select_for_update().get(pk=committee.pk)
+        problem = terms.extension_problem(committee, new_end)
+        if problem:
+            raise ValidationError({"new_end": problem})
+        event = TermEvent.objects.create(
+            committee=committee,
+            kind=TermEvent.Kind.EXTENSION,
+            held_on=held_on,
+            result=result,
+            old_start=committee.term_start,
+            old_end=committee.term_end,
+            new_start=committee.term_start,
+            new_end=new_end,
+            recorded_by=actor,
+            recorded_at=now,
+        )
+        committee.term_end = new_end
+        committee.save(update_fields=["term_end"])
+        audit(
+            committee,
+            "term.extended",
+            actor=actor,
+            now=now,
+            changes={"from": event.old_end, "to": new_end, "decided_on": held_on, "decision": result[:300]},
+        )
+    return event
 
 
 def save_member(form, *, actor, committee):

@@ -8,3 +8,6 @@ SCHEDULE = {
     # and cost one query when every digest of the day is done (DigestRun is unique per user and day)
     "daily-digest": {"task": "liaison.tasks.send_digests", "schedule": crontab(minute="*/15", hour="8-11")},
 }
+# term-end reminders (180/90/30/7 days before term_end, each once: liaison.terms.scan_terms); hourly in
+# the morning so a day's reminder comes after the quiet hours and a missed run catches up
+SCHEDULE["committee-term-scan"] = {"task": "liaison.tasks.scan_terms", "schedule": crontab(minute=5, hour="8-11")}

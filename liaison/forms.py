@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from . import terms
 from .bounds import SaneDateField
 from .models import Committee, CommitteeMember, Estate, Role, StaffAssignment, User
 from .phones import MobileField
@@ -77,6 +78,17 @@ class CommitteeForm(forms.ModelForm):
         field_classes = {"term_start": SaneDateField, "term_end": SaneDateField}
         help_texts = {"term_end": _("A management committee's term is 2 years; left empty it is filled in.")}
 
+    extension_decision = forms.CharField(
+        label=_("Decision delaying re-election"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Only for a term longer than normal: the committee's vote (date, how many for and against). "
+            "A management committee may delay re-election by at most one year (seed 002 第七条)."
+        ),
+    )
+
     def __init__(self, *args, estate, **kwargs):
         super().__init__(*args, **kwargs)
         self.estate = estate
@@ -88,8 +100,14 @@ class CommitteeForm(forms.ModelForm):
             data["term_end"] = end = Committee.default_term_end(kind, start)
         if start and end and end <= start:
             self.add_error("term_end", _("The term must end after it starts."))
-        elif kind == Committee.Kind.MC and start and end and end > Committee.default_term_end(kind, start):
-            self.add_error("term_end", _("A management committee's term is at most 2 years (seed 002)."))
+        elif kind and start and end:
+            decision = data.get("extension_decision", "").strip()
+            if not decision and self.instance.pk:
+                # editing something else of a committee whose longer term is already on record
+                decision = terms.recorded_extension(self.instance, start, end)
+            problem = terms.term_length_problem(kind, start, end, decision=decision)
+            if problem:
+                self.add_error("term_end", problem)
         if kind and start:
             overlapping = Committee.objects.filter(estate=self.estate, kind=kind).exclude(pk=self.instance.pk)
             overlapping = overlapping.filter(Q(term_end__isnull=True) | Q(term_end__gt=start))
@@ -174,3 +192,67 @@ class EndTermForm(forms.Form):
         if d < self.member.term_start:
             raise forms.ValidationError(_("A term cannot end before it started."))
         return d
+
+
+class ReelectionForm(forms.Form):
+    """A re-election that starts the committee's next term (liaison.actions.record_reelection)."""
+
+    held_on = SaneDateField(label=_("Re-election held on"), widget=DateInput())
+    method = forms.CharField(
+        label=_("Method"),
+        max_length=200,
+        help_text=_("e.g. owners' general assembly, written vote; residents' representatives, show of hands"),
+    )
+    result = forms.CharField(
+        label=_("Election result"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Who was elected, and the votes."),
+    )
+    new_end = SaneDateField(
+        label=_("New term ends on"),
+        widget=DateInput(),
+        required=False,
+        help_text=_("A management committee's new term is 2 years; left empty it is filled in."),
+    )
+
+    def __init__(self, *args, committee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.committee = committee
+
+    def clean(self):
+        data = super().clean()
+        held_on, new_end = data.get("held_on"), data.get("new_end")
+        if held_on and not new_end:
+            data["new_end"] = new_end = terms.normal_term_end(self.committee.kind, held_on)
+        if held_on:
+            problem = terms.reelection_problem(self.committee, held_on, new_end)
+            if problem:
+                self.add_error(*problem)
+        return data
+
+
+class ExtensionForm(forms.Form):
+    """A delay of re-election voted by the committee (seed 002 第七条; liaison.actions.extend_term)."""
+
+    new_end = SaneDateField(label=_("Term extended to"), widget=DateInput())
+    held_on = SaneDateField(label=_("Decided on"), widget=DateInput())
+    result = forms.CharField(
+        label=_("The committee's decision"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("How it was voted: the meeting, how many for and against, and why re-election is delayed."),
+    )
+
+    def __init__(self, *args, committee, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.committee = committee
+
+    def clean(self):
+        data = super().clean()
+        new_end = data.get("new_end")
+        if new_end:
+            problem = terms.extension_problem(self.committee, new_end)
+            if problem:
+                self.add_error("new_end", problem)
+        return data

@@ -24,3 +24,10 @@ def deliver_pending():
 @shared_task
 def send_digests():
     return digest.send_digests(timezone.now())
+
+
+@shared_task
+def scan_terms():
+    from . import terms
+
+    return terms.scan_terms(timezone.now())

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import access, actions, health, reach, wechat
-from .forms import AssignmentForm, CommitteeForm, EndTermForm, EstateForm, MemberForm
+from .forms import AssignmentForm, CommitteeForm, EndTermForm, EstateForm, ExtensionForm, MemberForm, ReelectionForm
 from .formsave import save_with_form
 from .models import (
     Committee,
@@ -79,6 +79,7 @@ def estate_detail(request, pk):
             "committees": estate.committees.all(),
             "assignments": estate.assignments.select_related("user"),
             "can_manage": access.manages_estate(request.user, estate),
+            "can_direct": access.directs_estate(request.user, estate),
         },
     )
 
@@ -184,8 +185,66 @@ def committee_detail(request, pk):
             "active": active,
             "past": [m for m in members if not m.is_active],
             "can_manage": can_manage,
+            "can_direct": access.directs_estate(request.user, committee.estate),
+            "term_events": committee.term_events.select_related("recorded_by"),
         },
     )
+
+
+def _directed_committee(request, pk):
+    committee = access.get_visible(Committee.objects.select_related("estate"), request.user, pk, committee="pk")
+    if not access.directs_estate(request.user, committee.estate):
+        raise PermissionDenied
+    return committee
+
+
+@login_required
+def committee_reelect(request, pk):
+    """The director records a re-election (date, method, result): the committee's next term starts."""
+    committee = _directed_committee(request, pk)
+    form = ReelectionForm(request.POST or None, committee=committee)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        ok, _event = save_with_form(
+            form,
+            actions.record_reelection,
+            committee,
+            actor=request.user,
+            held_on=d["held_on"],
+            method=d["method"],
+            result=d["result"],
+            new_end=d["new_end"],
+            now=timezone.now(),
+        )
+        if ok:
+            messages.success(request, _("Re-election recorded: the new term has started."))
+            return redirect("committee_detail", committee.pk)
+    title = _("Record the re-election of %(committee)s") % {"committee": committee}
+    return render(request, "liaison/form.html", {"form": form, "title": title, "back": committee})
+
+
+@login_required
+def committee_extend(request, pk):
+    """The director records a delay of re-election voted by the committee (seed 002 第七条)."""
+    committee = _directed_committee(request, pk)
+    form = ExtensionForm(request.POST or None, committee=committee)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        ok, _event = save_with_form(
+            form,
+            actions.extend_term,
+            committee,
+            actor=request.user,
+            held_on=d["held_on"],
+            result=d["result"],
+            new_end=d["new_end"],
+            now=timezone.now(),
+        )
+        if ok:
+            messages.success(request, _("Term extension recorded."))
+            return redirect("committee_detail", committee.pk)
+    title = _("Extend the term of %(committee)s") % {"committee": committee}
+    return render(request, "liaison/form.html", {"form": form, "title": title, "back": committee})
 
 
 @login_required

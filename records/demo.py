@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from liaison.models import CommitteeMember
 
-from . import documents, plans, signoff
+from . import documents, pades, plans, signoff
 from .models import SignoffRequest, WorkContactSheet
 
 SUBJECT = "关于地下车库照明改造使用公共维修资金的工作联系单"
@@ -14,6 +14,9 @@ SUBJECT = "关于地下车库照明改造使用公共维修资金的工作联系
 
 @transaction.atomic
 def seed(core):
+    # the demo's company certificate for the signed PDFs' PAdES signatures (a local CA; records/pades.py)
+    if not pades.production_configured():
+        pades.ensure_demo_pki(core["company"].name)
     estate = core["estates"].get("翠湖花园")
     director = core["users"].get("director")
     if estate is None or director is None:

@@ -1,12 +1,18 @@
 """What each form prints: context builders and renderers (HTML fragment + PDF)."""
 
+import io
+import logging
+
+from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import pdf
+from . import pades, pdf
 from .models import Signature
 from .signoff import tally, verify_url
+
+log = logging.getLogger(__name__)
 
 FORM_CODES = {
     "plan": "AM-02-R04",
@@ -69,7 +75,38 @@ def signed_pdf(req, version, sigs):
     }
     if req.source == req.Source.REPORT:
         ctx["form_code"] = ""
-    return pdf.render_pdf("records/pdf/signed.html", ctx)
+    data = pdf.render_pdf("records/pdf/signed.html", ctx)
+    if req.source == req.Source.REPORT:
+        data = with_report(bytes(version.pdf), data)
+    with translation.override(settings.LANGUAGE_CODE):
+        reason = _("Sign-off record %(code)s, version %(n)s") % {"code": req.public_code, "n": version.number}
+    try:
+        return pades.sign_pdf(data, reason=reason, location=req.estate.name)
+    except Exception:  # a missing or unreadable company certificate: a message, not a 500
+        log.exception("PAdES signing failed for sign-off %s", req.pk)
+        raise pdf.PDFError(
+            _("The signed PDF could not be sealed with the company's certificate. Tell the administrator.")
+        )
+
+
+def with_report(report: bytes, signature_page: bytes) -> bytes:
+    """The uploaded report with its signature page after it, as one document (pypdf). A report pypdf cannot
+    read (damaged, encrypted) is left out: the signature page alone names it by its SHA-256, as before."""
+    from pypdf import PdfReader, PdfWriter
+
+    try:
+        reader = PdfReader(io.BytesIO(report))
+        if reader.is_encrypted or not reader.pages:
+            raise ValueError("encrypted or without pages")
+        writer = PdfWriter()
+        writer.append(reader)
+        writer.append(PdfReader(io.BytesIO(signature_page)))
+        out = io.BytesIO()
+        writer.write(out)
+        return out.getvalue()
+    except Exception as exc:  # noqa: BLE001 - any unreadable upload: the certificate page stands alone
+        log.warning("report PDF not merged with its signature page: %s: %s", type(exc).__name__, exc)
+        return signature_page
 
 
 def filename(kind, *parts):

@@ -5,7 +5,7 @@ from django.utils.translation import pgettext_lazy
 
 from liaison import access
 from liaison.models import Committee
-from liaison.uploads import validate_upload
+from liaison.uploads import IMAGE_TYPES, validate_upload
 
 from . import signoff
 from .models import (
@@ -80,7 +80,10 @@ class SignoffForm(forms.Form):
         label=_("Signers"),
         widget=forms.CheckboxSelectMultiple,
         choices=(),
-        help_text=_("The chair must sign; every member you tick is asked to sign."),
+        help_text=_(
+            "The chair must sign; every member you tick is asked to sign. Members without a portal account sign "
+            "on paper: the office director records the signed page."
+        ),
     )
     rule = forms.ChoiceField(label=_("Completion rule"), choices=SignoffRequest.Rule.choices)
     message = forms.CharField(
@@ -101,7 +104,8 @@ class SignoffForm(forms.Form):
         choices = []
         for c in [committee] if committee else committees:
             for m in signoff.eligible_members(c):
-                choices.append((str(m.pk), f"{m.name}（{m.get_role_display()} · {c.name}）"))
+                how = "" if m.user_id else f" · {_('signs on paper')}"
+                choices.append((str(m.pk), f"{m.name}（{m.get_role_display()} · {c.name}{how}）"))
         self.fields["members"].choices = choices
         if committee is not None:
             self.fields["members"].initial = [k for k, _v in choices]
@@ -125,9 +129,7 @@ class SignoffForm(forms.Form):
         if committee and ids:
             members = list(signoff.eligible_members(committee).filter(pk__in=ids))
             if len(members) != len(set(ids)):
-                self.add_error(
-                    "members", _("Every signer must be an active member of this committee with a portal account.")
-                )
+                self.add_error("members", _("Every signer must be an active member of this committee."))
             else:
                 try:
                     data["member_objs"] = signoff.validate_signers(committee, members, data.get("rule"))
@@ -159,6 +161,48 @@ class SignForm(forms.Form):
     )
     version_id = forms.CharField(widget=forms.HiddenInput)
     version_sha256 = forms.CharField(widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        decision, comment = data.get("decision"), (data.get("comment") or "").strip()
+        problem = signoff.decision_problem(decision, comment) if decision else None
+        if problem:
+            self.add_error("comment", problem)
+        return data
+
+
+class PaperSignatureForm(forms.Form):
+    """A wet signature recorded by the director (signoff.record_paper checks it again)."""
+
+    signer = forms.ChoiceField(label=_("Signer"), choices=())
+    decision = forms.ChoiceField(
+        label=_("Decision written on the page"), choices=SignForm.DECISIONS, widget=forms.RadioSelect
+    )
+    comment = forms.CharField(
+        label=_("Comments or reason"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("As written on the page; required when the member agrees with comments or disagrees."),
+    )
+    scan = forms.FileField(
+        label=_("Scan or photo of the signed page"),
+        help_text=_("An image (JPEG, PNG…) or a PDF. It is kept with the signature."),
+    )
+    version_id = forms.CharField(widget=forms.HiddenInput)
+    version_sha256 = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, signers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["signer"].choices = [("", "—")] + [
+            (str(s.pk), f"{s.name}（{s.role_label}）" if s.role_label else s.name) for s in signers
+        ]
+
+    def clean_scan(self):
+        f = self.cleaned_data["scan"]
+        kind = validate_upload(f)
+        if kind != "application/pdf" and kind not in IMAGE_TYPES:
+            raise ValidationError(_("Upload a scan or photo of the signed page: an image or a PDF."))
+        return f
 
     def clean(self):
         data = super().clean()

@@ -5,6 +5,7 @@ meetings and followups models."""
 
 import hashlib
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -161,7 +162,10 @@ class Signer(models.Model):
 
     request = models.ForeignKey(SignoffRequest, on_delete=models.CASCADE, related_name="signers")
     member = models.ForeignKey("liaison.CommitteeMember", on_delete=models.PROTECT, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signoff_duties")
+    # None: the member has no portal account and signs on paper (the director records it: signoff.record_paper)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="signoff_duties"
+    )
     name = models.CharField(max_length=50)
     is_chair = models.BooleanField(default=False)
     role_label = models.CharField(max_length=30, blank=True)
@@ -182,7 +186,15 @@ class Signer(models.Model):
         return self.name
 
 
+def scan_path(instance, filename):
+    return f"signoff/{instance.signer.request_id}/paper/{uuid.uuid4().hex}"
+
+
 class Signature(models.Model):
+    class Method(models.TextChoices):
+        ONLINE = "online", _("Signed online")
+        PAPER = "paper", _("Signed on paper")
+
     class Decision(models.TextChoices):
         """A signer's decision (signoff.sign): a reason is required to disagree (and comments to agree
         with comments); a recusal (回避, e.g. a conflict of interest) may give a short reason and is left
@@ -204,6 +216,20 @@ class Signature(models.Model):
     sha256 = models.CharField(max_length=64, help_text="SHA-256 of the version's PDF as signed")
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.CharField(max_length=200, blank=True)
+    # a wet signature (§4.1.7 签字认可 on paper): the director uploads a scan or photo of the signed page and
+    # records the member's decision; signed_at is when it was recorded, recorded_by who recorded it
+    method = models.CharField(_("method"), max_length=10, choices=Method.choices, default=Method.ONLINE)
+    scan = models.FileField(_("scan of the signed page"), upload_to=scan_path, blank=True)
+    scan_name = models.CharField(max_length=200, blank=True)
+    scan_type = models.CharField(max_length=100, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["signed_at", "id"]
@@ -211,6 +237,10 @@ class Signature(models.Model):
 
     def __str__(self):
         return f"{self.signer} {self.get_decision_display()}"
+
+    @property
+    def on_paper(self):
+        return self.method == self.Method.PAPER
 
     @property
     def agrees(self):

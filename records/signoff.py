@@ -24,12 +24,12 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison import access, clientip
+from liaison import access, clientip, uploads
 from liaison.models import CommitteeMember, audit
 from liaison.notify import Text, acted_on, notify
 
@@ -58,7 +58,9 @@ def next_reminder(now):
 
 
 def eligible_members(committee):
-    return committee.active_members().filter(user__isnull=False, user__is_active=True).select_related("user")
+    """The committee's active members: those with a portal account sign online, the others on paper
+    (the director records their wet signature, record_paper)."""
+    return committee.active_members().filter(Q(user__isnull=True) | Q(user__is_active=True)).select_related("user")
 
 
 def validate_signers(committee, members, rule):
@@ -67,7 +69,7 @@ def validate_signers(committee, members, rule):
         raise ValidationError(_("Choose at least one signer."))
     allowed = {m.pk for m in eligible_members(committee)}
     if any(m.pk not in allowed for m in members):
-        raise ValidationError(_("Every signer must be an active member of this committee with a portal account."))
+        raise ValidationError(_("Every signer must be an active member of this committee."))
     chair = committee.chair()
     if chair is None:
         raise ValidationError(_("This committee has no chair on record; add the chair before asking for signatures."))
@@ -129,7 +131,7 @@ def start(
             name=m.name,
             is_chair=m.role == CommitteeMember.Role.CHAIR,
             role_label=m.get_role_display(),
-            next_reminder_at=next_reminder(now),
+            next_reminder_at=next_reminder(now) if m.user_id else None,
         )
     audit(
         req,
@@ -143,7 +145,7 @@ def start(
 
 
 def _ask(req, version, now, actor):
-    users = [s.user for s in req.signers.select_related("user")]
+    users = [s.user for s in req.signers.select_related("user") if s.user_id]
     notify(
         users,
         kind="signoff.requested",
@@ -407,6 +409,72 @@ def sign(req, *, request, user, password, decision, comment, version_id, version
     return sig
 
 
+def record_paper(req, *, by, signer_id, decision, comment, scan, version_id, version_sha256, now):
+    """The director records a member's signature on paper (签字认可 on the printed page, §4.1.7): the scan
+    or photo of the signed page (an image or a PDF, judged by its content), the member's decision, who
+    recorded it and when. It counts in the completion rule like a signature made online, and prints with
+    its method. Refused: a file that is not an image or PDF, a stale version, a signer who already signed."""
+    if not access.directs_estate(by, req.estate):
+        raise PermissionDenied
+    comment = (comment or "").strip()
+    problem = decision_problem(decision, comment)
+    if problem:
+        raise SignError(problem)
+    try:
+        kind = uploads.validate_upload(scan)
+    except ValidationError as exc:
+        raise SignError(" ".join(exc.messages), code="scan")
+    if kind not in uploads.IMAGE_TYPES and kind != "application/pdf":
+        raise SignError(_("Upload a scan or photo of the signed page: an image or a PDF."), code="scan")
+    with transaction.atomic():
+        req = SignoffRequest.objects.select_for_update().get(pk=req.pk)
+        if req.status != SignoffRequest.Status.OPEN:
+            raise SignError(_("This document is no longer waiting for signatures."))
+        signer = req.signers.filter(pk=signer_id).first()
+        if signer is None:
+            raise SignError(_("Choose one of the document's signers."), code="signer")
+        version = req.current_version()
+        if str(version.pk) != str(version_id) or version.sha256 != version_sha256:
+            raise SignError(
+                _("The document was changed after you opened it. Read the new version and sign again."), code="stale"
+            )
+        if Signature.objects.filter(signer=signer, version=version).exists():
+            raise SignError(_("%(name)s has already signed this version.") % {"name": signer.name}, code="signer")
+        scan.seek(0)
+        sig = Signature(
+            signer=signer,
+            version=version,
+            decision=decision,
+            comment=comment,
+            signed_at=now,
+            sha256=version.sha256,
+            method=Signature.Method.PAPER,
+            scan_name=scan.name[:200],
+            scan_type=kind,
+            recorded_by=by,
+        )
+        sig.scan.save("scan", scan, save=False)
+        sig.save()
+        Signer.objects.filter(pk=signer.pk).update(next_reminder_at=None)
+        audit(
+            req,
+            "signoff.paper_signed",
+            actor=by,
+            now=now,
+            changes={
+                "signer": signer.name,
+                "decision": decision,
+                "version": version.number,
+                "sha256": version.sha256,
+                "scan": sig.scan_name,
+            },
+        )
+        if signer.user_id:
+            acted_on(signer.user, req, now=now)
+        _apply_status(req, now, actor=by)
+    return sig
+
+
 def _apply_status(req, now, *, actor=None, job=""):
     new = evaluate(req)
     if new == req.status:
@@ -475,7 +543,7 @@ def new_version(req, *, pdf, html="", filename="", title=None, by, now, note="")
     req.status = SignoffRequest.Status.OPEN
     req.completed_at = None
     req.save(update_fields=["status", "completed_at"])
-    req.signers.update(next_reminder_at=next_reminder(now))
+    req.signers.filter(user__isnull=False).update(next_reminder_at=next_reminder(now))
     audit(
         req,
         "signoff.new_version",

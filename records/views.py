@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from liaison import access, ratelimit
+from liaison import access, ratelimit, uploads
 from liaison.formsave import save_with_form
 from liaison.models import Committee
 
-from . import actions, documents, meetings_forms, pdf, signoff
-from .forms import ContactSheetForm, ReportVersionForm, SignForm, SignoffForm, VerifyForm
+from . import actions, documents, meetings_forms, pades, pdf, signoff
+from .forms import ContactSheetForm, PaperSignatureForm, ReportVersionForm, SignForm, SignoffForm, VerifyForm
 from .models import DocumentVersion, Signature, SignoffRequest, WorkContactSheet
 
 
@@ -265,6 +265,8 @@ def _detail_ctx(request, req, version, signer, mine, form):
         "mine": mine,
         "form": form,
         "can_manage": access.manages_estate(request.user, req.estate),
+        "can_record_paper": req.status == SignoffRequest.Status.OPEN
+        and access.directs_estate(request.user, req.estate),
         "verify_url": signoff.verify_url(req),
         "report_form": ReportVersionForm() if req.source == SignoffRequest.Source.REPORT else None,
     }
@@ -313,6 +315,60 @@ def signoff_sign(request, pk):
     return render(
         request, "records/signoff_detail.html", _detail_ctx(request, req, version, signer, None, form), status=400
     )
+
+
+@login_required
+def signoff_paper(request, pk):
+    """The director records a member's signature on paper: the scan or photo of the signed page."""
+    req = _request(request, pk)
+    if not access.directs_estate(request.user, req.estate):
+        raise PermissionDenied
+    if req.status != SignoffRequest.Status.OPEN:
+        messages.error(request, _("This document is no longer waiting for signatures."))
+        return redirect(req)
+    version = req.current_version()
+    signers = list(signoff.outstanding(req))
+    initial = {"version_id": version.pk, "version_sha256": version.sha256, "signer": request.GET.get("signer", "")}
+    form = PaperSignatureForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES or None,
+        signers=signers,
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            sig = signoff.record_paper(
+                req,
+                by=request.user,
+                signer_id=d["signer"],
+                decision=d["decision"],
+                comment=d["comment"],
+                scan=d["scan"],
+                version_id=d["version_id"],
+                version_sha256=d["version_sha256"],
+                now=timezone.now(),
+            )
+        except signoff.SignError as exc:
+            form.add_error({"scan": "scan", "signer": "signer"}.get(exc.code), str(exc))
+        else:
+            messages.success(request, _("The paper signature of %(name)s was recorded.") % {"name": sig.signer.name})
+            return redirect(req)
+    title = _("Record a signature on paper: %(title)s") % {"title": req.title}
+    return render(request, "liaison/form.html", {"form": form, "title": title, "back": req})
+
+
+@login_required
+def signoff_scan(request, pk, sig_pk):
+    """The scan of a paper signature, as a download (uploads are never served inline)."""
+    req = _request(request, pk)
+    try:
+        sig = Signature.objects.get(pk=sig_pk, signer__request=req, method=Signature.Method.PAPER)
+    except (Signature.DoesNotExist, ValueError):
+        raise Http404
+    if not sig.scan:
+        raise Http404
+    return uploads.attachment_response(sig.scan, sig.scan_name or None)
 
 
 @login_required
@@ -441,7 +497,7 @@ def verify(request, code=None):
         req = SignoffRequest.objects.filter(public_code=code.upper()).first()
         if req is None:
             raise Http404
-    result, checked, digest = None, False, ""
+    result, checked, digest, seal = None, False, "", None
     form = VerifyForm(request.POST if request.method == "POST" else None, request.FILES or None)
     limit, window = ratelimit.parse(settings.VERIFY_RATE)
     if request.method == "POST" and not ratelimit.allow(
@@ -458,11 +514,13 @@ def verify(request, code=None):
             for chunk in f.chunks():
                 h.update(chunk)
             digest = h.hexdigest()
+            f.seek(0)
+            seal = pades.check_pdf(f.read())  # the PDF's own PAdES signature, whatever the portal knows
         else:
             digest = form.cleaned_data["sha256"]
         result = signoff.verify(digest, code=req.public_code if req else None)
         checked = True
-    ctx = {"form": form, "req": req, "result": result, "checked": checked, "digest": digest}
+    ctx = {"form": form, "req": req, "result": result, "checked": checked, "digest": digest, "seal": seal}
     if result:
         ctx["signatures"] = (
             signoff.valid_signatures(result["request"], result["version"]).select_related("signer")

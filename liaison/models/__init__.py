@@ -29,3 +29,4 @@ from .registry import (  # noqa: F401
     audit,
     mobile_validator,
 )
+from .terms import TermEvent, TermReminder  # noqa: F401

@@ -171,7 +171,8 @@ class Committee(models.Model):
     )
     secretariat_email = models.EmailField(_("secretariat email"), blank=True)
     term_start = models.DateField(_("term start"))
-    term_end = models.DateField(_("term end"), null=True, blank=True)
+    # indexed: the daily term scan (liaison.terms.scan_terms) reads the terms ending within 180 days
+    term_end = models.DateField(_("term end"), null=True, blank=True, db_index=True)
 
     class Meta:
         verbose_name = _("committee")

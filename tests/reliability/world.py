@@ -11,7 +11,7 @@ import types
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from liaison.models import Notification, StaffAssignment
+from liaison.models import CommitteeMember, Notification, StaffAssignment
 
 
 def _png():
@@ -45,6 +45,7 @@ def build(p, *, estate_a, oc_a, rc_a):
         AnnualPlanItem,
         BatchJob,
         DocumentVersion,
+        Signature,
         Signer,
         SignoffRequest,
         WorkContactSheet,
@@ -173,6 +174,21 @@ def build(p, *, estate_a, oc_a, rc_a):
     )
     for m in oc_a.members.filter(user__isnull=False):
         Signer.objects.create(request=w.signoff, member=m, user=m.user, name=m.name, is_chair=m.role == "chair")
+    # a member without a portal account whose wet signature the director recorded (issue 20)
+    paper_member = CommitteeMember.objects.create(committee=oc_a, name="欧阳燊", role="member", term_start=now.date())
+    paper_signer = Signer.objects.create(request=w.signoff, member=paper_member, name=paper_member.name)
+    w.paper_signature = Signature(
+        signer=paper_signer,
+        version=w.version,
+        decision="agree",
+        sha256=w.version.sha256,
+        method="paper",
+        scan_name="scan.png",
+        scan_type="image/png",
+        recorded_by=director,
+    )
+    w.paper_signature.scan.save("scan", ContentFile(PNG), save=False)
+    w.paper_signature.save()
     w.plan = WorkPlan.objects.create(estate=estate_a, year=now.year, month=now.month, prepared_by=director)
     w.plan_item = WorkPlanItem.objects.create(plan=w.plan, activity="业委会例会", date=now.date())
     w.annual_plan = AnnualPlan.objects.create(estate=estate_a, year=now.year, prepared_by=director)
