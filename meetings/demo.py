@@ -156,4 +156,9 @@ def _seed_last_month(kinds, estate, oc, rc, director):
             recorder=director,
             summary="通报上期工作，听取委员会意见。",
         )
-        actions.finalise_minutes(m, actor=director, now=start + datetime.timedelta(days=1))
+        actions.finalise_minutes(
+            m,
+            actor=director,
+            now=start + datetime.timedelta(days=1),
+            no_resolution_reason="本次为情况通报，未形成决议。",
+        )

@@ -150,3 +150,21 @@ def arrival_at(meeting, arrived, now):
 
 def normalise_phone(phone):
     return "".join(ch for ch in (phone or "") if ch.isdigit())[-11:]
+
+
+# --- resolutions (seed 004 篇3 七.6, 七.8) ------------------------------------------------------------
+
+
+def resolution_due_at(due_date):
+    """The moment a resolution due on `due_date` becomes overdue: the end of that day in Asia/Shanghai."""
+    return start_of_day(due_date + datetime.timedelta(days=1))
+
+
+def resolution_remind_before():
+    """How long before the due moment the person responsible is reminded (default two days)."""
+    return datetime.timedelta(hours=getattr(settings, "MEETINGS_RESOLUTION_REMIND_BEFORE_HOURS", 48))
+
+
+def resolution_escalate_after():
+    """How long overdue before the leader in charge is told (default 72 hours, as issues)."""
+    return datetime.timedelta(hours=getattr(settings, "MEETINGS_RESOLUTION_ESCALATE_AFTER_HOURS", 72))
