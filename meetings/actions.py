@@ -27,10 +27,11 @@ from liaison.people import leaders
 from liaison.uploads import sniff, validate_image, validate_upload
 from liaison.versions import StaleEdit, bump_version
 
-from . import resolution_scan, rules
+from . import carry, resolution_scan, rules
 from .models import (
     AgendaItem,
     Attendance,
+    CarryItem,
     Dispatch,
     Invitation,
     Material,
@@ -218,6 +219,7 @@ def create_meeting(
             actor=actor,
         )
         meeting.save()
+        carry.add_agenda_item(meeting, now)  # "上次会议决议及问题落实情况", when the committee has open items
         if invite_committee:
             invite_committee_members(meeting)
         org = meeting.organizer
@@ -1024,7 +1026,14 @@ def _send(meeting, *, actor, now):
     ):
         raise ValidationError({"__all__": _("This meeting has already been sent or cannot be sent now.")})
     meeting.refresh_from_db()
-    audit(meeting, "sent", actor=actor, now=now, changes={"status": [S.DRAFT, S.CONFIRMED]})
+    carried = carry.freeze(meeting, now)
+    audit(
+        meeting,
+        "sent",
+        actor=actor,
+        now=now,
+        changes={"status": [S.DRAFT, S.CONFIRMED], **({"carried_forward": carried} if carried else {})},
+    )
     invite_committee_members(meeting)
     _dispatch(meeting, Dispatch.Kind.INVITATION, actor=actor, now=now)
     notify(
@@ -1485,6 +1494,34 @@ def complete_resolution(resolution, *, actor, now, note, version=None):
             changes={"status": [old, Resolution.Status.DONE], "note": note.strip()},
         )
     return resolution
+
+
+def record_carry_outcome(meeting, *, actor, now, item_id, outcome, note=""):
+    """The minutes record what became of an item carried forward (inside save_minutes_page)."""
+    if not can_write_minutes(actor, meeting):
+        raise PermissionDenied
+    if outcome and outcome not in CarryItem.Outcome.values:
+        raise ValidationError({"outcome": _("Choose a status from the list.")})
+    with transaction.atomic():
+        item = CarryItem.objects.select_for_update().filter(meeting=meeting, pk=item_id).first()
+        if item is None:
+            raise ValidationError({"__all__": _("This item is not carried into this meeting.")})
+        m = getattr(meeting, "minutes", None)
+        if m is not None and m.is_final:
+            raise ValidationError({"__all__": _("The minutes are final and have been distributed.")})
+        new = {"outcome": outcome or "", "outcome_note": (note or "").strip()}
+        changes = {k: [getattr(item, k), v] for k, v in new.items() if getattr(item, k) != v}
+        if not changes:
+            return item
+        CarryItem.objects.filter(pk=item.pk).update(**new)
+        audit(
+            meeting,
+            "carry_outcome",
+            actor=actor,
+            now=now,
+            changes={"item": item.pk, "kind": item.kind, "object_id": item.object_id, **changes},
+        )
+    return item
 
 
 def finalise_minutes(meeting, *, actor, now, no_resolution_reason=""):

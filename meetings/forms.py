@@ -7,7 +7,7 @@ from liaison.formsave import version_field
 from liaison.uploads import validate_image, validate_upload
 
 from .actions import resolution_errors
-from .models import AgendaItem, MeetingKind, Resolution
+from .models import AgendaItem, CarryItem, MeetingKind, Resolution
 
 DT = {"type": "datetime-local", "class": "form-control"}
 
@@ -306,3 +306,16 @@ class ResolutionEditForm(forms.Form):
         for field, message in errors.items():
             self.add_error(field, message)
         return data
+
+
+class CarryOutcomeForm(forms.Form):
+    """What became of one item carried forward, recorded on the minutes page."""
+
+    item_id = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(
+        label=_("Status at the meeting"), required=False, choices=[("", "—"), *CarryItem.Outcome.choices]
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+CarryOutcomeFormSet = forms.formset_factory(CarryOutcomeForm, extra=0)

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from liaison import access
@@ -248,6 +248,8 @@ class AgendaItem(models.Model):
     owners_attitude = models.TextField(_("owners' attitude"), blank=True)
     support_requested = models.TextField(_("support asked of the committee"), blank=True)
     discussion = models.TextField(_("discussion"), blank=True)
+    # the item "上次会议决议及问题落实情况" a meeting starts with (meetings/carry.py)
+    carry_forward = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("agenda item")
@@ -688,3 +690,52 @@ class CalendarToken(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_calendar")
     token = models.CharField(max_length=64, unique=True, default=_token)
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class CarryItem(models.Model):
+    """One open resolution or issue carried into a meeting with the same committee, under its agenda item
+    "上次会议决议及问题落实情况" (meetings/carry.py): frozen when the meeting is sent; the minutes record its
+    status at the meeting."""
+
+    class Kind(models.TextChoices):
+        RESOLUTION = "resolution", _("Resolution")
+        ISSUE = "issue", _("Issue")
+
+    class Outcome(models.TextChoices):
+        DONE = "done", _("Done")
+        IN_PROGRESS = "in_progress", _("In progress")
+        NOT_DONE = "not_done", _("Not done")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="carried_items")
+    agenda_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_items"
+    )
+    order = models.PositiveSmallIntegerField(default=1)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    object_id = models.PositiveIntegerField()
+    # as it stood when the meeting was sent
+    text = models.TextField(_("item"))
+    owner_name = models.CharField(_("person responsible"), max_length=100, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    # the status's English label (stored untranslated, shown in the reader's language)
+    status_label = models.CharField(_("status when sent"), max_length=100, blank=True)
+    url = models.CharField(max_length=200, blank=True)
+    # recorded in the minutes
+    outcome = models.CharField(_("status at the meeting"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("carried-forward item")
+        verbose_name_plural = _("carried-forward items")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "kind", "object_id"], name="carry_item_once"),
+        ]
+
+    def __str__(self):
+        return self.text[:60]
+
+    @property
+    def status_display(self):
+        """The status it had when the meeting was sent, in the reader's language."""
+        return gettext(self.status_label) if self.status_label else ""

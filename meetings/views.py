@@ -21,7 +21,7 @@ from liaison.formsave import save_with_form
 from liaison.models import Estate, Role, User
 from liaison.uploads import attachment_response
 
-from . import actions, approval_log, ical, material_links, periods, rules
+from . import actions, approval_log, carry, ical, material_links, periods, rules
 from . import minutes_page as minutes_page_parts
 from .cadence import due_next_by_estate
 from .filters import MeetingFilter, ResolutionFilter
@@ -424,6 +424,7 @@ def meeting_detail(request, pk):
         "changes_told": list(approval_log.changes_told(meeting, user)) if approve else [],
         "approval_sends": actions.approval_sends(),
         "agenda": meeting.agenda_items.all(),
+        "carried": carry.shown(meeting, timezone.now()),
         "materials": meeting.materials.all(),
         "photos": meeting.photos.all(),
         "invitations": meeting.invitations.select_related("user"),
