@@ -313,9 +313,17 @@ class CarryOutcomeForm(forms.Form):
 
     item_id = forms.IntegerField(widget=forms.HiddenInput)
     outcome = forms.ChoiceField(
-        label=_("Status at the meeting"), required=False, choices=[("", "—"), *CarryItem.Outcome.choices]
+        label=_("Status at the meeting"),
+        required=False,
+        choices=[("", "—"), *CarryItem.Outcome.choices],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
-    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
 
 
 CarryOutcomeFormSet = forms.formset_factory(CarryOutcomeForm, extra=0)
