@@ -426,7 +426,12 @@ class MeetingViewSet(ApiViewMixin, viewsets.GenericViewSet):
     def finalise_minutes(self, request, pk=None):
         """Finalise and distribute the minutes to every attendee and those concerned (within 3 days)."""
         meeting = self.get_object()
-        meeting_actions.finalise_minutes(meeting, actor=request.user, now=self._now())
+        meeting_actions.finalise_minutes(
+            meeting,
+            actor=request.user,
+            now=self._now(),
+            no_resolution_reason=str(request.data.get("no_resolution_reason", "") or ""),
+        )
         return self._detail(meeting)
 
     @extend_schema(request=s.ResolutionWriteSerializer, responses={201: s.ResolutionSerializer})

@@ -195,6 +195,16 @@ def q_signoff_completed(month, T):
     return q_signoff_sent(month, T) & Q(status="completed", completed_at__lt=T)
 
 
+def q_resolution_overdue(month, T):
+    # resolutions open at the month's end and past their due date: Resolution.overdue_q judged at T,
+    # open reconstructed from the timestamps (made before T, not closed before T)
+    return Q(created_at__lt=T, due_at__lte=T) & (Q(completed_at__isnull=True) | Q(completed_at__gte=T))
+
+
+def w_resolutions(month, T):
+    return q_resolution_overdue(month, T)
+
+
 def w_meetings(month, T):
     return _in("starts_at", month) | _in("minutes_due_at", month)
 
@@ -236,6 +246,9 @@ FAMILIES = {
         ("estate", "committee", "issue", "recorded_by"),
         w_callbacks,
     ),
+    "resolutions": Family(
+        "resolutions", "meetings.Resolution", "owner_id", ("estate", "committee", "meeting", "owner"), w_resolutions
+    ),
     "signoffs": Family(
         "signoffs",
         "records.SignoffRequest",
@@ -267,6 +280,7 @@ METRICS = [
     Metric("open", _("Open issues at the month's end"), "issues", q_open),
     Metric("overdue", _("Overdue issues at the month's end"), "issues", q_overdue),
     Metric("closed", _("Issues closed"), "issues", q_closed),
+    Metric("resolution_overdue", _("Overdue resolutions at the month's end"), "resolutions", q_resolution_overdue),
     Metric("callbacks", _("Callbacks made"), "callbacks", q_callbacks),
     Metric("sat_satisfied", _("Satisfied"), "callbacks", _sat("satisfied")),
     Metric("sat_basic", _("Basically satisfied"), "callbacks", _sat("basic")),

@@ -55,6 +55,7 @@ COLUMNS = [
     Column("special_unapproved", _("Special-topic without approval"), G_MEETINGS, "special_unapproved"),
     Column("minutes_on_time", _("Minutes in 3 days"), G_MEETINGS, "minutes_on_time"),
     Column("minutes_late", _("Minutes late"), G_MEETINGS, "minutes_late"),
+    Column("resolution_overdue", _("Resolutions overdue"), G_MEETINGS, "resolution_overdue"),
     Column("raised", pgettext_lazy("count", "Raised"), G_ISSUES, "raised"),
     Column("reply_pct", _("Replied on time"), G_ISSUES, "reply_due", derived=True, unit="%"),
     Column("reply_late", _("Replies late"), G_ISSUES, "reply_late"),

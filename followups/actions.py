@@ -21,11 +21,11 @@ from django.utils.translation import gettext_lazy as _
 from liaison import access
 from liaison.models import CommitteeMember, audit
 from liaison.notify import acted_on, notify
-from liaison.people import committee_users, office
+from liaison.people import committee_users, leaders, office
 from liaison.versions import StaleEdit, bump_version
 
 from . import deadlines, permissions
-from .models import SATISFIED_ENOUGH, Callback, Issue, IssueAttachment, OutsideBody, Reply, Satisfaction
+from .models import SATISFIED_ENOUGH, Callback, Issue, IssueAttachment, OutsideBody, Reply, Satisfaction, Urgency
 
 # a clock a little ahead on the client is not "the future"
 FUTURE_TOLERANCE = datetime.timedelta(minutes=5)
@@ -195,6 +195,7 @@ def raise_issue(
         issue.save()
         deadlines.refresh_next_check(issue)
         issue.save(update_fields=["next_check_at"])
+        tell_leader = deadlines.tells_leader_on_raise(issue, issue.policy)
         audit(
             issue,
             "raised",
@@ -203,6 +204,7 @@ def raise_issue(
                 "status": [None, issue.status],
                 "policy": str(issue.policy or _("default")),
                 **{f: [None, v] for f, v in dues.items() if v},
+                **({"leader_told": True} if tell_leader else {}),
             },
             now=now,
         )
@@ -219,6 +221,25 @@ def raise_issue(
             now=now,
             actor=actor,
         )
+        if tell_leader:
+            # quiet hours are notify()'s business (they hold committee members' mail, not the leader's)
+            notify(
+                leaders(),
+                kind="issue.raised.leader",
+                key=f"issue:{issue.pk}:raised:leader",
+                subject=_("%(urgency)s issue raised by %(committee)s (%(estate)s): %(headline)s"),
+                params={
+                    "urgency": Urgency(issue.urgency).label,
+                    "committee": committee.name,
+                    "estate": estate.name,
+                    "headline": issue.headline,
+                },
+                url=_url(issue),
+                about=issue,
+                estate=estate,
+                now=now,
+                actor=actor,
+            )
     return issue
 
 

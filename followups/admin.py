@@ -17,6 +17,7 @@ class DeadlinePolicyAdmin(admin.ModelAdmin):
         "reply_unit",
         "callback_within_days",
         "followup_every_days",
+        "tell_leader",
     ]
     list_filter = ["active", "counting"]
 

@@ -7,8 +7,10 @@ class FollowupsConfig(AppConfig):
     verbose_name = _("Followups")
 
     def ready(self):
-        from meetings import minutes_page
+        from meetings import carry, minutes_page
 
-        from .meeting_issues import MeetingIssues
+        from .meeting_issues import MeetingIssues, open_issues
 
         minutes_page.register(MeetingIssues())
+        # open issues are carried into the committee's next meeting (meetings/carry.py)
+        carry.register(open_issues)

@@ -189,3 +189,14 @@ def humanize(due, now):
     if hours < 48:
         return ngettext("overdue %(n)d h", "overdue %(n)d h", hours) % {"n": hours}
     return ngettext("overdue %(n)d day", "overdue %(n)d days", days) % {"n": days}
+
+
+def tells_leader_on_raise(issue, policy):
+    """Whether the leader in charge is told at once of `issue` being raised (§4.1.4.4: the matter is taken
+    to the leader): the policy's `tell_leader`; by default for important and major issues."""
+    mode = policy.tell_leader if policy is not None else DeadlinePolicy.TellLeader.BY_URGENCY
+    if mode == DeadlinePolicy.TellLeader.ALWAYS:
+        return True
+    if mode == DeadlinePolicy.TellLeader.NEVER:
+        return False
+    return issue.urgency in ("important", "major")

@@ -10,9 +10,12 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 
 from meetings import actions as meeting_actions
+from meetings import periods
+from meetings.carry import OpenItem
 from meetings.forms import IssueForm
 
 from .actions import raise_issue
+from .models import Issue
 
 IssueFormSet = forms.formset_factory(IssueForm, extra=1)
 
@@ -54,3 +57,28 @@ class MeetingIssues:
             for form in formset.forms
             if form.has_changed()
         ]
+
+
+def open_issues(committee, now):
+    """The committee's issues open at `now`, for the next meeting's carry-forward item (meetings.carry):
+    each with its person responsible and the day of its next deadline."""
+    qs = (
+        Issue.objects.filter(committee=committee, closed_at__isnull=True, raised_at__lte=now)
+        .select_related("assignee")
+        .order_by("raised_at", "pk")
+    )
+    items = []
+    for i in qs:
+        due = i.next_deadline()
+        items.append(
+            OpenItem(
+                "issue",
+                i.pk,
+                i.headline,
+                i.assignee.display_name if i.assignee_id else "",
+                periods.local_date(due[1]) if due else None,
+                Issue.Status(i.status).label,
+                i.get_absolute_url(),
+            )
+        )
+    return items

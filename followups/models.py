@@ -71,6 +71,12 @@ class DeadlinePolicy(models.Model):
         HOURS = "hours", _("hours")
         DAYS = "days", _("days")
 
+    class TellLeader(models.TextChoices):
+        # §4.1.4.4: the matter is taken to the leader; by default the leader hears of the weighty ones at once
+        BY_URGENCY = "", _("Important and major issues")
+        ALWAYS = "always", _("Every issue")
+        NEVER = "never", _("None (only when escalated)")
+
     name = models.CharField(_("name"), max_length=100, unique=True)
     basis = models.CharField(_("source of the rule"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
@@ -94,6 +100,13 @@ class DeadlinePolicy(models.Model):
     )
     escalate_leader_after_hours = models.PositiveIntegerField(
         _("escalate to the leader in charge after (hours overdue)"), default=72
+    )
+    tell_leader = models.CharField(
+        _("tell the leader in charge when raised"),
+        max_length=10,
+        choices=TellLeader.choices,
+        blank=True,
+        default=TellLeader.BY_URGENCY,
     )
 
     class Meta:

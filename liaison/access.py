@@ -99,6 +99,21 @@ def issues(qs, user):
     return scope(qs, user)
 
 
+def resolutions(qs, user):
+    """Meeting resolutions `user` may see (`qs`: a Resolution queryset): scope() by the resolution's estate
+    and committee, and a committee sees only those of meetings sent to it (as `meetings`); staff of a
+    department also the resolutions they are responsible for."""
+    if not _active(user):
+        return qs.none()
+    if user.role == Role.DEPARTMENT and not user.sees_all_estates:
+        estate_ids = list(visible_estates(user).values_list("pk", flat=True))
+        return qs.filter(Q(estate_id__in=estate_ids) | Q(owner=user))
+    qs = scope(qs, user)
+    if user.is_committee:
+        qs = qs.filter(meeting__sent_at__isnull=False)
+    return qs
+
+
 # --- what they may do ------------------------------------------------------------------------------
 
 

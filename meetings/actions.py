@@ -29,11 +29,12 @@ from liaison.people import leaders
 from liaison.uploads import sniff, validate_image, validate_upload
 from liaison.versions import StaleEdit, bump_version
 
-from . import rules
+from . import carry, resolution_scan, rules
 from . import series as series_rule
 from .models import (
     AgendaItem,
     Attendance,
+    CarryItem,
     Dispatch,
     Invitation,
     Material,
@@ -260,6 +261,7 @@ def _create(
             actor=actor,
         )
         meeting.save()
+        carry.add_agenda_item(meeting, now)  # "上次会议决议及问题落实情况", when the committee has open items
         if invite_committee:
             invite_committee_members(meeting)
         org = meeting.organizer
@@ -1073,7 +1075,14 @@ def _send(meeting, *, actor, now):
     ):
         raise ValidationError({"__all__": _("This meeting has already been sent or cannot be sent now.")})
     meeting.refresh_from_db()
-    audit(meeting, "sent", actor=actor, now=now, changes={"status": [S.DRAFT, S.CONFIRMED]})
+    carried = carry.freeze(meeting, now)
+    audit(
+        meeting,
+        "sent",
+        actor=actor,
+        now=now,
+        changes={"status": [S.DRAFT, S.CONFIRMED], **({"carried_forward": carried} if carried else {})},
+    )
     invite_committee_members(meeting)
     _dispatch(meeting, Dispatch.Kind.INVITATION, actor=actor, now=now)
     notify(
@@ -1454,8 +1463,10 @@ def add_resolution(meeting, *, actor, now, text, owner_name, action, due_date, o
         raise ValidationError(errors)
     with transaction.atomic():
         order = meeting.resolutions.count() + 1
-        r = Resolution.objects.create(
+        r = Resolution(
             meeting=meeting,
+            estate_id=meeting.estate_id,
+            committee_id=meeting.committee_id,
             agenda_item=agenda_item,
             order=order,
             text=text.strip(),
@@ -1463,7 +1474,11 @@ def add_resolution(meeting, *, actor, now, text, owner_name, action, due_date, o
             owner_name=(owner_name or "").strip() or owner.display_name,
             action=action.strip(),
             due_date=due_date,
+            due_at=rules.resolution_due_at(due_date),
+            created_at=now,
         )
+        r.next_check_at = resolution_scan.next_check_at(r, set())
+        r.save()
         audit(
             r,
             "resolution_added",
@@ -1475,20 +1490,99 @@ def add_resolution(meeting, *, actor, now, text, owner_name, action, due_date, o
     return r
 
 
-def complete_resolution(resolution, *, actor, now, note):
-    meeting = resolution.meeting
-    if not (access.manages_estate(actor, meeting.estate) or resolution.owner_id == actor.pk):
+def can_follow_resolution(user, resolution):
+    """Who writes a resolution's progress and closes it: the estate's office, or its person responsible."""
+    return access.manages_estate(user, resolution.meeting.estate) or (
+        resolution.owner_id is not None and resolution.owner_id == getattr(user, "pk", None)
+    )
+
+
+def _require_follow(actor, resolution):
+    if not can_follow_resolution(actor, resolution):
         raise PermissionDenied
-    if not (note or "").strip():
-        raise ValidationError({"note": _("Say how it was done.")})
+
+
+def add_resolution_note(resolution, *, actor, now, text, status="", version=None):
+    """A progress note on an open resolution (seed 004 篇3 七.8); `status` may move it to in progress (or
+    back to open). Closing is complete_resolution, which needs the result."""
+    _require_follow(actor, resolution)
+    text = (text or "").strip()
+    errors = {}
+    if not text:
+        errors["text"] = _("Write what was done or what happens next.")
+    if status and status not in Resolution.OPEN_STATUSES:
+        errors["status"] = _("To close the resolution, use “Close” with the result.")
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic(durable=True):
+        bump_version(Resolution, resolution.pk, version)
+        r = Resolution.objects.select_for_update().get(pk=resolution.pk)
+        if not r.is_open:
+            raise ValidationError({"__all__": _("This resolution is closed.")})
+        note = r.notes.create(
+            text=text, author=actor, author_name=actor.display_name, status=status or "", created_at=now
+        )
+        changes = {"note": text}
+        if status and status != r.status:
+            changes["status"] = [r.status, status]
+            Resolution.objects.filter(pk=r.pk).update(status=status)
+        audit(r, "resolution_progress", actor=actor, estate=r.estate, now=now, changes=changes)
+    resolution.refresh_from_db()
+    return note
+
+
+def update_resolution(resolution, *, actor, now, owner_name, action, due_date, owner=None, version=None):
+    """Change the person responsible, the action plan or the due date of an open resolution; a new due
+    date brings new reminders (meetings/resolution_scan.py)."""
+    if not access.manages_estate(actor, resolution.meeting.estate):
+        raise PermissionDenied
+    errors = resolution_errors(
+        resolution.meeting, text=resolution.text, owner_name=owner_name, action=action, due_date=due_date, owner=owner
+    )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(durable=True):
+        bump_version(Resolution, resolution.pk, version)
+        r = Resolution.objects.select_for_update().get(pk=resolution.pk)
+        if not r.is_open:
+            raise ValidationError({"__all__": _("This resolution is closed.")})
+        new = {
+            "owner_id": owner.pk if owner else None,
+            "owner_name": (owner_name or "").strip() or (owner.display_name if owner else ""),
+            "action": action.strip(),
+            "due_date": due_date,
+        }
+        changes = {k: [getattr(r, k), v] for k, v in new.items() if getattr(r, k) != v}
+        for k, v in new.items():
+            setattr(r, k, v)
+        r.due_at = rules.resolution_due_at(due_date)
+        r.next_check_at = resolution_scan.next_check_at(r)
+        r.save(update_fields=[*new, "due_at", "next_check_at"])
+        audit(r, "resolution_changed", actor=actor, estate=r.estate, now=now, changes=changes)
+    resolution.refresh_from_db()
+    return resolution
+
+
+def complete_resolution(resolution, *, actor, now, note, version=None):
+    """Close a resolution with its result (required)."""
+    meeting = resolution.meeting
+    _require_follow(actor, resolution)
+    if not (note or "").strip():
+        raise ValidationError({"note": _("Write the result: a resolution is closed with what was done.")})
+    with transaction.atomic(durable=True):
+        old = Resolution.objects.filter(pk=resolution.pk).values_list("status", flat=True).first()
         if (
-            Resolution.objects.filter(pk=resolution.pk, status=Resolution.Status.OPEN).update(
-                status=Resolution.Status.DONE, completed_at=now, completed_by=actor, completion_note=note.strip()
+            Resolution.objects.filter(pk=resolution.pk, status__in=Resolution.OPEN_STATUSES).update(
+                status=Resolution.Status.DONE,
+                completed_at=now,
+                completed_by=actor,
+                completion_note=note.strip(),
+                next_check_at=None,
             )
             != 1
         ):
             raise ValidationError({"__all__": _("This resolution is already done.")})
+        bump_version(Resolution, resolution.pk, version)
         resolution.refresh_from_db()
         audit(
             resolution,
@@ -1496,13 +1590,42 @@ def complete_resolution(resolution, *, actor, now, note):
             actor=actor,
             estate=meeting.estate,
             now=now,
-            changes={"status": [Resolution.Status.OPEN, Resolution.Status.DONE], "note": note.strip()},
+            changes={"status": [old, Resolution.Status.DONE], "note": note.strip()},
         )
     return resolution
 
 
-def finalise_minutes(meeting, *, actor, now):
-    """Finalise and distribute to every attendee and those concerned (seed 004 篇3 七.7)."""
+def record_carry_outcome(meeting, *, actor, now, item_id, outcome, note=""):
+    """The minutes record what became of an item carried forward (inside save_minutes_page)."""
+    if not can_write_minutes(actor, meeting):
+        raise PermissionDenied
+    if outcome and outcome not in CarryItem.Outcome.values:
+        raise ValidationError({"outcome": _("Choose a status from the list.")})
+    with transaction.atomic():
+        item = CarryItem.objects.select_for_update().filter(meeting=meeting, pk=item_id).first()
+        if item is None:
+            raise ValidationError({"__all__": _("This item is not carried into this meeting.")})
+        m = getattr(meeting, "minutes", None)
+        if m is not None and m.is_final:
+            raise ValidationError({"__all__": _("The minutes are final and have been distributed.")})
+        new = {"outcome": outcome or "", "outcome_note": (note or "").strip()}
+        changes = {k: [getattr(item, k), v] for k, v in new.items() if getattr(item, k) != v}
+        if not changes:
+            return item
+        CarryItem.objects.filter(pk=item.pk).update(**new)
+        audit(
+            meeting,
+            "carry_outcome",
+            actor=actor,
+            now=now,
+            changes={"item": item.pk, "kind": item.kind, "object_id": item.object_id, **changes},
+        )
+    return item
+
+
+def finalise_minutes(meeting, *, actor, now, no_resolution_reason=""):
+    """Finalise and distribute to every attendee and those concerned (seed 004 篇3 七.7). A meeting reaches
+    resolutions (七.6): minutes without one are finalised only by the estate's director, who says why."""
     if not can_write_minutes(actor, meeting):
         raise PermissionDenied
     minutes = getattr(meeting, "minutes", None)
@@ -1510,10 +1633,31 @@ def finalise_minutes(meeting, *, actor, now):
         raise ValidationError({"__all__": _("Write the minutes first.")})
     if not meeting.attendances.exists():
         raise ValidationError({"__all__": _("The sign-in sheet is empty.")})
+    reason = (no_resolution_reason or "").strip()
+    if meeting.resolutions.exists():
+        reason = ""
+    elif not access.directs_estate(actor, meeting.estate):
+        raise ValidationError(
+            {
+                "no_resolution_reason": _(
+                    "These minutes have no resolution: add one, or ask the office director to finalise them "
+                    "and record why."
+                )
+            }
+        )
+    elif not reason:
+        raise ValidationError(
+            {"no_resolution_reason": _("These minutes have no resolution: add one, or write why there is none.")}
+        )
     with transaction.atomic():
         if (
             Minutes.objects.filter(pk=minutes.pk, finalised_at__isnull=True).update(
-                finalised_at=now, finalised_by=actor, distributed_at=now, updated_at=now, version=F("version") + 1
+                finalised_at=now,
+                finalised_by=actor,
+                distributed_at=now,
+                updated_at=now,
+                no_resolution_reason=reason,
+                version=F("version") + 1,
             )
             != 1
         ):
@@ -1530,7 +1674,12 @@ def finalise_minutes(meeting, *, actor, now):
             actor=actor,
             estate=meeting.estate,
             now=now,
-            changes={"meeting": meeting.pk, "on_time": on_time, "due": meeting.minutes_due_at},
+            changes={
+                "meeting": meeting.pk,
+                "on_time": on_time,
+                "due": meeting.minutes_due_at,
+                **({"no_resolution_reason": reason} if reason else {}),
+            },
         )
         _dispatch(meeting, Dispatch.Kind.MINUTES, actor=actor, now=now)
         attendee_users = set()

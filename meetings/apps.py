@@ -16,3 +16,9 @@ class MeetingsConfig(AppConfig):
 
         # a new estate starts with the default cadence rules of the work instruction
         estate_created.connect(install_rules, dispatch_uid="meetings.install_default_rules", weak=False)
+
+        from . import minutes_page
+        from .carry_minutes import CarriedItems
+
+        # the status of each item carried forward, first among the parts of the minutes page
+        minutes_page.register(CarriedItems())

@@ -78,6 +78,16 @@ def seed(core):
             action="两周内提交改造方案及报价",
             due_date=(start + datetime.timedelta(days=14)).date(),
         )
+        actions.add_resolution(
+            m,
+            actor=director,
+            now=start + datetime.timedelta(hours=3),
+            text="小区东门道闸更换，费用报业委会核准",
+            owner=core["users"].get("supervisor"),
+            owner_name="李芳",
+            action="收集三家报价，下次会议前报业委会",
+            due_date=(start + datetime.timedelta(days=35)).date(),
+        )
         actions.finalise_minutes(m, actor=director, now=start + datetime.timedelta(days=1))
     if rc and not Meeting.objects.filter(estate=estate, title="与居委会月度沟通").exists():
         start = _at(5, 10)
@@ -156,4 +166,9 @@ def _seed_last_month(kinds, estate, oc, rc, director):
             recorder=director,
             summary="通报上期工作，听取委员会意见。",
         )
-        actions.finalise_minutes(m, actor=director, now=start + datetime.timedelta(days=1))
+        actions.finalise_minutes(
+            m,
+            actor=director,
+            now=start + datetime.timedelta(days=1),
+            no_resolution_reason="本次为情况通报，未形成决议。",
+        )

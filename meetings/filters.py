@@ -12,7 +12,7 @@ from liaison.bounds import DATE_MAX, DATE_MIN
 from liaison.filters import PlacesFilterSet
 
 from . import periods
-from .models import Meeting
+from .models import Meeting, Resolution
 
 MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 
@@ -62,3 +62,39 @@ class MeetingFilter(PlacesFilterSet):
     def month_shown(self, now):
         """The first day of the calendar's month: the one asked for, else the current one."""
         return self.chosen("month") or periods.local_date(now).replace(day=1)
+
+
+class CheckFilter(django_filters.Filter):
+    """A checkbox: ticked filters, unticked leaves the list alone."""
+
+    field_class = forms.BooleanField
+
+
+class ResolutionFilter(PlacesFilterSet):
+    """The resolution register's filters over the resolutions the user may see: pass
+    `queryset=Resolution.objects.visible_to(user)`, `request` and `now` (judges "overdue")."""
+
+    status = django_filters.ChoiceFilter(
+        label=_("Status"),
+        choices=[("open", _("All open")), *Resolution.Status.choices],
+        empty_label="—",
+        method="by_status",
+    )
+    overdue = CheckFilter(label=_("Overdue only"), method="only_overdue")
+
+    class Meta:
+        model = Resolution
+        fields = []
+
+    def __init__(self, data=None, *args, now, **kwargs):
+        super().__init__(data or None, *args, **kwargs)
+        self.now = now
+        self.bound_places()
+
+    def by_status(self, qs, name, value):
+        if value == "open":
+            return qs.open()
+        return qs.filter(status=value)
+
+    def only_overdue(self, qs, name, value):
+        return qs.overdue(self.now) if value else qs

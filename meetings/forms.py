@@ -9,7 +9,7 @@ from liaison.formsave import version_field
 from liaison.uploads import validate_image, validate_upload
 
 from .actions import resolution_errors
-from .models import AgendaItem, MeetingKind, MeetingSeries
+from .models import AgendaItem, CarryItem, MeetingKind, MeetingSeries, Resolution
 
 DT = {"type": "datetime-local", "class": "form-control"}
 
@@ -386,3 +386,77 @@ class SeriesForm(forms.ModelForm):
 
     def disabled_names(self):
         return {name for name, f in self.fields.items() if f.disabled}
+
+
+class ResolutionNoteForm(forms.Form):
+    """A progress note in the resolution register (seed 004 篇3 七.8)."""
+
+    text = forms.CharField(label=_("Progress"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("unchanged"))] + [c for c in Resolution.Status.choices if c[0] in Resolution.OPEN_STATUSES],
+    )
+    version = version_field()
+
+
+class ResolutionCloseForm(forms.Form):
+    """Closing a resolution: the result is required."""
+
+    note = forms.CharField(
+        label=pgettext_lazy("resolution", "Result"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
+    )
+    version = version_field()
+
+
+class ResolutionEditForm(forms.Form):
+    """The person responsible, the action plan and the due date of an open resolution."""
+
+    owner = forms.ModelChoiceField(label=_("Person responsible (portal user)"), queryset=None, required=False)
+    owner_name = forms.CharField(label=_("Or name of the person responsible"), required=False, max_length=50)
+    action = forms.CharField(label=_("Action"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    due_date = SaneDateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    version = version_field()
+
+    def __init__(self, *args, resolution, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.resolution = resolution
+        self.fields["owner"].queryset = staff
+        self.fields["owner"].label_from_instance = lambda u: u.display_name
+
+    def clean(self):
+        data = super().clean()
+        if "due_date" in self.errors:
+            return data
+        errors = resolution_errors(
+            self.resolution.meeting,
+            text=self.resolution.text,
+            owner_name=data.get("owner_name"),
+            action=data.get("action"),
+            due_date=data.get("due_date"),
+            owner=data.get("owner"),
+        )
+        for field, message in errors.items():
+            self.add_error(field, message)
+        return data
+
+
+class CarryOutcomeForm(forms.Form):
+    """What became of one item carried forward, recorded on the minutes page."""
+
+    item_id = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(
+        label=_("Status at the meeting"),
+        required=False,
+        choices=[("", "—"), *CarryItem.Outcome.choices],
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=500,
+        widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
+    )
+
+
+CarryOutcomeFormSet = forms.formset_factory(CarryOutcomeForm, extra=0)

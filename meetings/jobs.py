@@ -15,9 +15,9 @@ from liaison.models import Role, audit
 from liaison.notify import notify
 from liaison.people import estate_staff
 
-from . import periods, rules, secretariat
+from . import periods, resolution_scan, rules, secretariat
 from .cadence import scan_cadence
-from .models import Dispatch, Meeting, MeetingSeries, Resolution
+from .models import Dispatch, Meeting, MeetingSeries
 
 log = logging.getLogger(__name__)
 JOB = "meetings.minutes"
@@ -97,33 +97,8 @@ def scan_minutes(now):
 
 
 def scan_resolutions(now):
-    """Tell the person responsible (and the organiser) once when a resolution passes its due date."""
-    today = periods.local_date(now)
-    overdue = (
-        Resolution.objects.filter(status=Resolution.Status.OPEN, overdue_notified_at__isnull=True, due_date__lt=today)
-        .select_related("meeting__estate", "meeting__organizer", "owner")
-        .order_by("due_date")
-    )
-    count = 0
-    for r in overdue:
-        with transaction.atomic():
-            if (
-                Resolution.objects.filter(pk=r.pk, overdue_notified_at__isnull=True).update(overdue_notified_at=now)
-                != 1
-            ):
-                continue
-            notify(
-                [u for u in (r.owner, r.meeting.organizer) if u is not None],
-                kind="resolution.overdue",
-                key=f"resolution:{r.pk}:overdue",
-                subject=_("Resolution overdue: %(text)s (due %(due)s, %(owner)s)"),
-                params={"text": r.text[:80], "due": r.due_date, "owner": r.owner_name},
-                url=reverse("meetings:minutes", args=[r.meeting_id]),
-                estate=r.meeting.estate,
-                now=now,
-            )
-            count += 1
-    return count
+    """Reminders, overdue marks and escalations of resolutions (meetings/resolution_scan.py): counts."""
+    return resolution_scan.scan(now)
 
 
 def email_secretariat(dispatch_id, now=None):

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from liaison import access
@@ -313,6 +313,8 @@ class AgendaItem(models.Model):
     owners_attitude = models.TextField(_("owners' attitude"), blank=True)
     support_requested = models.TextField(_("support asked of the committee"), blank=True)
     discussion = models.TextField(_("discussion"), blank=True)
+    # the item "上次会议决议及问题落实情况" a meeting starts with (meetings/carry.py)
+    carry_forward = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("agenda item")
@@ -496,6 +498,8 @@ class Minutes(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     distributed_at = models.DateTimeField(_("distributed at"), null=True, blank=True)
+    # minutes finalised with no resolution: why, in the director's words (seed 004 篇3 七.6)
+    no_resolution_reason = models.TextField(_("why there is no resolution"), blank=True)
 
     class Meta:
         verbose_name = _("minutes")
@@ -506,14 +510,48 @@ class Minutes(models.Model):
         return self.finalised_at is not None
 
 
+class ResolutionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The resolutions `user` may see: liaison.access.resolutions (a committee sees its own committee's,
+        of meetings sent to it)."""
+        return access.resolutions(self, user)
+
+    def open(self):
+        return self.exclude(status=Resolution.Status.DONE)
+
+    def overdue(self, now):
+        return self.filter(Resolution.overdue_q(now))
+
+
 class Resolution(models.Model):
-    """A decision with a person responsible, an action and a due date (seed 004 篇3 七.6, 七.8)."""
+    """A decision with a person responsible, an action and a due date (seed 004 篇3 七.6, 七.8), tracked to
+    its end in the resolution register: progress notes, reminders, overdue mark and escalation
+    (meetings/resolution_scan.py, the issues' deadline-scan pattern)."""
 
     class Status(models.TextChoices):
         OPEN = "open", pgettext_lazy("status", "Open")
+        IN_PROGRESS = "in_progress", _("In progress")
         DONE = "done", _("Done")
 
+    OPEN_STATUSES = (Status.OPEN, Status.IN_PROGRESS)
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="resolutions")
+    # the meeting's estate and committee, copied when the resolution is made: the register filters and
+    # scopes by them (liaison.access.scope) and the assessment counts per estate
+    estate = models.ForeignKey(
+        "liaison.Estate",
+        verbose_name=_("estate"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="resolutions",
+    )
+    committee = models.ForeignKey(
+        "liaison.Committee",
+        verbose_name=_("committee"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="resolutions",
+    )
     agenda_item = models.ForeignKey(
         AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="resolutions"
     )
@@ -530,21 +568,106 @@ class Resolution(models.Model):
     owner_name = models.CharField(_("person responsible"), max_length=50)
     action = models.TextField(_("action"))
     due_date = models.DateField(_("due date"), db_index=True)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    # the end of the due date in Asia/Shanghai (rules.resolution_due_at): the moment it becomes overdue
+    due_at = models.DateTimeField(_("due"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    completed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     completion_note = models.TextField(_("how it was done"), blank=True)
-    overdue_notified_at = models.DateTimeField(null=True, blank=True)
+    # the scan's marks (each set once, by the event that made it): reminded, marked overdue, escalated
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(_("marked overdue at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated to the leader at"), null=True, blank=True)
+    # the earliest moment the scan has something to do for this open resolution (None: nothing more)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ResolutionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("resolution")
         verbose_name_plural = _("resolutions")
         ordering = ["order", "pk"]
+        indexes = [
+            # serves the resolution scan: WHERE completed_at IS NULL AND next_check_at <= now
+            # ORDER BY next_check_at
+            models.Index(
+                fields=["next_check_at"],
+                condition=Q(completed_at__isnull=True, next_check_at__isnull=False),
+                name="resolution_open_next_check",
+            ),
+            # the register: an estate's / committee's resolutions by due date
+            models.Index(fields=["estate", "due_date"], name="resolution_estate_due"),
+            models.Index(fields=["committee", "due_date"], name="resolution_committee_due"),
+        ]
 
     def __str__(self):
         return self.text[:60]
+
+    def get_absolute_url(self):
+        return reverse("meetings:resolution", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.status != self.Status.DONE
+
+    @staticmethod
+    def overdue_q(now):
+        """Open and past its due date at `now`: the one definition (register filter, badge, assessment)."""
+        return ~Q(status=Resolution.Status.DONE) & Q(due_at__lte=now)
+
+    def is_overdue(self, now):
+        return self.is_open and self.due_at is not None and self.due_at <= now
+
+
+class ResolutionNote(models.Model):
+    """A progress note on a resolution (seed 004 篇3 七.8: someone tracks each resolution to its end)."""
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField(_("progress"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_name = models.CharField(_("written by"), max_length=50, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Resolution.Status.choices, blank=True)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("progress note")
+        verbose_name_plural = _("progress notes")
+        ordering = ["created_at", "pk"]
+
+
+class ResolutionEvent(models.Model):
+    """A reminder, overdue mark or escalation of one resolution's due date: exactly once by constraint
+    (as followups.DeadlineEvent)."""
+
+    class Level(models.IntegerChoices):
+        REMINDER = 0, _("Reminder")
+        OVERDUE = 1, _("Overdue")
+        LEADER = 3, _("Escalated to the leader in charge")
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="events")
+    due_at = models.DateTimeField()
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    event_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+    job = models.CharField(max_length=100, blank=True)
+    recipients = models.JSONField(default=list, blank=True)
+    skipped = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["event_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["resolution", "due_at", "level"], name="resolution_event_once"),
+        ]
+
+    @property
+    def key(self):
+        return f"resolution:{self.resolution_id}:{self.due_at:%Y%m%dT%H%M%S}:{self.level}"
 
 
 class CadenceRule(models.Model):
@@ -632,3 +755,52 @@ class CalendarToken(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="meeting_calendar")
     token = models.CharField(max_length=64, unique=True, default=_token)
     created_at = models.DateTimeField(default=timezone.now)
+
+
+class CarryItem(models.Model):
+    """One open resolution or issue carried into a meeting with the same committee, under its agenda item
+    "上次会议决议及问题落实情况" (meetings/carry.py): frozen when the meeting is sent; the minutes record its
+    status at the meeting."""
+
+    class Kind(models.TextChoices):
+        RESOLUTION = "resolution", _("Resolution")
+        ISSUE = "issue", _("Issue")
+
+    class Outcome(models.TextChoices):
+        DONE = "done", _("Done")
+        IN_PROGRESS = "in_progress", _("In progress")
+        NOT_DONE = "not_done", _("Not done")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="carried_items")
+    agenda_item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_items"
+    )
+    order = models.PositiveSmallIntegerField(default=1)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    object_id = models.PositiveIntegerField()
+    # as it stood when the meeting was sent
+    text = models.TextField(_("item"))
+    owner_name = models.CharField(_("person responsible"), max_length=100, blank=True)
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    # the status's English label (stored untranslated, shown in the reader's language)
+    status_label = models.CharField(_("status when sent"), max_length=100, blank=True)
+    url = models.CharField(max_length=200, blank=True)
+    # recorded in the minutes
+    outcome = models.CharField(_("status at the meeting"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        verbose_name = _("carried-forward item")
+        verbose_name_plural = _("carried-forward items")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "kind", "object_id"], name="carry_item_once"),
+        ]
+
+    def __str__(self):
+        return self.text[:60]
+
+    @property
+    def status_display(self):
+        """The status it had when the meeting was sent, in the reader's language."""
+        return gettext(self.status_label) if self.status_label else ""

@@ -159,3 +159,21 @@ def arrival_at(meeting, arrived, now):
 def normalise_phone(phone):
     # ASCII digits only: str.isdigit() takes "²" too
     return "".join(ch for ch in (phone or "") if "0" <= ch <= "9")[-11:]
+
+
+# --- resolutions (seed 004 篇3 七.6, 七.8) ------------------------------------------------------------
+
+
+def resolution_due_at(due_date):
+    """The moment a resolution due on `due_date` becomes overdue: the end of that day in Asia/Shanghai."""
+    return start_of_day(due_date + datetime.timedelta(days=1))
+
+
+def resolution_remind_before():
+    """How long before the due moment the person responsible is reminded (default two days)."""
+    return datetime.timedelta(hours=getattr(settings, "MEETINGS_RESOLUTION_REMIND_BEFORE_HOURS", 48))
+
+
+def resolution_escalate_after():
+    """How long overdue before the leader in charge is told (default 72 hours, as issues)."""
+    return datetime.timedelta(hours=getattr(settings, "MEETINGS_RESOLUTION_ESCALATE_AFTER_HOURS", 72))

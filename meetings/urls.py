@@ -40,6 +40,10 @@ urlpatterns = [
     path("<int:pk>/signin/all/", views.signin_all, name="signin_all"),
     path("attendance/<int:pk>/remove/", views.attendance_remove, name="attendance_remove"),
     path("<int:pk>/minutes/", views.minutes_edit, name="minutes"),
+    path("resolutions/", views.resolution_register, name="resolutions"),
+    path("resolutions/<int:pk>/", views.resolution_detail, name="resolution"),
+    path("resolutions/<int:pk>/progress/", views.resolution_note, name="resolution_note"),
+    path("resolutions/<int:pk>/edit/", views.resolution_edit, name="resolution_edit"),
     path("resolutions/<int:pk>/done/", views.resolution_done, name="resolution_done"),
     path("<int:pk>/minutes/finalise/", views.minutes_finalise, name="minutes_finalise"),
 ]

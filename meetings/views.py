@@ -7,6 +7,7 @@ import secrets
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,11 +22,11 @@ from liaison.formsave import save_with_form
 from liaison.models import Estate, Role, User
 from liaison.uploads import attachment_response
 
-from . import actions, approval_log, ical, material_links, periods, rules
+from . import actions, approval_log, carry, ical, material_links, periods, rules
 from . import minutes_page as minutes_page_parts
 from . import series as series_rule
 from .cadence import due_next_by_estate
-from .filters import MeetingFilter
+from .filters import MeetingFilter, ResolutionFilter
 from .forms import (
     AgendaItemForm,
     ArrivalForm,
@@ -36,7 +37,10 @@ from .forms import (
     MinutesForm,
     PhotoForm,
     ReasonForm,
+    ResolutionCloseForm,
+    ResolutionEditForm,
     ResolutionFormSet,
+    ResolutionNoteForm,
     SeriesForm,
     WalkInForm,
 )
@@ -433,6 +437,7 @@ def meeting_detail(request, pk):
         "changes_told": list(approval_log.changes_told(meeting, user)) if approve else [],
         "approval_sends": actions.approval_sends(),
         "agenda": meeting.agenda_items.all(),
+        "carried": carry.shown(meeting, timezone.now()),
         "materials": meeting.materials.all(),
         "photos": meeting.photos.all(),
         "invitations": meeting.invitations.select_related("user"),
@@ -951,17 +956,160 @@ def minutes_page(request, meeting, *, form=None, resolution_formset=None, parts=
     )
 
 
+# --- the resolution register (seed 004 篇3 七.6–8) ------------------------------------------------------
+
+
+def resolution_for(request, pk):
+    """The resolution if the user may see it (liaison.access.resolutions), else 404."""
+    qs = Resolution.objects.visible_to(request.user).select_related("meeting", "estate", "committee", "owner")
+    try:
+        return qs.get(pk=pk)
+    except (Resolution.DoesNotExist, ValueError, TypeError):
+        raise Http404
+
+
+@login_required
+def resolution_register(request):
+    """Every resolution the user may see, across meetings: filters by estate, committee, status, overdue."""
+    now = timezone.now()
+    filterset = ResolutionFilter(
+        request.GET,
+        queryset=Resolution.objects.visible_to(request.user).select_related("meeting", "estate", "committee"),
+        request=request,
+        now=now,
+    )
+    rows = filterset.qs.order_by("status", "due_date", "pk")
+    paginator = Paginator(rows, 50)
+    page = paginator.get_page(request.GET.get("page"))
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    return render(
+        request,
+        "meetings/register.html",
+        {
+            "form": filterset.form,
+            "page": page,
+            "rows": page.object_list,
+            "now": now,
+            "query": keep.urlencode(),
+            "filters_open": bool(filterset.form.errors),
+        },
+    )
+
+
+def _resolution_page(request, r, *, note_form=None, close_form=None, edit_form=None, status=200):
+    follow = actions.can_follow_resolution(request.user, r)
+    manage = access.manages_estate(request.user, r.meeting.estate)
+    if follow and r.is_open:
+        note_form = note_form or ResolutionNoteForm(initial={"version": r.version})
+        close_form = close_form or ResolutionCloseForm(initial={"version": r.version})
+    if manage and r.is_open:
+        edit_form = edit_form or ResolutionEditForm(
+            resolution=r,
+            staff=_staff_for(r.meeting.estate).distinct(),
+            initial={
+                "owner": r.owner_id,
+                "owner_name": "" if r.owner_id else r.owner_name,
+                "action": r.action,
+                "due_date": r.due_date,
+                "version": r.version,
+            },
+        )
+    return render(
+        request,
+        "meetings/resolution.html",
+        {
+            "r": r,
+            "notes": r.notes.all(),
+            "events": r.events.filter(skipped=False),
+            "now": timezone.now(),
+            "note_form": note_form if follow and r.is_open else None,
+            "close_form": close_form if follow and r.is_open else None,
+            "edit_form": edit_form if manage and r.is_open else None,
+        },
+        status=status,
+    )
+
+
+@login_required
+def resolution_detail(request, pk):
+    return _resolution_page(request, resolution_for(request, pk))
+
+
+@login_required
+@require_POST
+def resolution_note(request, pk):
+    r = resolution_for(request, pk)
+    if not actions.can_follow_resolution(request.user, r):
+        raise PermissionDenied
+    form = ResolutionNoteForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        ok, _n = save_with_form(
+            form,
+            actions.add_resolution_note,
+            r,
+            actor=request.user,
+            now=timezone.now(),
+            text=d["text"],
+            status=d["status"],
+            version=d["version"],
+        )
+        if ok:
+            messages.success(request, _("Progress recorded."))
+            return redirect(r)
+    return _resolution_page(request, r, note_form=form, status=400)
+
+
+@login_required
+@require_POST
+def resolution_edit(request, pk):
+    r = resolution_for(request, pk)
+    if not access.manages_estate(request.user, r.meeting.estate):
+        raise PermissionDenied
+    form = ResolutionEditForm(request.POST, resolution=r, staff=_staff_for(r.meeting.estate).distinct())
+    if form.is_valid():
+        d = form.cleaned_data
+        ok, _n = save_with_form(
+            form,
+            actions.update_resolution,
+            r,
+            actor=request.user,
+            now=timezone.now(),
+            owner=d["owner"],
+            owner_name=d["owner_name"],
+            action=d["action"],
+            due_date=d["due_date"],
+            version=d["version"],
+        )
+        if ok:
+            messages.success(request, _("Resolution updated."))
+            return redirect(r)
+    return _resolution_page(request, r, edit_form=form, status=400)
+
+
 @login_required
 @require_POST
 def resolution_done(request, pk):
-    r = _child(request, Resolution, pk)
-    try:
-        actions.complete_resolution(r, actor=request.user, now=timezone.now(), note=request.POST.get("note", ""))
-    except ValidationError as exc:
-        _errors_to_messages(request, exc)
-    else:
-        messages.success(request, _("Resolution marked as done."))
-    return redirect(r.meeting)
+    r = resolution_for(request, pk)
+    if not actions.can_follow_resolution(request.user, r):
+        raise PermissionDenied
+    form = ResolutionCloseForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        ok, _n = save_with_form(
+            form,
+            actions.complete_resolution,
+            r,
+            actor=request.user,
+            now=timezone.now(),
+            note=d["note"],
+            version=d["version"],
+        )
+        if ok:
+            messages.success(request, _("Resolution closed."))
+            return redirect(r)
+    return _resolution_page(request, r, close_form=form, status=400)
 
 
 @login_required
@@ -969,7 +1117,12 @@ def resolution_done(request, pk):
 def minutes_finalise(request, pk):
     meeting = meeting_for(request, pk)
     try:
-        actions.finalise_minutes(meeting, actor=request.user, now=timezone.now())
+        actions.finalise_minutes(
+            meeting,
+            actor=request.user,
+            now=timezone.now(),
+            no_resolution_reason=request.POST.get("no_resolution_reason", ""),
+        )
     except ValidationError as exc:
         _errors_to_messages(request, exc)
         return redirect("meetings:minutes", meeting.pk)

@@ -228,6 +228,7 @@ def minutes_context(minutes):
         "when": _when(meeting),
         **_minutes_people(meeting),
         "agenda": list(meeting.agenda_items.all()),
+        "carried": list(meeting.carried_items.all()),
         "resolutions": list(meeting.resolutions.select_related("owner").all()),
         "issues": list(meeting.issues.order_by("raised_at", "pk")),
         "photos": _photos(meeting),

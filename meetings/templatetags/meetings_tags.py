@@ -41,3 +41,9 @@ def committee_meetings(context, committee):
 def has_leader_powers(user):
     """May approve special-topic meetings (liaison.access.has_leader_powers)."""
     return access.has_leader_powers(user)
+
+
+@register.filter
+def resolution_overdue(resolution, now):
+    """Open and past its due date at `now` (Resolution.is_overdue, the one definition)."""
+    return resolution.is_overdue(now)

@@ -132,8 +132,8 @@ def test_minutes_resolutions_issue_and_distribution(held_setup, chair_a, directo
             m, actor=director_a, now=at, text="x", owner_name="x", action="x", due_date=datetime.date(2026, 4, 1)
         )
     # resolution tracked to completion; overdue notice goes once
-    assert jobs.scan_resolutions(sh(2026, 3, 27, 9)) == 1
-    assert jobs.scan_resolutions(sh(2026, 3, 28, 9)) == 0
+    assert jobs.scan_resolutions(sh(2026, 3, 27, 9))["overdue"] == 1
+    assert jobs.scan_resolutions(sh(2026, 3, 28, 9))["overdue"] == 0
     overdue = Notification.objects.filter(kind="resolution.overdue").first().subject
     assert "日" in overdue and not re.search(r"\d{4}-\d{2}-\d{2}", overdue), overdue
     actions.complete_resolution(r, actor=director_a, now=sh(2026, 3, 28, 9), note="方案已报")

@@ -68,6 +68,9 @@ OBJECT_URLS = {
     "meetings:signin_all": (lambda w: {"pk": w.held.pk}, "director_a"),
     "meetings:attendance_remove": (lambda w: {"pk": w.attendance.pk}, "director_a"),
     "meetings:minutes": (lambda w: {"pk": w.held.pk}, "director_a"),
+    "meetings:resolution": (lambda w: {"pk": w.resolution.pk}, "director_a"),
+    "meetings:resolution_note": (lambda w: {"pk": w.resolution.pk}, "director_a"),
+    "meetings:resolution_edit": (lambda w: {"pk": w.resolution.pk}, "director_a"),
     "meetings:resolution_done": (lambda w: {"pk": w.resolution.pk}, "director_a"),
     "meetings:minutes_finalise": (lambda w: {"pk": w.held.pk}, "director_a"),
     # follow-ups

@@ -113,6 +113,8 @@ def build(p, *, estate_a, oc_a, rc_a):
     )
     w.resolution = Resolution.objects.create(
         meeting=w.held,
+        estate=w.held.estate,
+        committee=w.held.committee,
         text="修电梯",
         owner=director,
         owner_name="王主任",

@@ -31,6 +31,7 @@ from followups.models import Callback, DeadlineEvent, DeadlinePolicy, Issue, Rep
 from liaison.models import Committee, CommitteeMember, Company, Department, Estate, Role, StaffAssignment, User
 from meetings import cadence_defaults
 from meetings.models import AgendaItem, Attendance, Invitation, Meeting, MeetingKind, Minutes, Resolution
+from meetings.rules import resolution_due_at, resolution_remind_before
 from records.models import DocumentVersion, Signature, Signer, SignoffRequest, sha256
 from records.signoff import next_reminder
 
@@ -515,7 +516,13 @@ class Generator:
                 resolutions.append(
                     Resolution(
                         meeting=m,
+                        estate_id=m.estate_id,
+                        committee_id=m.committee_id,
                         order=k,
+                        due_at=resolution_due_at(due),
+                        created_at=m.starts_at,
+                        # an open one: checked from two days before its due moment (meetings.resolution_scan)
+                        next_check_at=None if done else resolution_due_at(due) - resolution_remind_before(),
                         text=f"{rng.choice(AGENDA)}：按会议意见落实",
                         owner=team["engineer"],
                         owner_name=team["engineer"].name,
