@@ -78,6 +78,7 @@ OBJECT_URLS = {
     "followups:close": (lambda w: {"pk": w.issue.pk}, "director_a"),
     "followups:attach": (lambda w: {"pk": w.issue.pk}, "director_a"),
     "followups:attachment": (lambda w: {"pk": w.attachment.pk}, "director_a"),
+    "followups:attachment_thumbnail": (lambda w: {"pk": w.attachment.pk}, "director_a"),
     # records
     "records:contact_detail": (lambda w: {"pk": w.sheet.pk}, "director_a"),
     "records:contact_edit": (lambda w: {"pk": w.sheet.pk}, "director_a"),
