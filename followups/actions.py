@@ -393,19 +393,7 @@ def add_outside_body(issue, *, kind, name, contact="", action, acted_at=None, ac
 def _attach(issue, f, actor, now):
     """Store one upload: a photo re-encoded without location metadata, with its thumbnail (liaison.photos);
     `f` is an uploaded file or an already prepared one (the forms prepare them while judging them)."""
-    up = photos.prepare_upload(f)
-    att = IssueAttachment(
-        issue=issue,
-        name=up.name[:200],
-        content_type=up.kind,
-        width=up.width,
-        height=up.height,
-        uploaded_by=actor,
-        uploaded_at=now,
-    )
-    att.file.save(up.name, up.content, save=False)
-    if up.thumbnail is not None:
-        att.thumbnail.save(up.thumbnail.name, up.thumbnail, save=False)
+    att = photos.prepare_upload(f).fill(IssueAttachment(issue=issue, uploaded_by=actor, uploaded_at=now))
     att.save()
     return att
 

@@ -61,6 +61,17 @@ class PreparedUpload:
     def is_photo(self):
         return self.thumbnail is not None
 
+    def fill(self, instance, *, file="file", thumbnail="thumbnail"):
+        """Put this upload on a model instance with `name`, `content_type`, `width`, `height`, a file
+        field and a thumbnail field (the files are written; the row is saved by the caller)."""
+        instance.name = self.name[:200]
+        instance.content_type = self.kind
+        instance.width, instance.height = self.width, self.height
+        getattr(instance, file).save(self.name, self.content, save=False)
+        if self.thumbnail is not None:
+            getattr(instance, thumbnail).save(self.thumbnail.name, self.thumbnail, save=False)
+        return instance
+
 
 def sniff_photo(head: bytes):
     """The content type of a photo from its first bytes, HEIF included; None if it is not one."""

@@ -95,6 +95,8 @@ OBJECT_URLS = {
     "records:minutes_html": (lambda w: {"meeting_pk": w.held.pk}, "director_a"),
     "records:minutes_respond": (lambda w: {"meeting_pk": w.held.pk}, "chair_a"),
     "records:minutes_pdf": (lambda w: {"meeting_pk": w.held.pk}, "director_a"),
+    "records:minutes_answer_photo": (lambda w: {"pk": w.answer_photo.pk}, "director_a"),
+    "records:minutes_answer_thumbnail": (lambda w: {"pk": w.answer_photo.pk}, "director_a"),
     "records:callbacks_issue": (lambda w: {"issue_pk": w.issue.pk}, "director_a"),
     "records:callbacks_month": (lambda w: {"estate_pk": w.estate.pk}, "director_a"),
     "records:plan_detail": (lambda w: {"pk": w.plan.pk}, "director_a"),
