@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison import access
+from liaison import access, photos
 from liaison.models import CommitteeMember, audit
 from liaison.notify import acted_on, notify
 from liaison.people import committee_users, leaders, office
@@ -147,6 +147,7 @@ def raise_issue(
         errors["raised_by"] = _("Enter who raised the issue.")
     if errors:
         raise ValidationError(errors)
+    attachments = [photos.prepare_upload(f) for f in attachments]  # judged before anything is written
     answer_on_spot = (answer_on_spot or "").strip()
     with transaction.atomic():
         issue = Issue(
@@ -411,19 +412,31 @@ def add_outside_body(issue, *, kind, name, contact="", action, acted_at=None, ac
 
 
 def _attach(issue, f, actor, now):
-    return IssueAttachment.objects.create(issue=issue, file=f, name=f.name[:200], uploaded_by=actor, uploaded_at=now)
+    """Store one upload: a photo re-encoded without location metadata, with its thumbnail (liaison.photos);
+    `f` is an uploaded file or an already prepared one (the forms prepare them while judging them)."""
+    att = photos.prepare_upload(f).fill(IssueAttachment(issue=issue, uploaded_by=actor, uploaded_at=now))
+    att.save()
+    return att
 
 
-def attach_file(issue, *, file, actor, now=None):
-    """Keep an uploaded file (already judged by liaison.uploads) with an open issue."""
+def attach_files(issue, *, files, actor, now=None):
+    """Keep uploaded files and photos with an open issue: all of them or, on a refusal, none."""
     now = now or timezone.now()
+    if not files:
+        raise ValidationError(_("Choose at least one photo or file."))
+    prepared = [photos.prepare_upload(f) for f in files]  # judged before anything is written
     with transaction.atomic(durable=True):
         issue = _lock(issue)
         _refuse_if_closed(issue, _("files"))
         before = _snapshot(issue)
-        att = _attach(issue, file, actor, now)
-        _save(issue, before, "attached", actor=actor, now=now, extra={"file": att.name})
-    return att
+        atts = [_attach(issue, up, actor, now) for up in prepared]
+        _save(issue, before, "attached", actor=actor, now=now, extra={"file": "、".join(a.name for a in atts)})
+    return atts
+
+
+def attach_file(issue, *, file, actor, now=None):
+    """Keep one uploaded file (judged by liaison.uploads / liaison.photos) with an open issue."""
+    return attach_files(issue, files=[file], actor=actor, now=now)[0]
 
 
 def mark_resolved(issue, *, resolution, actor, now=None):
@@ -659,6 +672,7 @@ __all__ = [
     "add_reply",
     "add_outside_body",
     "attach_file",
+    "attach_files",
     "mark_resolved",
     "record_callback",
     "confirm_resolution",

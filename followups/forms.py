@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from liaison.bounds import SaneDateTimeField
 from liaison.filters import CommitteeLabel
 from liaison.models import Department, Role, User
-from liaison.uploads import validate_upload
+from liaison.photos import FilesField, PhotoField
 
 from .models import Callback, Category, Issue, OutsideBody, Satisfaction, Source, Urgency
 
@@ -91,7 +91,10 @@ class IssueForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("If the issue was answered on the spot, record the answer: the issue is closed at once."),
     )
-    attachment = forms.FileField(label=_("Attachment"), required=False, validators=[validate_upload])
+    photos = PhotoField(label=_("Photos"))
+    attachment = FilesField(
+        label=_("Other files"), help_text=_("PDF, Word, Excel, PPT or text, e.g. a letter or a contact sheet.")
+    )
 
     def __init__(self, *args, user, committees, **kwargs):
         super().__init__(*args, **kwargs)
@@ -190,4 +193,15 @@ class CloseForm(forms.Form):
 
 
 class AttachForm(forms.Form):
-    file = forms.FileField(label=_("File"), validators=[validate_upload])
+    photos = PhotoField(label=_("Photos"))
+    file = FilesField(label=_("Other files"))
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not (data.get("photos") or data.get("file")):
+            raise forms.ValidationError(_("Choose at least one photo or file."))
+        return data
+
+    @property
+    def uploads(self):
+        return [*self.cleaned_data.get("photos", []), *self.cleaned_data.get("file", [])]

@@ -439,11 +439,21 @@ class IssueAttachment(models.Model):
     name = models.CharField(_("file name"), max_length=200)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now)
+    # photos (liaison.photos): the stored file is the re-encoded picture without location metadata, the
+    # thumbnail what the issue page shows; blank for other files and for attachments from before photos
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    thumbnail = models.FileField(_("thumbnail"), upload_to="issues/%Y/%m/thumbs/", blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
         ordering = ["uploaded_at", "id"]
+
+    @property
+    def is_photo(self):
+        return bool(self.thumbnail)
 
 
 class DeadlineEvent(models.Model):

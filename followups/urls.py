@@ -20,4 +20,5 @@ urlpatterns = [
     path("<int:pk>/close/", views.issue_close, name="close"),
     path("<int:pk>/attach/", views.issue_attach, name="attach"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("attachments/<int:pk>/thumbnail/", views.attachment_thumbnail, name="attachment_thumbnail"),
 ]

@@ -20,7 +20,7 @@ from liaison.bounds import parse_id
 from liaison.escaping import safe_row
 from liaison.filters import active_count, longer_than_limit
 from liaison.formsave import save_with_form
-from liaison.uploads import attachment_response
+from liaison.uploads import IMAGE_TYPES, attachment_response, sniff
 
 from . import actions, deadlines, forms, history, permissions
 from .filters import IssueFilter
@@ -232,7 +232,7 @@ def issue_create(request):
             title=d["title"],
             location=d["location"],
             urgency=d["urgency"],
-            attachments=[d["attachment"]] if d.get("attachment") else [],
+            attachments=[*d.get("photos", []), *d.get("attachment", [])],
             actor=user,
             now=now,
         )
@@ -297,7 +297,8 @@ def _detail_context(request, issue, now, **bound):
         "replies": issue.replies.select_related("replied_by"),
         "callbacks": issue.callbacks.select_related("recorded_by"),
         "outside_bodies": issue.outside_bodies.all(),
-        "attachments": issue.attachments.all(),
+        "attachments": [a for a in issue.attachments.all() if not a.is_photo],
+        "photos": [a for a in issue.attachments.all() if a.is_photo],
         "staff": staff,
         "events": history.issue_events(issue) if staff else [],
         "history": history.issue_history(issue) if staff else [],
@@ -487,17 +488,38 @@ def issue_attach(request, pk):
         form_class=forms.AttachForm,
         form_key="attach_form",
         check=permissions.can_attach,
-        run=lambda issue, d, now: actions.attach_file(issue, file=d["file"], actor=request.user, now=now),
-        success=_("File attached."),
+        run=lambda issue, d, now: actions.attach_files(
+            issue, files=[*d["photos"], *d["file"]], actor=request.user, now=now
+        ),
+        success=_("Photos and files added."),
         files=True,
     )
 
 
-@login_required
-def attachment_download(request, pk):
+def _visible_attachment(request, pk):
     att = get_object_or_404(IssueAttachment, pk=pk)
     permissions.get_issue(request.user, att.issue_id)  # 404 unless the issue is visible
-    return attachment_response(att.file, att.name)
+    return att
+
+
+@login_required
+def attachment_download(request, pk):
+    """A photo opens in the browser (?download=1 saves it); any other file is a download."""
+    att = _visible_attachment(request, pk)
+    return attachment_response(att.file, att.name, inline_images="download" not in request.GET)
+
+
+@login_required
+def attachment_thumbnail(request, pk):
+    att = _visible_attachment(request, pk)
+    if att.thumbnail:
+        return attachment_response(att.thumbnail, att.name, inline_images=True)
+    # an image attached before photos had thumbnails: the picture itself
+    with att.file.open("rb") as f:
+        kind = sniff(f.read(2048))
+    if kind in IMAGE_TYPES:
+        return attachment_response(att.file, att.name, inline_images=True)
+    raise Http404
 
 
 # --- policies ------------------------------------------------------------------------------------------

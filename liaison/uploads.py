@@ -100,8 +100,9 @@ def validate_image(f):
     return validate_upload(f, images_only=True)
 
 
-def attachment_response(fieldfile, filename=None):
-    """Serve a stored upload as a download: never inline, never sniffed, sandboxed."""
+def attachment_response(fieldfile, filename=None, *, inline_images=False):
+    """Serve a stored upload as a download: never sniffed, sandboxed; never inline, except a stored image
+    when `inline_images` (a photo opens in the browser; its content was checked and re-encoded)."""
     name = filename or os.path.basename(fieldfile.name)
     fieldfile.open("rb")
     head = fieldfile.read(2048)
@@ -109,7 +110,8 @@ def attachment_response(fieldfile, filename=None):
     kind = sniff(head, fieldfile) or mimetypes.guess_type(name)[0] or "application/octet-stream"
     if kind not in ALLOWED:
         kind = "application/octet-stream"
-    response = FileResponse(fieldfile, as_attachment=True, filename=name, content_type=kind)
+    inline = inline_images and kind in IMAGE_TYPES
+    response = FileResponse(fieldfile, as_attachment=not inline, filename=name, content_type=kind)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response

@@ -18,11 +18,12 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from liaison import access, people
+from liaison import photos as liaison_photos
 from liaison.models import CommitteeMember, audit
 from liaison.notify import acted_on, notify
 
 from . import documents, pdf, signoff, tasks
-from .models import AnnualPlanItem, BatchJob, MinutesResponse, SignoffRequest, WorkContactSheet
+from .models import AnnualPlanItem, BatchJob, MinutesResponse, MinutesResponsePhoto, SignoffRequest, WorkContactSheet
 
 NUMBER_ATTEMPTS = 5  # two directors numbering sheets of one estate at the same moment
 
@@ -304,10 +305,10 @@ def minutes_answers(minutes):
     }
 
 
-def respond_to_minutes(minutes, *, user, answer, comment="", now):
+def respond_to_minutes(minutes, *, user, answer, comment="", now, photos=()):
     """A committee member confirms the meeting's final minutes, or objects with a comment. One answer per
     member, changed in place while the minutes are open to answers (minutes_answers_close_at); each
-    change is audited. An objection is told to the estate's directors and whoever distributed the
+    change is audited. `photos` (uploaded or liaison.photos-prepared files) are added to the answer. An objection is told to the estate's directors and whoever distributed the
     minutes (never to the member themselves)."""
     meeting = minutes.meeting
     if not access.in_committee(user, meeting.committee_id):
@@ -330,6 +331,7 @@ def respond_to_minutes(minutes, *, user, answer, comment="", now):
         raise ValidationError({"comment": _("Write what you object to: an objection needs a comment.")})
     if len(comment) > COMMENT_MAX:
         raise ValidationError({"comment": _("At most %(n)s characters.") % {"n": COMMENT_MAX}})
+    prepared = [liaison_photos.prepare_upload(f, photos_only=True) for f in photos]  # judged before writing
     with transaction.atomic(durable=True):
         response = MinutesResponse.objects.select_for_update().filter(minutes=minutes, user=user).first()
         before = None
@@ -347,7 +349,7 @@ def respond_to_minutes(minutes, *, user, answer, comment="", now):
                     )
             except IntegrityError:  # the same member's other tab answered a moment ago
                 raise ValidationError(_("You answered these minutes meanwhile. Reload the page to see your answer."))
-        elif response.answer == answer and response.comment == comment:
+        elif response.answer == answer and response.comment == comment and not prepared:
             return response  # nothing changed
         else:
             before = response.answer
@@ -355,6 +357,8 @@ def respond_to_minutes(minutes, *, user, answer, comment="", now):
             response.member = member
             response.version += 1
             response.save(update_fields=["answer", "comment", "answered_at", "member", "version"])
+        added = [up.fill(MinutesResponsePhoto(response=response, uploaded_at=now)) for up in prepared]
+        MinutesResponsePhoto.objects.bulk_create(added)
         audit(
             minutes,
             f"minutes.{answer}",
@@ -366,6 +370,7 @@ def respond_to_minutes(minutes, *, user, answer, comment="", now):
                 "member": member.name,
                 "answer": [before, answer] if before else answer,
                 "comment": comment[:300],
+                **({"photos": [p.name for p in added]} if added else {}),
             },
         )
         acted_on(user, meeting, now=now)  # the "minutes distributed" message is read once answered

@@ -5,6 +5,7 @@ from django.utils.translation import pgettext_lazy
 
 from liaison import access
 from liaison.models import Committee
+from liaison.photos import PhotoField
 from liaison.uploads import IMAGE_TYPES, validate_upload
 
 from . import signoff
@@ -231,6 +232,7 @@ class MinutesResponseForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Required when you object: what is wrong or missing, and what it should say."),
     )
+    photos = PhotoField(label=_("Photos"))
 
     def clean(self):
         data = super().clean()

@@ -481,3 +481,22 @@ class BatchJob(models.Model):
     @property
     def percent(self):
         return int(100 * self.done / self.total) if self.total else 0
+
+
+class MinutesResponsePhoto(models.Model):
+    """A photo a member adds to their answer to the minutes (issue 16 item 2: e.g. the place an objection
+    is about), re-encoded without location metadata with a thumbnail (liaison.photos)."""
+
+    response = models.ForeignKey(MinutesResponse, on_delete=models.CASCADE, related_name="photos")
+    file = models.FileField(_("file"), upload_to="minutes/%Y/%m/")
+    thumbnail = models.FileField(_("thumbnail"), upload_to="minutes/%Y/%m/thumbs/", blank=True)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["uploaded_at", "id"]

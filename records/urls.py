@@ -32,6 +32,8 @@ urlpatterns = [
     path("meetings/<int:meeting_pk>/minutes/", views_print.minutes_html, name="minutes_html"),
     path("meetings/<int:meeting_pk>/minutes.pdf", views_print.minutes_pdf, name="minutes_pdf"),
     path("meetings/<int:meeting_pk>/minutes/answer/", views_print.minutes_respond, name="minutes_respond"),
+    path("minutes/photos/<int:pk>/", views_print.minutes_answer_photo, name="minutes_answer_photo"),
+    path("minutes/photos/<int:pk>/thumbnail/", views_print.minutes_answer_thumbnail, name="minutes_answer_thumbnail"),
     path("issues/<int:issue_pk>/callbacks/", views_print.callbacks_issue, name="callbacks_issue"),
     path("estates/<int:estate_pk>/callbacks/", views_print.callbacks_month, name="callbacks_month"),
     # the annual work plan (§4.1.1)

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 from liaison import access
 from liaison.formsave import save_with_form
 from liaison.models import Estate
+from liaison.uploads import attachment_response
 
 from . import actions, batch, documents, meetings_forms, pdf, plans
 from .forms import MinutesResponseForm, PlanDecisionForm, WorkPlanForm, WorkPlanItemForm
-from .models import AnnualPlan, BatchJob, WorkPlan, WorkPlanItem
+from .models import AnnualPlan, BatchJob, MinutesResponsePhoto, WorkPlan, WorkPlanItem
 from .views import pdf_or_error
 
 # --- AM-02-R02 / AM-02-R03 from a meeting ---------------------------------------------------------------
@@ -91,7 +92,7 @@ def minutes_respond(request, meeting_pk):
     meeting, minutes = _visible_minutes(request, meeting_pk)  # 404 outside the member's committee
     if not access.in_committee(request.user, meeting.committee_id):
         raise PermissionDenied
-    form = MinutesResponseForm(request.POST)
+    form = MinutesResponseForm(request.POST, request.FILES)
     if form.is_valid():
         d = form.cleaned_data
         saved, response = save_with_form(
@@ -101,6 +102,7 @@ def minutes_respond(request, meeting_pk):
             user=request.user,
             answer=d["answer"],
             comment=d["comment"],
+            photos=d["photos"],
             now=timezone.now(),
         )
         if saved:
@@ -114,6 +116,28 @@ def minutes_respond(request, meeting_pk):
         for e in form.non_field_errors():
             messages.error(request, e)
     return render(request, "records/minutes.html", ctx, status=400)
+
+
+def _visible_answer_photo(request, pk):
+    """A photo of a member's answer: for whoever sees the answers (the company's staff who see the
+    minutes) and for the member who answered; anyone else gets 404."""
+    photo = get_object_or_404(MinutesResponsePhoto.objects.select_related("response__minutes"), pk=pk)
+    _visible_minutes(request, photo.response.minutes.meeting_id)  # 404 outside the estate / committee
+    if request.user.is_committee and photo.response.user_id != request.user.pk:
+        raise Http404
+    return photo
+
+
+@login_required
+def minutes_answer_photo(request, pk):
+    photo = _visible_answer_photo(request, pk)
+    return attachment_response(photo.file, photo.name, inline_images="download" not in request.GET)
+
+
+@login_required
+def minutes_answer_thumbnail(request, pk):
+    photo = _visible_answer_photo(request, pk)
+    return attachment_response(photo.thumbnail or photo.file, photo.name, inline_images=True)
 
 
 @login_required

@@ -85,6 +85,7 @@ OBJECT_URLS = {
     "followups:close": (lambda w: {"pk": w.issue.pk}, "director_a"),
     "followups:attach": (lambda w: {"pk": w.issue.pk}, "director_a"),
     "followups:attachment": (lambda w: {"pk": w.attachment.pk}, "director_a"),
+    "followups:attachment_thumbnail": (lambda w: {"pk": w.attachment.pk}, "director_a"),
     # records
     "records:contact_detail": (lambda w: {"pk": w.sheet.pk}, "director_a"),
     "records:contact_edit": (lambda w: {"pk": w.sheet.pk}, "director_a"),
@@ -103,6 +104,8 @@ OBJECT_URLS = {
     "records:minutes_html": (lambda w: {"meeting_pk": w.held.pk}, "director_a"),
     "records:minutes_respond": (lambda w: {"meeting_pk": w.held.pk}, "chair_a"),
     "records:minutes_pdf": (lambda w: {"meeting_pk": w.held.pk}, "director_a"),
+    "records:minutes_answer_photo": (lambda w: {"pk": w.answer_photo.pk}, "director_a"),
+    "records:minutes_answer_thumbnail": (lambda w: {"pk": w.answer_photo.pk}, "director_a"),
     "records:callbacks_issue": (lambda w: {"issue_pk": w.issue.pk}, "director_a"),
     "records:callbacks_month": (lambda w: {"estate_pk": w.estate.pk}, "director_a"),
     "records:plan_detail": (lambda w: {"pk": w.plan.pk}, "director_a"),

@@ -88,12 +88,17 @@ def test_downloads_are_attachments_never_sniffed_or_rendered(world, director):
         reverse("meetings:material", args=[world.material.pk]),
         reverse("meetings:material", args=[legacy.pk]),
         reverse("meetings:photo", args=[world.photo.pk]),
-        reverse("followups:attachment", args=[world.attachment.pk]),
+        reverse("followups:attachment", args=[world.attachment.pk]) + "?download=1",
     ]
-    for url in urls:
+    # an issue's photo opens in the browser (issue 16: tap a thumbnail, see the picture), still sandboxed
+    inline = [
+        reverse("followups:attachment", args=[world.attachment.pk]),
+        reverse("followups:attachment_thumbnail", args=[world.attachment.pk]),
+    ]
+    for url in urls + inline:
         r = director.get(url)
         assert r.status_code == 200, url
-        assert r["Content-Disposition"].startswith("attachment"), url
+        assert r["Content-Disposition"].startswith("inline" if url in inline else "attachment"), url
         assert r["X-Content-Type-Options"] == "nosniff", url
         assert "sandbox" in r["Content-Security-Policy"], url
         assert "html" not in r["Content-Type"], f"{url} served as {r['Content-Type']}"

@@ -45,6 +45,8 @@ def build(p, *, estate_a, oc_a, rc_a):
         AnnualPlanItem,
         BatchJob,
         DocumentVersion,
+        MinutesResponse,
+        MinutesResponsePhoto,
         Signature,
         Signer,
         SignoffRequest,
@@ -111,6 +113,12 @@ def build(p, *, estate_a, oc_a, rc_a):
     w.minutes = Minutes.objects.create(
         meeting=w.held, host_name="王主任", recorder_name="王主任", recorder=director, summary="会议纪要"
     )
+    # a member's answer to the minutes with a photo (records:minutes_answer_photo / _thumbnail)
+    w.minutes_response = MinutesResponse.objects.create(
+        minutes=w.minutes, member=chair_member, user=p["chair_a"], answer="objected", comment="照片为证"
+    )
+    w.answer_photo = MinutesResponsePhoto(response=w.minutes_response, name="现场.png", content_type="image/png")
+    w.answer_photo.file.save("a.png", ContentFile(PNG), save=True)
     w.resolution = Resolution.objects.create(
         meeting=w.held,
         estate=w.held.estate,
