@@ -15,19 +15,13 @@ from django.utils.translation import gettext_lazy as _
 from followups.models import Issue
 from liaison import access
 from liaison.models import CommitteeMember, User
+from liaison.textsearch import SEARCHED, any_field_contains, narrowed
 from meetings.models import AgendaItem, Meeting, Minutes, Resolution
 from records.views import visible_sheets
 
 from .text import excerpt, first_match, parts
 
 LIMIT = 10
-
-
-def _any(fields, q):
-    cond = Q()
-    for f in fields:
-        cond |= Q(**{f"{f}__icontains": q})
-    return cond
 
 
 def _hit(q, *, title, texts=(), url="", meta=""):
@@ -46,11 +40,7 @@ def _final_minutes_only(user):
 
 
 def issues(user, q):
-    qs = (
-        Issue.objects.visible_to(user)
-        .select_related("estate")
-        .filter(_any(["title", "description", "location", "raised_by"], q))
-    )
+    qs = any_field_contains(Issue.objects.visible_to(user).select_related("estate"), SEARCHED["followups_issue"], q)
     for i in qs.order_by("-raised_at", "-pk")[: LIMIT + 1]:
         yield _hit(
             q,
@@ -62,7 +52,9 @@ def issues(user, q):
 
 
 def meetings(user, q):
-    qs = Meeting.objects.visible_to(user).select_related("estate", "committee").filter(_any(["title", "place"], q))
+    qs = any_field_contains(
+        Meeting.objects.visible_to(user).select_related("estate", "committee"), SEARCHED["meetings_meeting"], q
+    )
     for m in qs.order_by("-starts_at", "-pk")[: LIMIT + 1]:
         yield _hit(
             q,
@@ -78,12 +70,15 @@ AGENDA_TEXTS = ["title", "cause", "process", "necessity", "owners_attitude", "su
 
 def agenda_items(user, q):
     fields = list(AGENDA_TEXTS)
-    cond = _any(fields, q)
+    cond = Q()
+    for f in fields:
+        cond |= Q(**{f"{f}__icontains": q})
     if _final_minutes_only(user):
         cond |= Q(discussion__icontains=q, meeting__minutes__finalised_at__isnull=False)
     else:
         cond |= Q(discussion__icontains=q)
-    qs = AgendaItem.objects.filter(meeting__in=Meeting.objects.visible_to(user)).filter(cond).select_related("meeting")
+    visible = AgendaItem.objects.filter(meeting__in=Meeting.objects.visible_to(user))
+    qs = narrowed(visible, SEARCHED["meetings_agendaitem"], q).filter(cond).select_related("meeting")
     for a in qs.order_by("-meeting__starts_at", "order", "pk")[: LIMIT + 1]:
         shown = [getattr(a, f) for f in fields]
         if not _final_minutes_only(user) or _minutes_final(a.meeting):
@@ -97,8 +92,8 @@ def _minutes_final(meeting):
 
 
 def minutes(user, q):
-    qs = Minutes.objects.filter(meeting__in=Meeting.objects.visible_to(user)).filter(
-        _any(["summary", "host_name", "recorder_name"], q)
+    qs = any_field_contains(
+        Minutes.objects.filter(meeting__in=Meeting.objects.visible_to(user)), SEARCHED["meetings_minutes"], q
     )
     if _final_minutes_only(user):
         qs = qs.filter(finalised_at__isnull=False)
@@ -118,8 +113,8 @@ def minutes(user, q):
 
 
 def resolutions(user, q):
-    qs = Resolution.objects.filter(meeting__in=Meeting.objects.visible_to(user)).filter(
-        _any(["text", "action", "owner_name"], q)
+    qs = any_field_contains(
+        Resolution.objects.filter(meeting__in=Meeting.objects.visible_to(user)), SEARCHED["meetings_resolution"], q
     )
     for r in qs.select_related("meeting").order_by("-meeting__starts_at", "order", "pk")[: LIMIT + 1]:
         yield _hit(
@@ -132,7 +127,7 @@ def resolutions(user, q):
 
 
 def contact_sheets(user, q):
-    qs = visible_sheets(user).filter(_any(["subject", "content", "reply", "number"], q))
+    qs = any_field_contains(visible_sheets(user), SEARCHED["records_workcontactsheet"], q)
     for s in qs.order_by("-pk")[: LIMIT + 1]:
         yield _hit(
             q,
@@ -175,7 +170,7 @@ def people(user, q):
 def estates(user, q):
     if user.is_committee:
         return
-    qs = access.visible_estates(user).filter(_any(["name", "address"], q)).order_by("name", "pk")
+    qs = access.visible_estates(user).filter(Q(name__icontains=q) | Q(address__icontains=q)).order_by("name", "pk")
     for e in qs[: LIMIT + 1]:
         yield _hit(q, title=e.name, texts=[e.name, e.address], url=e.get_absolute_url(), meta=e.address)
 
