@@ -24,7 +24,7 @@ from liaison.bounds import parse_id
 from liaison.filters import OPTIONS_LIMIT
 from liaison.models import AuditEntry, User
 
-from . import actions, cadence, charts, live, metrics, provisional, scoring, table
+from . import actions, cadence, charts, live, metrics, provisional, scoring, standing, table
 from . import compute as comp
 from .export import pdf_month, xlsx_response
 from .models import AssessmentMonth, EstateFigures
@@ -106,7 +106,14 @@ def month_view(request, month):
     now = current_time()
     figs = comp.month_figures(month, request.user, now, cadence=False, lazy=True)
     links = table.links(month)
-    estate_q, estate_page, estate_pager = table_page(request, figs.estates, "", "estates")
+    lights = standing.count_lights(figs.estates)
+    wanted_light = request.GET.get("light", "")
+    estate_rows = figs.estates
+    if wanted_light in standing.LIGHTS:
+        estate_rows = [r for r in estate_rows if standing.light("score", r.derived.get("score")) == wanted_light]
+    else:
+        wanted_light = ""
+    estate_q, estate_page, estate_pager = table_page(request, estate_rows, "", "estates")
     staff_q, staff_page, staff_pager = table_page(request, figs.staff, "staff_", "staff")
     comp.load_figures(figs, [*estate_page.object_list, *staff_page.object_list])
     ctx = {
@@ -134,8 +141,32 @@ def month_view(request, month):
         and timezone.localtime(figs.as_of).date() == timezone.localtime(now).date(),
         "interval": provisional.INTERVAL_MINUTES,
         "weights": [(scoring.COMPONENT_LABELS[k], figs.weights.get(k, 0)) for k in scoring.DEFAULT_WEIGHTS],
+        "summary": _summary(request, month, figs, lights, wanted_light, now),
     }
     return render(request, "assessment/month.html", ctx)
+
+
+def _summary(request, month, figs, lights, wanted_light, now):
+    """The head of the month view: the company's score and its change, the estates by traffic light,
+    the month's top problems with their drill-downs."""
+    score = figs.total.derived["score"]
+    previous = standing.company_score(month.add(-1), [r.id for r in figs.estates], now)
+    return {
+        "score": score,
+        "score_light": standing.light("score", score),
+        "previous": previous,
+        "change": standing.change(score, previous),
+        "lights": [
+            (key, standing.LIGHT_LABELS[key], lights[key], "?" + _query(request, light=key, page=None) + "#estates")
+            for key in standing.LIGHTS
+        ],
+        "no_data": lights[None],
+        "wanted_light": wanted_light,
+        "wanted_light_label": standing.LIGHT_LABELS.get(wanted_light or None),
+        "clear_light": "?" + _query(request, light=None, page=None) + "#estates",
+        "problems": [(p, standing.problem_url(p, month)) for p in standing.problems(figs.total.figures)],
+        "thresholds": standing.thresholds()["score"],
+    }
 
 
 def _scope(request, month, now):
