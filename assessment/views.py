@@ -104,7 +104,14 @@ def table_page(request, rows, prefix, anchor):
 @assessment_view
 def month_view(request, month):
     now = current_time()
-    figs = comp.month_figures(month, request.user, now, cadence=False, lazy=True)
+    full = request.GET.get("view") == "full"
+    sort = request.GET.get("sort", "")
+    sort_key, descending = sort.removeprefix("-"), sort.startswith("-")
+    if sort_key not in table.SORT_KEYS:
+        sort_key, descending = "", False
+    # ranked by score (the stored scores suffice) or by name: only the rows shown are read; sorted by
+    # another figure: every estate's figures
+    figs = comp.month_figures(month, request.user, now, cadence=False, lazy=sort_key in ("", "score", "name"))
     links = table.links(month)
     lights = standing.count_lights(figs.estates)
     wanted_light = request.GET.get("light", "")
@@ -113,10 +120,29 @@ def month_view(request, month):
         estate_rows = [r for r in estate_rows if standing.light("score", r.derived.get("score")) == wanted_light]
     else:
         wanted_light = ""
+    if sort_key:
+        estate_rows = table.sort_rows(estate_rows, sort_key, descending, figs.weights)
     estate_q, estate_page, estate_pager = table_page(request, estate_rows, "", "estates")
     staff_q, staff_page, staff_pager = table_page(request, figs.staff, "staff_", "staff")
     comp.load_figures(figs, [*estate_page.object_list, *staff_page.object_list])
+    summary_links = table.summary_links(month)
+    limits = standing.thresholds()
+
+    def summary_rows(rows):
+        return [
+            (r, table.score_cell(r, limits), table.summary_cells(r, summary_links, figs.weights, limits)) for r in rows
+        ]
+
     ctx = {
+        "full": full,
+        "summary_tab": "?" + _query(request, view=None, page=None, staff_page=None),
+        "full_tab": "?" + _query(request, view="full", page=None, staff_page=None),
+        **_sort_heads(request, sort_key, descending),
+        "estate_summary_rows": summary_rows(estate_page.object_list),
+        "staff_summary_rows": summary_rows(staff_page.object_list),
+        "total_summary_cells": table.summary_cells(figs.total, summary_links, figs.weights, limits),
+        "summary_columns": table.SUMMARY,
+        "total_score_cell": table.score_cell(figs.total, limits),
         "month": month,
         "figs": figs,
         "prev": month.add(-1),
@@ -144,6 +170,32 @@ def month_view(request, month):
         "summary": _summary(request, month, figs, lights, wanted_light, now),
     }
     return render(request, "assessment/month.html", ctx)
+
+
+# the first click on a header sorts the worst first: the lowest percentage, the most overdue issues
+WORST_FIRST_DESCENDING = {"overdue"}
+
+
+def _sort_heads(request, sort_key, descending):
+    """(url, aria-sort value or "") of each sortable header of the estate table: a click sorts
+    by the column (worst first), a second click reverses it."""
+    heads = {}
+    for key in table.SORT_KEYS:
+        if key == sort_key:
+            url_sort = key if descending else f"-{key}"
+            aria = "descending" if descending else "ascending"
+        else:
+            url_sort = f"-{key}" if key in WORST_FIRST_DESCENDING else key
+            aria = ""
+        heads[key] = ("?" + _query(request, sort=url_sort, page=None) + "#estates", aria)
+    if not sort_key:
+        heads["score"] = ("?" + _query(request, sort="score", page=None) + "#estates", "descending")
+    return {
+        "name_head": heads["name"],
+        "score_head": heads["score"],
+        "summary_heads": [(c, *heads[c.key]) for c in table.SUMMARY],
+        "sorted_by": sort_key,
+    }
 
 
 def _summary(request, month, figs, lights, wanted_light, now):
