@@ -18,7 +18,7 @@ from liaison.escaping import safe_row
 from liaison.models import Company
 from records import pdf
 
-from . import scoring, table
+from . import scoring, standing, table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -56,13 +56,22 @@ def workbook(figs):
         ws.append(
             [_("Rank"), name_label, _("Score")]
             + [str(c.label) + (f" ({c.unit})" if c.unit else "") for c in table.COLUMNS]
+            + [_("Score based on")]
         )
         for cell in ws[2] + ws[3]:
             cell.font = bold
             cell.fill = head_fill
             cell.alignment = Alignment(wrap_text=True, vertical="center")
+        limits = standing.thresholds()
         for r in rows:
-            ws.append(safe_row([r.rank, r.name, r.derived["score"]] + [table.value(r, c) for c in table.COLUMNS]))
+            sc = table.score_cell(r, limits, figs.weights)
+            ws.append(
+                safe_row(
+                    [r.rank, r.name, r.derived["score"] if not sc.no_data else sc.text]
+                    + [table.value(r, c) for c in table.COLUMNS]
+                    + [sc.basis or (f"{sc.text}: {sc.reason}" if sc.reason else "")]
+                )
+            )
         ws.column_dimensions["B"].width = 18
         for i in range(4, 4 + len(table.COLUMNS)):
             ws.column_dimensions[get_column_letter(i)].width = 10
@@ -136,6 +145,18 @@ h2 { page-break-after: avoid; }
 """
 
 
+def _score_notes(figs):
+    """[(estate name, score cell)] of the estates whose score leaves a component out or that have none:
+    the PDF says so under the table."""
+    limits = standing.thresholds()
+    notes = []
+    for r in figs.estates:
+        sc = table.score_cell(r, limits, figs.weights)
+        if sc.no_data or sc.missing:
+            notes.append((r.name, sc))
+    return notes
+
+
 def pdf_month(request, figs):
     company = Company.objects.order_by("pk").values_list("name", flat=True).first() or ""
     ctx = {
@@ -143,6 +164,7 @@ def pdf_month(request, figs):
         "groups": table.groups(),
         "columns": table.COLUMNS,
         "estate_rows": [(r, [table.value(r, c) for c in table.COLUMNS]) for r in figs.estates],
+        "notes": _score_notes(figs),
         "staff_rows": [(r, [table.value(r, c) for c in table.COLUMNS]) for r in figs.staff],
         "total": [table.value(figs.total, c) for c in table.COLUMNS],
         "status_line": _status_line(figs),

@@ -10,7 +10,7 @@ import dataclasses
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,6 +148,28 @@ class Cell:
     column: object
     path: str
     no_data: bool = False
+    used: tuple = ()  # the score's cell: the labels of the components it used
+    missing: tuple = ()  # ... and of those without data
+    reason: str = ""  # ... and why there is no score at all
+
+    @property
+    def basis(self):
+        return basis_text(self.used, self.missing)
+
+    @property
+    def fraction(self):
+        """ "6/9": components used of those weighted."""
+        return f"{len(self.used)}/{len(self.used) + len(self.missing)}" if self.used else ""
+
+
+def basis_text(used, missing):
+    """The words saying which components a score used (the page's tooltip, the Excel and PDF column)."""
+    if not used:
+        return ""
+    text = _("Score from %(used)s") % {"used": "、".join(str(u) for u in used)}
+    if missing:
+        text += pgettext("list", "; ") + _("no data: %(missing)s") % {"missing": "、".join(str(m) for m in missing)}
+    return text
 
 
 def summary_value(row, column, w):
@@ -210,12 +232,14 @@ def sort_rows(rows, key, descending, w):
     return with_value + without
 
 
-def score_cell(row, limits):
-    """The score of a row as a Cell (its light is the row's traffic light)."""
-    from . import standing
+def score_cell(row, limits, w):
+    """The score of a row as a Cell: its light is the row's traffic light; it says which components
+    it used (standing.basis) and, without a score, why (standing.no_data_reason)."""
+    from . import scoring, standing
 
     v = row.derived.get("score")
     lt = standing.light("score", v, limits)
+    used, missing = standing.basis(row.figures, w) if row.figures is not None else ([], [])
     return Cell(
         text=str(standing.LIGHT_LABELS[None]) if v is None else f"{v}",
         light=lt,
@@ -224,4 +248,7 @@ def score_cell(row, limits):
         column=None,
         path="",
         no_data=v is None,
+        used=tuple(str(scoring.COMPONENT_LABELS[k]) for k in used),
+        missing=tuple(str(scoring.COMPONENT_LABELS[k]) for k in missing),
+        reason=str(standing.no_data_reason(row.figures)) if v is None and row.figures is not None else "",
     )

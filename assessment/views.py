@@ -130,7 +130,8 @@ def month_view(request, month):
 
     def summary_rows(rows):
         return [
-            (r, table.score_cell(r, limits), table.summary_cells(r, summary_links, figs.weights, limits)) for r in rows
+            (r, table.score_cell(r, limits, figs.weights), table.summary_cells(r, summary_links, figs.weights, limits))
+            for r in rows
         ]
 
     ctx = {
@@ -142,7 +143,7 @@ def month_view(request, month):
         "staff_summary_rows": summary_rows(staff_page.object_list),
         "total_summary_cells": table.summary_cells(figs.total, summary_links, figs.weights, limits),
         "summary_columns": table.SUMMARY,
-        "total_score_cell": table.score_cell(figs.total, limits),
+        "total_score_cell": table.score_cell(figs.total, limits, figs.weights),
         "month": month,
         "figs": figs,
         "prev": month.add(-1),
@@ -152,12 +153,18 @@ def month_view(request, month):
         "estate_q": estate_q,
         "estate_page": estate_page,
         "estate_pager": estate_pager,
-        "estate_rows": table.with_cells(estate_page.object_list, links),
+        "estate_rows": [
+            (r, c, table.score_cell(r, limits, figs.weights))
+            for r, c in table.with_cells(estate_page.object_list, links)
+        ],
         "clear_estate_q": _query(request, q=None, page=None),
         "staff_q": staff_q,
         "staff_page": staff_page,
         "staff_pager": staff_pager,
-        "staff_rows": table.with_cells(staff_page.object_list, links),
+        "staff_rows": [
+            (r, c, table.score_cell(r, limits, figs.weights))
+            for r, c in table.with_cells(staff_page.object_list, links)
+        ],
         "clear_staff_q": _query(request, staff_q=None, staff_page=None),
         "total_cells": table.cells(figs.total, links),
         "total_score": figs.total.derived["score"],
