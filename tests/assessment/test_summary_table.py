@@ -37,7 +37,9 @@ def test_estate_a_cells_carry_colour_and_words(client_for, october, leader, esta
     assert cells["satisfaction_pct"] == ("light-red", "50% ✗红灯")
     assert "raised" not in html.split('id="estate-table"')[1].split("</table>")[0]  # the long set is a click away
     row = re.search(rf'<tr data-estate="{estate_a.pk}">(.*?)</tr>', html, re.S).group(1)
-    assert re.search(r'<td class="score light-red" title="[^"]+">57.1 <span class="sign" aria-hidden="true">✗</span>', row)
+    assert re.search(
+        r'<td class="score light-red" title="[^"]+">57.1 <span class="sign" aria-hidden="true">✗</span>', row
+    )
     # each figure opens its records
     assert f"/records/reply_due/?estate={estate_a.pk}" in row
     assert f"/cadence/?estate={estate_a.pk}" in row
