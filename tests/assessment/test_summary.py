@@ -110,3 +110,15 @@ def test_a_director_sees_the_summary_of_their_estates_only(client_for, october, 
     assert _text(html, "company-score").strip() == "100.0"
     assert "data-problem" not in html
     assert "本月未发现问题" in html
+
+
+def test_a_finalised_month_is_clearly_marked(client_for, october, leader):
+    client = client_for(leader)
+    html = client.get(MONTH).content.decode()
+    assert _text(html, "final-badge", "span").strip() == "未定稿"
+    assert ">考核定稿</button>" in html and "结账" not in html
+    html = client.post(reverse("assessment:close", args=[2026, 10]), follow=True).content.decode()
+    assert _text(html, "final-badge", "span").strip() == "✓ 已定稿"
+    assert "考核已定稿" in html and "结账" not in html
+    history = client.get(reverse("assessment:history", args=[2026, 10])).content.decode()
+    assert "已定稿" in history and "结账" not in history
