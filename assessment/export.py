@@ -45,39 +45,83 @@ def workbook(figs):
     head_fill = PatternFill("solid", fgColor="DDE6F0")
     bold = Font(bold=True)
 
-    def sheet(ws, title, rows, name_label):
+    light_fills = {
+        "green": PatternFill("solid", fgColor="D1E7DD"),
+        "amber": PatternFill("solid", fgColor="FFE8B3"),
+        "red": PatternFill("solid", fgColor="F8D7DA"),
+    }
+    center = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+    def sheet(ws, title, rows, name_label, total=None):
+        """One ranking: a title row, two header rows (the groups merged over their columns, the
+        columns outside a group merged over both rows), a row per estate or staff member, the total
+        below; numbers as numbers (percentages as percentages), panes frozen under the headers and
+        beside the names, a filter on the header row."""
         ws.title = title
         ws.append([f"{_('Monthly assessment')} {figs.month}", _status_line(figs)])
         ws["A1"].font = Font(bold=True, size=13)
-        groups = ["", "", ""]
-        for c in table.COLUMNS:
-            groups.append(str(c.group))
-        ws.append(groups)
-        ws.append(
-            [_("Rank"), name_label, _("Score")]
-            + [str(c.label) + (f" ({c.unit})" if c.unit else "") for c in table.COLUMNS]
-            + [_("Score based on")]
-        )
-        for cell in ws[2] + ws[3]:
-            cell.font = bold
-            cell.fill = head_fill
-            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        first = 4  # the first column of the figures
+        light_col = first + len(table.COLUMNS)
+        basis_col = light_col + 1
+        ws.append([])
+        ws.append([])
+        singles = {
+            1: _("Rank"),
+            2: name_label,
+            3: _("Score"),
+            light_col: _("Traffic light"),
+            basis_col: _("Score based on"),
+        }
+        for col, label in singles.items():
+            ws.cell(row=2, column=col, value=str(label))
+            ws.merge_cells(start_row=2, start_column=col, end_row=3, end_column=col)
+        col = first
+        for group, span in table.groups():
+            ws.cell(row=2, column=col, value=str(group))
+            if span > 1:
+                ws.merge_cells(start_row=2, start_column=col, end_row=2, end_column=col + span - 1)
+            col += span
+        for k, c in enumerate(table.COLUMNS):
+            ws.cell(row=3, column=first + k, value=str(c.label) + (f" ({c.unit})" if c.unit else ""))
+        for row in ws.iter_rows(min_row=2, max_row=3, max_col=basis_col):
+            for cell in row:
+                cell.font = bold
+                cell.fill = head_fill
+                cell.alignment = center
         limits = standing.thresholds()
-        for r in rows:
+        for r in [*rows, *([total] if total is not None else [])]:
             sc = table.score_cell(r, limits, figs.weights)
+            values = []
+            for c in table.COLUMNS:
+                v = table.value(r, c)
+                values.append(v / 100 if v is not None and c.unit == "%" else v)
             ws.append(
                 safe_row(
                     [r.rank, r.name, r.derived["score"] if not sc.no_data else sc.text]
-                    + [table.value(r, c) for c in table.COLUMNS]
-                    + [sc.basis or (f"{sc.text}: {sc.reason}" if sc.reason else "")]
+                    + values
+                    + [sc.light_label, sc.basis or (f"{sc.text}: {sc.reason}" if sc.reason else "")]
                 )
             )
+            n = ws.max_row
+            ws.cell(row=n, column=3).number_format = "0.0"
+            for k, c in enumerate(table.COLUMNS):
+                ws.cell(row=n, column=first + k).number_format = "0%" if c.unit == "%" else "0.0" if c.derived else "0"
+            if sc.light:
+                ws.cell(row=n, column=3).fill = light_fills[sc.light]
+                ws.cell(row=n, column=light_col).fill = light_fills[sc.light]
+            if r is total:
+                for cell in ws[n]:
+                    cell.font = bold
         ws.column_dimensions["B"].width = 18
-        for i in range(4, 4 + len(table.COLUMNS)):
+        for i in range(first, first + len(table.COLUMNS)):
             ws.column_dimensions[get_column_letter(i)].width = 10
+        ws.column_dimensions[get_column_letter(light_col)].width = 10
+        ws.column_dimensions[get_column_letter(basis_col)].width = 60
         ws.freeze_panes = "C4"
+        # the filter covers the ranked rows, not the total under them
+        ws.auto_filter.ref = f"A3:{get_column_letter(basis_col)}{3 + max(len(rows), 1)}"
 
-    sheet(wb.active, _("Estates"), figs.estates + [_total_row(figs)], _("Estate"))
+    sheet(wb.active, _("Estates"), figs.estates, _("Estate"), total=_total_row(figs))
     sheet(wb.create_sheet(), _("Staff"), figs.staff, _("Staff member"))
     ws = wb.create_sheet(_("Cadence"))
     ws.append(

@@ -270,7 +270,7 @@ def test_excel_export_has_the_figures_and_respects_scope(client_for, october, di
     a = rows[names.index("翠湖花园")]
     assert a[2] == 57.1
     keys = [None, None, None] + [c.key for c in table.COLUMNS]
-    assert a[keys.index("raised")] == 4 and a[keys.index("reply_pct")] == 75
+    assert a[keys.index("raised")] == 4 and a[keys.index("reply_pct")] == 0.75  # shown as 75%
     assert len(wb.sheetnames) == 4
 
 
