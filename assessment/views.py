@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from liaison.bounds import parse_id
 from liaison.filters import OPTIONS_LIMIT
-from liaison.models import AuditEntry, User
+from liaison.models import AuditEntry, StaffAssignment, User
 
 from . import actions, cadence, charts, live, metrics, provisional, scoring, standing, table
 from . import compute as comp
@@ -351,6 +351,97 @@ def cadence_meetings(request, month, rule_id):
     )
 
 
+def _month_series(months, ids, now):
+    """(closed months, [(month, summed figures or None, derived or None)]) of these estates: a closed
+    month's frozen figures, else its provisional snapshot as the month view reads it; None for a month
+    that has not begun. A few queries, whatever the number of months."""
+    closed, sums = comp.closed_totals(months, ids)
+    w = scoring.weights()
+    not_closed = [m for m in months if (m.year, m.month) not in closed and m.start <= now]
+    provisional_sums = provisional.totals(not_closed, now, ids)
+    series = []
+    for m in months:
+        key = (m.year, m.month)
+        if key in closed:
+            fig = sums.get(key, {})
+            wm = closed[key].weights or w
+        elif m.start > now:
+            fig, wm = None, w
+        else:  # not closed: its provisional snapshot, as the month view reads it
+            fig, wm = provisional_sums[m], w
+        series.append((m, fig, scoring.derive(fig, wm) if fig is not None else None))
+    return closed, series
+
+
+def _month_labels(request, months):
+    return [
+        f"{m.month}月" if request.LANGUAGE_CODE.startswith("zh") else f"{m.year % 100}-{m.month:02d}" for m in months
+    ]
+
+
+@assessment_view
+def estate_month(request, month, estate_id):
+    """One estate's month (issue 18, item 4): its light and score with what it was based on, its top
+    problems, the main figures, every figure by group, cadence per rule, its staff, its 12-month trend;
+    for managers and the estate's director (the estates the user sees, liaison.access)."""
+    now = current_time()
+    names = dict(comp.visible_estate_list(request.user))
+    if estate_id not in names:
+        raise Http404
+    figs = comp.month_figures(month, request.user, now, estate_list=[(estate_id, names[estate_id])])
+    (row,) = figs.estates
+    limits = standing.thresholds()
+    links = table.links(month)
+    summary_links = table.summary_links(month)
+    groups = []
+    for text, c, path in table.cells(row, links):
+        if not groups or groups[-1][0] != c.group:
+            groups.append((c.group, []))
+        groups[-1][1].append((c, text, path))
+    periods = figs.cadence.get(estate_id, [])
+    for p in periods:
+        p["meetings_url"] = reverse("assessment:cadence_meetings", args=[month.year, month.month, p["rule_id"]])
+    months = month.last(12)
+    closed_months, series = _month_series(months, [estate_id], now)
+    trend = charts.chart(
+        _month_labels(request, months),
+        [(_("Score"), [d["score"] if d else None for _m, _f, d in series], "s1")],
+        title=_("Score"),
+        y_max=100,
+    )
+    return render(
+        request,
+        "assessment/estate_month.html",
+        {
+            "month": month,
+            "estate": (estate_id, names[estate_id]),
+            "figs": figs,
+            "row": row,
+            "score": table.score_cell(row, limits, figs.weights),
+            "cells": table.summary_cells(row, summary_links, figs.weights, limits),
+            "summary_columns": table.SUMMARY,
+            "problems": [(p, standing.problem_url(p, month, estate=estate_id)) for p in standing.problems(row.figures)],
+            "groups": groups,
+            "periods": sorted(periods, key=lambda p: p["name"]),
+            "staff_rows": [
+                (
+                    r,
+                    table.score_cell(r, limits, figs.weights),
+                    table.summary_cells(r, summary_links, figs.weights, limits),
+                )
+                for r in figs.staff
+            ],
+            "summary_heads": [(c, "", "") for c in table.SUMMARY],
+            "trend": trend,
+            "trend_rows": [(m, d, (m.year, m.month) in closed_months) for m, _f, d in series],
+            "back": _month_url("month", month),
+            "directors": StaffAssignment.objects.filter(estate_id=estate_id)
+            .select_related("user")
+            .order_by("role", "user__name"),
+        },
+    )
+
+
 @assessment_view
 def trends(request):
     now = current_time()
@@ -379,24 +470,8 @@ def trends(request):
     if estate:
         ids = [estate[0]]
     months = [m for m in month.last(12)]
-    closed, sums = comp.closed_totals(months, ids)
-    w = scoring.weights()
-    not_closed = [m for m in months if (m.year, m.month) not in closed and m.start <= now]
-    provisional_sums = provisional.totals(not_closed, now, ids)
-    series = []
-    for m in months:
-        key = (m.year, m.month)
-        if key in closed:
-            fig = sums.get(key, {})
-            wm = closed[key].weights or w
-        elif m.start > now:
-            fig, wm = None, w
-        else:  # not closed: its provisional snapshot, as the month view reads it
-            fig, wm = provisional_sums[m], w
-        series.append((m, fig, scoring.derive(fig, wm) if fig is not None else None))
-    labels = [
-        f"{m.month}月" if request.LANGUAGE_CODE.startswith("zh") else f"{m.year % 100}-{m.month:02d}" for m in months
-    ]
+    closed, series = _month_series(months, ids, now)
+    labels = _month_labels(request, months)
 
     def col(key, derived=True):
         return [(d[key] if derived else f.get(key, 0)) if f is not None else None for _m, f, d in series]
