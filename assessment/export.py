@@ -182,10 +182,20 @@ def xlsx_response(figs):
 
 PDF_CSS = """
 @page { size: A4 landscape; margin: 16mm 10mm 14mm 10mm; }
-table.assess { font-size: 6.8pt; }
-table.assess th, table.assess td { padding: .8mm 1mm; text-align: center; }
+table.assess { font-size: 6.8pt; width: 100%; table-layout: fixed; }
+table.assess th, table.assess td { padding: .8mm .6mm; text-align: center; }
+/* the records PDF keeps its headers on one line; these figures need two or three */
+table.assess thead th { white-space: normal; }
+/* fixed widths for the narrow columns so that 排名 / 得分 never break between their characters; the
+   figures share the rest (each header then breaks between words, as on the page) */
+table.assess th.rank { width: 7mm; }
+table.assess th.score { width: 9mm; }
 table.assess td.name, table.assess th.name { text-align: left; width: 22mm; }
 h2 { page-break-after: avoid; }
+.summary { width: 100%; border-collapse: collapse; margin-bottom: 4mm; }
+.summary td { vertical-align: top; border: 1px solid #ccc; padding: 2mm 3mm; width: 33%; }
+.summary .big { font-size: 20pt; }
+.light-green { color: #146c43; } .light-amber { color: #8a4f00; } .light-red { color: #a12230; }
 """
 
 
@@ -201,6 +211,28 @@ def _score_notes(figs):
     return notes
 
 
+def _pdf_summary(figs):
+    """The month at a glance, as the month view's head: the company's score and its change from last
+    month, the estates by traffic light, the top problems."""
+    score = figs.total.derived["score"]
+    previous = standing.company_score(figs.month.add(-1), [r.id for r in figs.estates], timezone.now())
+    lights = standing.count_lights(figs.estates)
+    return {
+        "score": score,
+        "light": standing.light("score", score),
+        "previous": previous,
+        "change": standing.change(score, previous),
+        "lights": [(k, standing.LIGHT_SIGNS[k], standing.LIGHT_LABELS[k], lights[k]) for k in standing.LIGHTS],
+        "no_data": lights[None],
+        "problems": standing.problems(figs.total.figures),
+        "attention": [
+            (r.name, r.derived["score"], standing.LIGHT_LABELS[standing.light("score", r.derived["score"])])
+            for r in figs.estates
+            if standing.light("score", r.derived["score"]) in ("red", "amber")
+        ],
+    }
+
+
 def pdf_month(request, figs):
     company = Company.objects.order_by("pk").values_list("name", flat=True).first() or ""
     ctx = {
@@ -209,6 +241,7 @@ def pdf_month(request, figs):
         "columns": table.COLUMNS,
         "estate_rows": [(r, [table.value(r, c) for c in table.COLUMNS]) for r in figs.estates],
         "notes": _score_notes(figs),
+        "summary": _pdf_summary(figs),
         "staff_rows": [(r, [table.value(r, c) for c in table.COLUMNS]) for r in figs.staff],
         "total": [table.value(figs.total, c) for c in table.COLUMNS],
         "status_line": _status_line(figs),

@@ -111,3 +111,16 @@ def test_pdf_says_what_is_missing(client_for, october, leader, empty_estate):
     text = re.sub(r"\s+", "", text.decode())
     assert "空白小区：无数据（不参与排名）" in text
     assert "锦绣苑：得分依据：会议频次达标" in text
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+def test_pdf_opens_with_the_summary(client_for, october, leader):
+    response = client_for(leader).get(reverse("assessment:export_pdf", args=[2026, 10]))
+    raw = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.content, capture_output=True, check=True)
+    text = raw.stdout.decode()
+    flat = re.sub(r"\s+", "", text)
+    assert "公司得分各小区红黄绿灯本月主要问题62.1" in flat  # the three boxes side by side, then the score
+    assert "翠湖花园（红灯57.1）" in flat  # the estates needing attention are named
+    assert "月末已逾期的问题2" in flat
+    # the narrow headers keep their two characters on one line (the issue: 排/名, 得/分)
+    assert re.search(r"排名\s+小区\s+得分", text)
