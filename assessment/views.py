@@ -469,6 +469,12 @@ def trends(request):
         estate = (wanted, dict(estate_list)[wanted])
     if estate:
         ids = [estate[0]]
+    compare = None  # a second estate whose score is drawn beside the first (issue 18: two estates compared)
+    if request.GET.get("compare"):
+        wanted = parse_id(request.GET["compare"])
+        if wanted is None or wanted not in dict(estate_list):
+            raise Http404
+        compare = (wanted, dict(estate_list)[wanted])
     months = [m for m in month.last(12)]
     closed, series = _month_series(months, ids, now)
     labels = _month_labels(request, months)
@@ -521,6 +527,18 @@ def trends(request):
             title=_("Median days"),
         ),
     ]
+    if compare is not None:
+        _closed, other = _month_series(months, [compare[0]], now)
+        first = estate[1] if estate else _("All estates shown")
+        ctx_charts.insert(
+            0,
+            charts.chart(
+                labels,
+                [(first, col("score"), "s1"), (compare[1], [d["score"] if d else None for _m, _f, d in other], "s3")],
+                title=_("Score: %(a)s and %(b)s") % {"a": first, "b": compare[1]},
+                y_max=100,
+            ),
+        )
     table_rows = [(m, f, d, (m.year, m.month) in closed) for m, f, d in series]
     return render(
         request,
@@ -536,6 +554,7 @@ def trends(request):
             "more_candidates": max(len(candidates) - 20, 0),
             "table_rows": table_rows,
             "month_value": str(month),
+            "compare": compare,
         },
     )
 

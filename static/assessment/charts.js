@@ -21,7 +21,7 @@
       tooltip: { trigger: "axis", valueFormatter: fmt, renderMode: "richText" },
       legend: { bottom: 0, itemHeight: 10 },
       grid: { left: 48, right: 18, top: 40, bottom: 52 },
-      xAxis: { type: "category", data: data.labels, axisTick: { alignWithLabel: true }, axisLabel: { interval: 0 } },
+      xAxis: { type: "category", data: data.labels, axisTick: { alignWithLabel: true }, axisLabel: { hideOverlap: true } },
       yAxis: { type: "value", min: 0, max: data.y_max === null ? null : data.y_max,
                axisLabel: { formatter: function (v) { return v + unit; } } },
       series: data.series.map(function (s) {
