@@ -196,6 +196,16 @@ h2 { page-break-after: avoid; }
 .summary td { vertical-align: top; border: 1px solid #ccc; padding: 2mm 3mm; width: 33%; }
 .summary .big { font-size: 20pt; }
 .light-green { color: #146c43; } .light-amber { color: #8a4f00; } .light-red { color: #a12230; }
+.estate-page { page-break-before: always; }
+table.figs { width: 100%; border-collapse: collapse; font-size: 8pt; margin-bottom: 3mm; }
+table.figs th, table.figs td { border: 1px solid #999; padding: 1mm; text-align: center; }
+svg.chart { width: 150mm; height: auto; }
+svg.chart .grid { stroke: #e5e5e5; stroke-width: 1; }
+svg.chart .axis, svg.chart .legend { font-size: 10px; fill: #555; }
+svg.chart polyline { fill: none; stroke-width: 2; }
+svg.chart polyline.s1, svg.chart circle.s1 { stroke: #0d6efd; }
+svg.chart circle { fill: #fff; stroke-width: 2; }
+svg.chart rect.s1 { fill: #0d6efd; }
 """
 
 
@@ -211,11 +221,11 @@ def _score_notes(figs):
     return notes
 
 
-def _pdf_summary(figs):
+def _pdf_summary(figs, now):
     """The month at a glance, as the month view's head: the company's score and its change from last
     month, the estates by traffic light, the top problems."""
     score = figs.total.derived["score"]
-    previous = standing.company_score(figs.month.add(-1), [r.id for r in figs.estates], timezone.now())
+    previous = standing.company_score(figs.month.add(-1), [r.id for r in figs.estates], now)
     lights = standing.count_lights(figs.estates)
     return {
         "score": score,
@@ -233,7 +243,28 @@ def _pdf_summary(figs):
     }
 
 
-def pdf_month(request, figs):
+def _attention_pages(figs, limits):
+    """One page per red or amber estate, the worst first: its score and basis, problems, main figures,
+    cadence periods."""
+    links = table.summary_links(figs.month)
+    pages = []
+    for r in sorted(figs.estates, key=lambda r: (r.derived["score"] is None, r.derived["score"] or 0)):
+        lt = standing.light("score", r.derived["score"], limits)
+        if lt not in ("red", "amber"):
+            continue
+        pages.append(
+            {
+                "row": r,
+                "score": table.score_cell(r, limits, figs.weights),
+                "cells": table.summary_cells(r, links, figs.weights, limits),
+                "problems": standing.problems(r.figures),
+                "periods": sorted(figs.cadence.get(r.id, []), key=lambda p: p["name"]),
+            }
+        )
+    return pages
+
+
+def pdf_month(request, figs, *, trend=None, now=None):
     company = Company.objects.order_by("pk").values_list("name", flat=True).first() or ""
     ctx = {
         "figs": figs,
@@ -241,7 +272,10 @@ def pdf_month(request, figs):
         "columns": table.COLUMNS,
         "estate_rows": [(r, [table.value(r, c) for c in table.COLUMNS]) for r in figs.estates],
         "notes": _score_notes(figs),
-        "summary": _pdf_summary(figs),
+        "summary": _pdf_summary(figs, now or timezone.now()),
+        "trend": trend,
+        "attention_pages": _attention_pages(figs, standing.thresholds()),
+        "summary_columns": table.SUMMARY,
         "staff_rows": [(r, [table.value(r, c) for c in table.COLUMNS]) for r in figs.staff],
         "total": [table.value(figs.total, c) for c in table.COLUMNS],
         "status_line": _status_line(figs),

@@ -631,5 +631,14 @@ def export_xlsx(request, month):
 
 @assessment_view
 def export_pdf(request, month):
-    figs = comp.month_figures(month, request.user, current_time())
-    return pdf_month(request, figs)
+    now = current_time()
+    figs = comp.month_figures(month, request.user, now)
+    months = month.last(12)
+    _closed, series = _month_series(months, [r.id for r in figs.estates], now)
+    trend = charts.chart(
+        _month_labels(request, months),
+        [(_("Score"), [d["score"] if d else None for _m, _f, d in series], "s1")],
+        title=_("Company score, last 12 months"),
+        y_max=100,
+    )
+    return pdf_month(request, figs, trend=trend, now=now)

@@ -124,3 +124,15 @@ def test_pdf_opens_with_the_summary(client_for, october, leader):
     assert "月末已逾期的问题2" in flat
     # the narrow headers keep their two characters on one line (the issue: 排/名, 得/分)
     assert re.search(r"排名\s+小区\s+得分", text)
+
+
+@pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils not installed")
+def test_pdf_has_a_page_per_red_or_amber_estate_and_the_trend(client_for, october, leader, estate_a, estate_b):
+    response = client_for(leader).get(reverse("assessment:export_pdf", args=[2026, 10]))
+    pages = subprocess.run(["pdftotext", "-", "-"], input=response.content, capture_output=True, check=True)
+    pages = [re.sub(r"\s+", "", p) for p in pages.stdout.decode().split("\f")]
+    assert "公司得分：近12个月" in pages[0]  # the trend chart under the summary
+    red = [p for p in pages[1:] if re.search("翠湖花园.红灯57.1", p)]  # the summary names it too
+    assert len(red) == 1  # estate A (red) has its page ...
+    assert "月末已逾期的问题2" in red[0] and "规则oc_routine" in red[0] and "✗未达标" in red[0]
+    assert not any(re.search("锦绣苑.绿灯", p) for p in pages)  # ... green B has none
