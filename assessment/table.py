@@ -248,7 +248,7 @@ def score_cell(row, limits, w):
         column=None,
         path="",
         no_data=v is None,
-        used=tuple(str(scoring.COMPONENT_LABELS[k]) for k in used),
-        missing=tuple(str(scoring.COMPONENT_LABELS[k]) for k in missing),
+        used=tuple(str(scoring.COMPONENT_LABELS.get(k, k)) for k in used),
+        missing=tuple(str(scoring.COMPONENT_LABELS.get(k, k)) for k in missing),
         reason=str(standing.no_data_reason(row.figures)) if v is None and row.figures is not None else "",
     )
