@@ -4,6 +4,7 @@ to block: colours come from classes in static/assessment/assessment.css).
 `chart()` computes the geometry (coordinates as text, one decimal); assessment/_chart.html draws it."""
 
 import dataclasses
+import json
 
 W, H = 560, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 16, 34
@@ -50,6 +51,14 @@ class Chart:
     x_label_y: int = H - BOTTOM + 14
     legend_y: int = H - 12
     legend_text_y: int = H - 4
+    # the same chart as data for the browser's interactive drawing (static/assessment/charts.js with
+    # the vendored Apache ECharts); the SVG stays for the PDF and when scripts do not run
+    data: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def data_json(self):
+        """The data as JSON for a data- attribute (the template escapes it; no inline script)."""
+        return json.dumps(self.data, ensure_ascii=False)
 
 
 def chart(labels, series, *, title, kind="line", y_max=None, unit=""):
@@ -95,4 +104,12 @@ def chart(labels, series, *, title, kind="line", y_max=None, unit=""):
     for name, _vals, cls in series:
         legend.append((cls, lx, lx + 14, name))
         lx += 14 + 13 * len(str(name)) + 12
-    return Chart(str(title), grid, x_labels, drawn, legend)
+    data = {
+        "title": str(title),
+        "kind": kind,
+        "unit": unit,
+        "y_max": y_max,
+        "labels": [str(label) for label in labels],
+        "series": [{"name": str(name), "values": list(vals), "cls": cls} for name, vals, cls in series],
+    }
+    return Chart(str(title), grid, x_labels, drawn, legend, data=data)

@@ -10,7 +10,7 @@ import dataclasses
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 
 @dataclasses.dataclass(frozen=True)
@@ -116,3 +116,149 @@ def with_cells(rows, column_links):
 
 def _text(v, column):
     return "—" if v is None else f"{v}{column.unit}"
+
+
+# --- the summary table (the month view's default): the score and six figures, each against its threshold
+
+
+@dataclasses.dataclass(frozen=True)
+class SummaryColumn:
+    key: str  # the figure: a threshold key of assessment.standing, and the `?sort=` key
+    label: str
+    component: str  # the score's component it shows (marked when it has no data)
+    link: str  # metric key, or "cadence:<status>"
+    unit: str = "%"
+
+    @property
+    def cadence(self):
+        return self.link.startswith("cadence:")
+
+    @property
+    def status(self):
+        return self.link.removeprefix("cadence:") if self.cadence else ""
+
+
+SUMMARY = [
+    SummaryColumn("cadence_pct", _("Cadence met"), "cadence", "cadence:"),
+    SummaryColumn("reply_pct", _("Replied on time"), "reply", "reply_due"),
+    SummaryColumn("callback_pct", _("Callbacks on time"), "callback", "callback_due"),
+    SummaryColumn("overdue", _("Overdue"), "overdue", "overdue", unit=""),
+    SummaryColumn("minutes_pct", _("Minutes on time"), "minutes", "minutes_due"),
+    SummaryColumn("satisfaction_pct", _("Satisfaction"), "satisfaction", "callbacks"),
+]
+SORT_KEYS = {"score", "name", *(c.key for c in SUMMARY)}
+
+
+@dataclasses.dataclass(frozen=True)
+class Cell:
+    text: str
+    light: str | None  # "green" / "amber" / "red", None without data
+    sign: str
+    light_label: str
+    column: object
+    path: str
+    no_data: bool = False
+    used: tuple = ()  # the score's cell: the labels of the components it used
+    missing: tuple = ()  # ... and of those without data
+    reason: str = ""  # ... and why there is no score at all
+
+    @property
+    def basis(self):
+        return basis_text(self.used, self.missing)
+
+    @property
+    def fraction(self):
+        """ "6/9": components used of those weighted."""
+        return f"{len(self.used)}/{len(self.used) + len(self.missing)}" if self.used else ""
+
+
+def basis_text(used, missing):
+    """The words saying which components a score used (the page's tooltip, the Excel and PDF column)."""
+    if not used:
+        return ""
+    text = _("Score from %(used)s") % {"used": "、".join(str(u) for u in used)}
+    if missing:
+        text += pgettext("list", "; ") + _("no data: %(missing)s") % {"missing": "、".join(str(m) for m in missing)}
+    return text
+
+
+def summary_value(row, column, w):
+    """The figure of a summary column for a row, None when its component has no data."""
+    from . import standing
+
+    if column.key == "satisfaction_pct":
+        return standing.satisfaction_pct(row.figures, w)
+    if column.key == "overdue":
+        return row.figures.get("overdue", 0) if row.figures.get("open", 0) else None
+    return row.derived.get(column.key)
+
+
+def summary_links(month):
+    out = []
+    for c in SUMMARY:
+        if c.cadence:
+            out.append((c, reverse("assessment:cadence", args=[month.year, month.month])))
+        else:
+            out.append((c, reverse("assessment:records", args=[month.year, month.month, c.link])))
+    return out
+
+
+def summary_cells(row, column_links, w, limits):
+    """[Cell] of a row's summary columns: the value, its light against the threshold, the drill-down."""
+    from . import standing
+
+    out = []
+    for c, path in column_links:
+        v = summary_value(row, c, w)
+        lt = standing.light(c.key, v, limits)
+        out.append(
+            Cell(
+                text=str(standing.LIGHT_LABELS[None]) if v is None else f"{v}{c.unit}",
+                light=lt,
+                sign=standing.LIGHT_SIGNS[lt],
+                light_label=str(standing.LIGHT_LABELS[lt]),
+                column=c,
+                path=path,
+                no_data=v is None,
+            )
+        )
+    return out
+
+
+def sort_rows(rows, key, descending, w):
+    """Rows ordered by a summary figure, the score or the name; rows without the figure last, in rank
+    order (ties too)."""
+    if key == "name":
+        return sorted(rows, key=lambda r: r.name, reverse=descending)
+    column = next((c for c in SUMMARY if c.key == key), None)
+
+    def value(r):
+        return r.derived.get("score") if column is None else summary_value(r, column, w)
+
+    with_value = [r for r in rows if value(r) is not None]
+    without = [r for r in rows if value(r) is None]
+    with_value.sort(key=lambda r: (r.rank or 0, r.name))
+    with_value.sort(key=value, reverse=descending)
+    return with_value + without
+
+
+def score_cell(row, limits, w):
+    """The score of a row as a Cell: its light is the row's traffic light; it says which components
+    it used (standing.basis) and, without a score, why (standing.no_data_reason)."""
+    from . import scoring, standing
+
+    v = row.derived.get("score")
+    lt = standing.light("score", v, limits)
+    used, missing = standing.basis(row.figures, w) if row.figures is not None else ([], [])
+    return Cell(
+        text=str(standing.LIGHT_LABELS[None]) if v is None else f"{v}",
+        light=lt,
+        sign=standing.LIGHT_SIGNS[lt],
+        light_label=str(standing.LIGHT_LABELS[lt]),
+        column=None,
+        path="",
+        no_data=v is None,
+        used=tuple(str(scoring.COMPONENT_LABELS.get(k, k)) for k in used),
+        missing=tuple(str(scoring.COMPONENT_LABELS.get(k, k)) for k in missing),
+        reason=str(standing.no_data_reason(row.figures)) if v is None and row.figures is not None else "",
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("trends/", views.trends, name="trends"),
     path(M, views.month_view, name="month"),
     path(M + "records/<slug:metric>/", views.records, name="records"),
+    path(M + "estates/<int:estate_id>/", views.estate_month, name="estate_month"),
     path(M + "cadence/", views.cadence_view, name="cadence"),
     path(M + "cadence/<int:rule_id>/", views.cadence_meetings, name="cadence_meetings"),
     path(M + "close/", views.close, name="close"),

@@ -23,9 +23,9 @@ from django.views.decorators.http import require_POST
 from liaison import access
 from liaison.bounds import parse_id
 from liaison.filters import OPTIONS_LIMIT
-from liaison.models import AuditEntry
+from liaison.models import AuditEntry, StaffAssignment
 
-from . import actions, cadence, charts, live, metrics, provisional, scoring, table
+from . import actions, cadence, charts, live, metrics, provisional, scoring, standing, table
 from . import compute as comp
 from .export import pdf_month, xlsx_response
 from .models import AssessmentMonth, EstateFigures
@@ -105,12 +105,46 @@ def table_page(request, rows, prefix, anchor):
 @assessment_view
 def month_view(request, month):
     now = current_time()
-    figs = comp.month_figures(month, request.user, now, cadence=False, lazy=True)
+    full = request.GET.get("view") == "full"
+    sort = request.GET.get("sort", "")
+    sort_key, descending = sort.removeprefix("-"), sort.startswith("-")
+    if sort_key not in table.SORT_KEYS:
+        sort_key, descending = "", False
+    # ranked by score (the stored scores suffice) or by name: only the rows shown are read; sorted by
+    # another figure: every estate's figures
+    figs = comp.month_figures(month, request.user, now, cadence=False, lazy=sort_key in ("", "score", "name"))
     links = table.links(month)
-    estate_q, estate_page, estate_pager = table_page(request, figs.estates, "", "estates")
+    lights = standing.count_lights(figs.estates)
+    wanted_light = request.GET.get("light", "")
+    estate_rows = figs.estates
+    if wanted_light in standing.LIGHTS:
+        estate_rows = [r for r in estate_rows if standing.light("score", r.derived.get("score")) == wanted_light]
+    else:
+        wanted_light = ""
+    if sort_key:
+        estate_rows = table.sort_rows(estate_rows, sort_key, descending, figs.weights)
+    estate_q, estate_page, estate_pager = table_page(request, estate_rows, "", "estates")
     staff_q, staff_page, staff_pager = table_page(request, figs.staff, "staff_", "staff")
     comp.load_figures(figs, [*estate_page.object_list, *staff_page.object_list])
+    summary_links = table.summary_links(month)
+    limits = standing.thresholds()
+
+    def summary_rows(rows):
+        return [
+            (r, table.score_cell(r, limits, figs.weights), table.summary_cells(r, summary_links, figs.weights, limits))
+            for r in rows
+        ]
+
     ctx = {
+        "full": full,
+        "summary_tab": "?" + _query(request, view=None, page=None, staff_page=None),
+        "full_tab": "?" + _query(request, view="full", page=None, staff_page=None),
+        **_sort_heads(request, sort_key, descending),
+        "estate_summary_rows": summary_rows(estate_page.object_list),
+        "staff_summary_rows": summary_rows(staff_page.object_list),
+        "total_summary_cells": table.summary_cells(figs.total, summary_links, figs.weights, limits),
+        "summary_columns": table.SUMMARY,
+        "total_score_cell": table.score_cell(figs.total, limits, figs.weights),
         "month": month,
         "figs": figs,
         "prev": month.add(-1),
@@ -120,12 +154,18 @@ def month_view(request, month):
         "estate_q": estate_q,
         "estate_page": estate_page,
         "estate_pager": estate_pager,
-        "estate_rows": table.with_cells(estate_page.object_list, links),
+        "estate_rows": [
+            (r, c, table.score_cell(r, limits, figs.weights))
+            for r, c in table.with_cells(estate_page.object_list, links)
+        ],
         "clear_estate_q": _query(request, q=None, page=None),
         "staff_q": staff_q,
         "staff_page": staff_page,
         "staff_pager": staff_pager,
-        "staff_rows": table.with_cells(staff_page.object_list, links),
+        "staff_rows": [
+            (r, c, table.score_cell(r, limits, figs.weights))
+            for r, c in table.with_cells(staff_page.object_list, links)
+        ],
         "clear_staff_q": _query(request, staff_q=None, staff_page=None),
         "total_cells": table.cells(figs.total, links),
         "total_score": figs.total.derived["score"],
@@ -135,8 +175,58 @@ def month_view(request, month):
         and timezone.localtime(figs.as_of).date() == timezone.localtime(now).date(),
         "interval": provisional.INTERVAL_MINUTES,
         "weights": [(scoring.COMPONENT_LABELS[k], figs.weights.get(k, 0)) for k in scoring.DEFAULT_WEIGHTS],
+        "summary": _summary(request, month, figs, lights, wanted_light, now),
     }
     return render(request, "assessment/month.html", ctx)
+
+
+# the first click on a header sorts the worst first: the lowest percentage, the most overdue issues
+WORST_FIRST_DESCENDING = {"overdue"}
+
+
+def _sort_heads(request, sort_key, descending):
+    """(url, aria-sort value or "") of each sortable header of the estate table: a click sorts
+    by the column (worst first), a second click reverses it."""
+    heads = {}
+    for key in table.SORT_KEYS:
+        if key == sort_key:
+            url_sort = key if descending else f"-{key}"
+            aria = "descending" if descending else "ascending"
+        else:
+            url_sort = f"-{key}" if key in WORST_FIRST_DESCENDING else key
+            aria = ""
+        heads[key] = ("?" + _query(request, sort=url_sort, page=None) + "#estates", aria)
+    if not sort_key:
+        heads["score"] = ("?" + _query(request, sort="score", page=None) + "#estates", "descending")
+    return {
+        "name_head": heads["name"],
+        "score_head": heads["score"],
+        "summary_heads": [(c, *heads[c.key]) for c in table.SUMMARY],
+        "sorted_by": sort_key,
+    }
+
+
+def _summary(request, month, figs, lights, wanted_light, now):
+    """The head of the month view: the company's score and its change, the estates by traffic light,
+    the month's top problems with their drill-downs."""
+    score = figs.total.derived["score"]
+    previous = standing.company_score(month.add(-1), [r.id for r in figs.estates], now)
+    return {
+        "score": score,
+        "score_light": standing.light("score", score),
+        "previous": previous,
+        "change": standing.change(score, previous),
+        "lights": [
+            (key, standing.LIGHT_LABELS[key], lights[key], "?" + _query(request, light=key, page=None) + "#estates")
+            for key in standing.LIGHTS
+        ],
+        "no_data": lights[None],
+        "wanted_light": wanted_light,
+        "wanted_light_label": standing.LIGHT_LABELS.get(wanted_light or None),
+        "clear_light": "?" + _query(request, light=None, page=None) + "#estates",
+        "problems": [(p, standing.problem_url(p, month)) for p in standing.problems(figs.total.figures)],
+        "thresholds": standing.thresholds()["score"],
+    }
 
 
 def _scope(request, month, now):
@@ -264,6 +354,97 @@ def cadence_meetings(request, month, rule_id):
     )
 
 
+def _month_series(months, ids, now):
+    """(closed months, [(month, summed figures or None, derived or None)]) of these estates: a closed
+    month's frozen figures, else its provisional snapshot as the month view reads it; None for a month
+    that has not begun. A few queries, whatever the number of months."""
+    closed, sums = comp.closed_totals(months, ids)
+    w = scoring.weights()
+    not_closed = [m for m in months if (m.year, m.month) not in closed and m.start <= now]
+    provisional_sums = provisional.totals(not_closed, now, ids)
+    series = []
+    for m in months:
+        key = (m.year, m.month)
+        if key in closed:
+            fig = sums.get(key, {})
+            wm = closed[key].weights or w
+        elif m.start > now:
+            fig, wm = None, w
+        else:  # not closed: its provisional snapshot, as the month view reads it
+            fig, wm = provisional_sums[m], w
+        series.append((m, fig, scoring.derive(fig, wm) if fig is not None else None))
+    return closed, series
+
+
+def _month_labels(request, months):
+    return [
+        f"{m.month}月" if request.LANGUAGE_CODE.startswith("zh") else f"{m.year % 100}-{m.month:02d}" for m in months
+    ]
+
+
+@assessment_view
+def estate_month(request, month, estate_id):
+    """One estate's month (issue 18, item 4): its light and score with what it was based on, its top
+    problems, the main figures, every figure by group, cadence per rule, its staff, its 12-month trend;
+    for managers and the estate's director (the estates the user sees, liaison.access)."""
+    now = current_time()
+    names = dict(comp.visible_estate_list(request.user))
+    if estate_id not in names:
+        raise Http404
+    figs = comp.month_figures(month, request.user, now, estate_list=[(estate_id, names[estate_id])])
+    (row,) = figs.estates
+    limits = standing.thresholds()
+    links = table.links(month)
+    summary_links = table.summary_links(month)
+    groups = []
+    for text, c, path in table.cells(row, links):
+        if not groups or groups[-1][0] != c.group:
+            groups.append((c.group, []))
+        groups[-1][1].append((c, text, path))
+    periods = figs.cadence.get(estate_id, [])
+    for p in periods:
+        p["meetings_url"] = reverse("assessment:cadence_meetings", args=[month.year, month.month, p["rule_id"]])
+    months = month.last(12)
+    closed_months, series = _month_series(months, [estate_id], now)
+    trend = charts.chart(
+        _month_labels(request, months),
+        [(_("Score"), [d["score"] if d else None for _m, _f, d in series], "s1")],
+        title=_("Score"),
+        y_max=100,
+    )
+    return render(
+        request,
+        "assessment/estate_month.html",
+        {
+            "month": month,
+            "estate": (estate_id, names[estate_id]),
+            "figs": figs,
+            "row": row,
+            "score": table.score_cell(row, limits, figs.weights),
+            "cells": table.summary_cells(row, summary_links, figs.weights, limits),
+            "summary_columns": table.SUMMARY,
+            "problems": [(p, standing.problem_url(p, month, estate=estate_id)) for p in standing.problems(row.figures)],
+            "groups": groups,
+            "periods": sorted(periods, key=lambda p: p["name"]),
+            "staff_rows": [
+                (
+                    r,
+                    table.score_cell(r, limits, figs.weights),
+                    table.summary_cells(r, summary_links, figs.weights, limits),
+                )
+                for r in figs.staff
+            ],
+            "summary_heads": [(c, "", "") for c in table.SUMMARY],
+            "trend": trend,
+            "trend_rows": [(m, d, (m.year, m.month) in closed_months) for m, _f, d in series],
+            "back": _month_url("month", month),
+            "directors": StaffAssignment.objects.filter(estate_id=estate_id)
+            .select_related("user")
+            .order_by("role", "user__name"),
+        },
+    )
+
+
 @assessment_view
 def trends(request):
     now = current_time()
@@ -291,25 +472,15 @@ def trends(request):
         estate = (wanted, dict(estate_list)[wanted])
     if estate:
         ids = [estate[0]]
+    compare = None  # a second estate whose score is drawn beside the first (issue 18: two estates compared)
+    if request.GET.get("compare"):
+        wanted = parse_id(request.GET["compare"])
+        if wanted is None or wanted not in dict(estate_list):
+            raise Http404
+        compare = (wanted, dict(estate_list)[wanted])
     months = [m for m in month.last(12)]
-    closed, sums = comp.closed_totals(months, ids)
-    w = scoring.weights()
-    not_closed = [m for m in months if (m.year, m.month) not in closed and m.start <= now]
-    provisional_sums = provisional.totals(not_closed, now, ids)
-    series = []
-    for m in months:
-        key = (m.year, m.month)
-        if key in closed:
-            fig = sums.get(key, {})
-            wm = closed[key].weights or w
-        elif m.start > now:
-            fig, wm = None, w
-        else:  # not closed: its provisional snapshot, as the month view reads it
-            fig, wm = provisional_sums[m], w
-        series.append((m, fig, scoring.derive(fig, wm) if fig is not None else None))
-    labels = [
-        f"{m.month}月" if request.LANGUAGE_CODE.startswith("zh") else f"{m.year % 100}-{m.month:02d}" for m in months
-    ]
+    closed, series = _month_series(months, ids, now)
+    labels = _month_labels(request, months)
 
     def col(key, derived=True):
         return [(d[key] if derived else f.get(key, 0)) if f is not None else None for _m, f, d in series]
@@ -359,6 +530,18 @@ def trends(request):
             title=_("Median days"),
         ),
     ]
+    if compare is not None:
+        _closed, other = _month_series(months, [compare[0]], now)
+        first = estate[1] if estate else _("All estates shown")
+        ctx_charts.insert(
+            0,
+            charts.chart(
+                labels,
+                [(first, col("score"), "s1"), (compare[1], [d["score"] if d else None for _m, _f, d in other], "s3")],
+                title=_("Score: %(a)s and %(b)s") % {"a": first, "b": compare[1]},
+                y_max=100,
+            ),
+        )
     table_rows = [(m, f, d, (m.year, m.month) in closed) for m, f, d in series]
     return render(
         request,
@@ -374,6 +557,7 @@ def trends(request):
             "more_candidates": max(len(candidates) - 20, 0),
             "table_rows": table_rows,
             "month_value": str(month),
+            "compare": compare,
         },
     )
 
@@ -450,5 +634,14 @@ def export_xlsx(request, month):
 
 @assessment_view
 def export_pdf(request, month):
-    figs = comp.month_figures(month, request.user, current_time())
-    return pdf_month(request, figs)
+    now = current_time()
+    figs = comp.month_figures(month, request.user, now)
+    months = month.last(12)
+    _closed, series = _month_series(months, [r.id for r in figs.estates], now)
+    trend = charts.chart(
+        _month_labels(request, months),
+        [(_("Score"), [d["score"] if d else None for _m, _f, d in series], "s1")],
+        title=_("Company score, last 12 months"),
+        y_max=100,
+    )
+    return pdf_month(request, figs, trend=trend, now=now)

@@ -44,12 +44,16 @@ HOME_ESTATE_CARDS = 50
 def home(request):
     user = request.user
     now = timezone.now()
-    ctx = {"panels": home_panels(request, now)}
+    panels = home_panels(request, now)
+    # a panel may show the estate cards its own way (the assessment: each estate's traffic light)
+    cards_panel = next((p for p in panels if p.get("estate_cards_template")), None)
+    ctx = {"panels": panels, "cards_panel": cards_panel}
     if user.is_committee:
         ctx["committees"] = access.visible_committees(user).select_related("estate")
     else:
         estates = access.visible_estates(user).order_by("name", "pk")
-        ctx["estates"] = estates.prefetch_related("committees")[:HOME_ESTATE_CARDS]
+        if cards_panel is None:
+            ctx["estates"] = estates.prefetch_related("committees")[:HOME_ESTATE_CARDS]
         ctx["estate_count"] = estates.count()
     return render(request, "liaison/home.html", ctx)
 

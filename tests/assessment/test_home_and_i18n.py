@@ -32,5 +32,5 @@ def test_dashboard_speaks_chinese(client_for, october, leader, monkeypatch, now)
     monkeypatch.setattr(views, "current_time", lambda: now)
     html = client_for(leader).get(reverse("assessment:month", args=[2026, 10]), HTTP_ACCEPT_LANGUAGE="zh-hans")
     text = html.content.decode()
-    assert "月度考核" in text and "结账" in text and "按时答复" in text and "满意" in text
+    assert "月度考核" in text and "考核定稿" in text and "结账" not in text and "按时答复" in text and "满意" in text
     assert "数据截至 10:00（每 10 分钟更新一次）" in text and "立即更新" in text

@@ -9,7 +9,8 @@ from django.urls import reverse
 from assessment import compute as comp
 from assessment import views
 
-from .test_views import MONTH, _cell_link, _estates_with_records
+from .test_views import FULL as MONTH  # the tab with every figure (the pages, searches and links are the same)
+from .test_views import _cell_link, _estates_with_records
 
 
 @pytest.fixture(autouse=True)
@@ -53,11 +54,11 @@ def test_estate_pages_follow_the_ranking_and_show_the_total(
     assert _estate_ids(first) == expected[:2]
     assert "共 5 个" in _text(first, "estate-count")  # the total, not the page size
     pager = re.search(r'<nav aria-label="小区表分页" id="estate-pager">(.*?)</nav>', first, re.S).group(1)
-    assert 'href="?page=2#estates"' in pager and 'href="?page=3#estates"' in pager
+    assert 'href="?view=full&amp;page=2#estates"' in pager and 'href="?view=full&amp;page=3#estates"' in pager
 
-    second = client.get(MONTH + "?page=2").content.decode()
+    second = client.get(MONTH + "&page=2").content.decode()
     assert _estate_ids(second) == expected[2:4]  # the next estates in rank order
-    third = client.get(MONTH + "?page=3").content.decode()
+    third = client.get(MONTH + "&page=3").content.decode()
     assert _estate_ids(third) == expected[4:]
     # the rank shown is the rank among all estates
     rank = re.search(rf'<tr data-estate="{expected[2]}"><td>([^<]*)</td>', second).group(1)
@@ -70,8 +71,8 @@ def test_estate_pages_follow_the_ranking_and_show_the_total(
         assert _cell_link(total, "raised")[1] == str(figs.total.figures.get("raised", 0))
 
     # out-of-range pages show the last page, not an error
-    assert _estate_ids(client.get(MONTH + "?page=99").content.decode()) == expected[4:]
-    assert _estate_ids(client.get(MONTH + "?page=abc").content.decode()) == expected[:2]
+    assert _estate_ids(client.get(MONTH + "&page=99").content.decode()) == expected[4:]
+    assert _estate_ids(client.get(MONTH + "&page=abc").content.decode()) == expected[:2]
 
 
 def test_search_finds_an_estate_on_a_later_page_with_its_drill_down(
@@ -83,7 +84,7 @@ def test_search_finds_an_estate_on_a_later_page_with_its_drill_down(
     last = figs.estates[-1]
     assert last.id not in _estate_ids(client.get(MONTH).content.decode())
 
-    html = client.get(MONTH + "?q=" + last.name).content.decode()
+    html = client.get(MONTH + "&q=" + last.name).content.decode()
     assert _estate_ids(html) == [last.id]
     assert f"与“{last.name}”匹配" in _text(html, "estate-count")
     row = re.search(rf'<tr data-estate="{last.id}">(.*?)</tr>', html, re.S).group(1)
@@ -92,10 +93,10 @@ def test_search_finds_an_estate_on_a_later_page_with_its_drill_down(
     assert f'<span id="record-count">{shown}</span>' in client.get(url).content.decode()
 
     # part of a name, any case; the staff table keeps its own page
-    html = client.get(MONTH + "?q=翠湖&staff_page=2").content.decode()
+    html = client.get(MONTH + "&q=翠湖&staff_page=2").content.decode()
     assert _estate_ids(html) == [estate_a.pk]
     assert 'name="staff_page" value="2"' in html  # a new estate search keeps the staff page
-    html = client.get(MONTH + "?q=nothing-like-this").content.decode()
+    html = client.get(MONTH + "&q=nothing-like-this").content.decode()
     assert _estate_ids(html) == [] and "没有与“nothing-like-this”匹配的小区。" in html
 
 
@@ -107,11 +108,11 @@ def test_staff_pages_and_search(client_for, small_pages, october, leader, now):
     first = client.get(MONTH).content.decode()
     assert _staff_ids(first) == expected[:2]
     assert "共 4 名" in _text(first, "staff-count")
-    second = client.get(MONTH + "?staff_page=2&page=1").content.decode()
+    second = client.get(MONTH + "&staff_page=2&page=1").content.decode()
     assert _staff_ids(second) == expected[2:]
-    assert 'href="?page=1&amp;staff_page=1#staff"' in second  # the estate page is kept
+    assert 'href="?view=full&amp;page=1&amp;staff_page=1#staff"' in second  # the estate page is kept
     wanted = figs.staff[3]
-    html = client.get(MONTH + "?staff_q=" + wanted.name[1:]).content.decode()
+    html = client.get(MONTH + "&staff_q=" + wanted.name[1:]).content.decode()
     assert wanted.id in _staff_ids(html)
     row = re.search(rf'<tr data-staff="{wanted.id}">(.*?)</tr>', html, re.S).group(1)
     url, shown = _cell_link(row, "held")
@@ -123,6 +124,6 @@ def test_a_director_searches_only_their_estates(client_for, october, director_a,
     client = client_for(director_a)
     html = client.get(MONTH).content.decode()
     assert 'id="estate-pager"' not in html  # one page: no pager
-    assert _estate_ids(client.get(MONTH + "?q=锦绣").content.decode()) == []
-    assert _estate_ids(client.get(MONTH + "?q=翠湖").content.decode()) == [estate_a.pk]
+    assert _estate_ids(client.get(MONTH + "&q=锦绣").content.decode()) == []
+    assert _estate_ids(client.get(MONTH + "&q=翠湖").content.decode()) == [estate_a.pk]
     assert client.get(reverse("assessment:export_xlsx", args=[2026, 10]) + "?q=翠湖").status_code == 200

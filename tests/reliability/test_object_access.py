@@ -124,6 +124,11 @@ OBJECT_URLS = {
         lambda w: {"year": w.now.year, "month": w.now.month, "rule_id": w.rule().pk},
         "assessor",
     ),
+    # assessment: one estate's month (its director and the managers)
+    "assessment:estate_month": (
+        lambda w: {"year": w.now.year, "month": w.now.month, "estate_id": w.estate.pk},
+        "director_a",
+    ),
     # JSON API (Bearer tokens: the view's own scoping is tested, not CSRF)
     "api:estate-detail": (lambda w: {"pk": w.estate.pk}, "director_a"),
     "api:committee-detail": (lambda w: {"pk": w.oc.pk}, "director_a"),
