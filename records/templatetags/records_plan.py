@@ -23,3 +23,25 @@ def estate_annual_plan(context, estate):
         return None
     actual = annual.against_actual(plan, now) if plan else None
     return {"plan": plan, "year": year, "actual": actual, "can_manage": can_manage}
+
+
+@register.simple_tag(takes_context=True)
+def cadence_plan_month(context, rows):
+    """This month of each estate's annual plan on the cadence page: [{estate, plan, month}] for the
+    estates shown that have a plan this year (one call for all of them: annual.against_actual_many)."""
+    request = context.get("request")
+    if request is None or not request.user.is_authenticated or request.user.is_committee:
+        return []
+    now = timezone.now()
+    today = timezone.localdate(now)
+    estates = [row["estate"] for row in rows]
+    plans = list(
+        access.scope(
+            AnnualPlan.objects.filter(estate__in=estates, year=today.year), request.user, committee=None
+        ).select_related("estate")
+    )
+    actual = annual.against_actual_many(plans, now)
+    return [
+        {"estate": p.estate, "plan": p, "month": actual[p.pk]["months"][today.month - 1]}
+        for p in sorted(plans, key=lambda p: p.estate.name)
+    ]

@@ -2,6 +2,7 @@
 year's plan, edited, submitted and approved; the plan against the meetings held; who may see it."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -266,3 +267,21 @@ def test_the_assessment_counts_the_months_missed_plan_items(estate_a, oc_a, kind
     data = live.compute(Month(2026, 6), at(2026, 7, 10), [estate_a.pk])
     assert data["estates"][estate_a.pk]["plan_missed"] == 1
     assert data["staff"][(director_a.pk, estate_a.pk)]["plan_missed"] == 1
+
+
+def test_the_cadence_page_shows_this_month_of_each_estates_plan(
+    client, estate_a, estate_b, oc_a, rc_a, kinds, director_a, director_b
+):
+    today = timezone.localdate()
+    plan = AnnualPlan.objects.create(estate=estate_a, year=today.year)
+    AnnualPlanItem.objects.create(plan=plan, month=today.month, kind=kinds["routine"], committee=oc_a, topic="例会")
+    AnnualPlanItem.objects.create(plan=plan, month=today.month, kind=kinds["rc"], committee=rc_a, topic="居委会")
+    start = timezone.make_aware(datetime.datetime(today.year, today.month, 1, 0, 5))
+    _held(oc_a, kinds["routine"], start)
+    client.force_login(director_a)
+    body = client.get(reverse("meetings:cadence")).content.decode()
+    table = body.split('id="cadence-annual-plan"')[1].split("</table>")[0]
+    cells = [c.strip() for c in re.findall(r'<td class="text-end">([^<]*)', table)]
+    assert estate_a.name in table and cells[:3] == ["2", "1", "0"]  # planned, held, moved
+    client.force_login(director_b)  # another estate's director sees nothing of estate A's plan
+    assert 'id="cadence-annual-plan"' not in client.get(reverse("meetings:cadence")).content.decode()
