@@ -45,12 +45,30 @@ def query_grams(q):
     return sorted({q[i : i + 2] for i in range(len(q) - 1)})
 
 
-def any_field_contains(qs, fields, q):
-    """`qs` narrowed to rows where one of `fields` contains `q` (case-insensitive)."""
+CAP = 2000  # candidates read through the grams index before a query counts as common
+
+
+def newest_matching(qs, fields, q, order, limit, narrow=None):
+    """The first `limit` rows of `qs` in `order` where one of `fields` contains `q`, with work bounded
+    whatever the data's size. The grams index finds a rare word's rows at once but must read them all
+    to order them; a common word's rows are met soon walking `order`'s index. So: read at most CAP
+    matching ids through the index; if that is all of them, order those; else the word is common and
+    the ordered walk stops after `limit` matches. `narrow` replaces the plain any-field condition
+    (a finder with a condition of its own) and must imply it."""
+    cond = narrow if narrow is not None else _contains(fields, q)
+    if connection.vendor != "postgresql":
+        return list(qs.filter(cond).order_by(*order)[:limit])
+    ids = list(narrowed(qs, fields, q).filter(cond).order_by().values_list("pk", flat=True)[: CAP + 1])
+    if len(ids) <= CAP:
+        return list(qs.filter(pk__in=ids).order_by(*order)[:limit])
+    return list(qs.filter(cond).order_by(*order)[:limit])
+
+
+def _contains(fields, q):
     cond = Q()
     for f in fields:
         cond |= Q(**{f"{f}__icontains": q})
-    return narrowed(qs, fields, q).filter(cond)
+    return cond
 
 
 def narrowed(qs, fields, q):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from followups.models import Issue
 from liaison import access
 from liaison.models import CommitteeMember, User
-from liaison.textsearch import SEARCHED, any_field_contains, narrowed
+from liaison.textsearch import SEARCHED, newest_matching
 from meetings.models import AgendaItem, Meeting, Minutes, Resolution
 from records.views import visible_sheets
 
@@ -40,8 +40,8 @@ def _final_minutes_only(user):
 
 
 def issues(user, q):
-    qs = any_field_contains(Issue.objects.visible_to(user).select_related("estate"), SEARCHED["followups_issue"], q)
-    for i in qs.order_by("-raised_at", "-pk")[: LIMIT + 1]:
+    qs = Issue.objects.visible_to(user).select_related("estate")
+    for i in newest_matching(qs, SEARCHED["followups_issue"], q, ("-raised_at", "-pk"), LIMIT + 1):
         yield _hit(
             q,
             title=f"#{i.pk} {i.title or i.description[:40]}",
@@ -52,10 +52,8 @@ def issues(user, q):
 
 
 def meetings(user, q):
-    qs = any_field_contains(
-        Meeting.objects.visible_to(user).select_related("estate", "committee"), SEARCHED["meetings_meeting"], q
-    )
-    for m in qs.order_by("-starts_at", "-pk")[: LIMIT + 1]:
+    qs = Meeting.objects.visible_to(user).select_related("estate", "committee")
+    for m in newest_matching(qs, SEARCHED["meetings_meeting"], q, ("-starts_at", "-pk"), LIMIT + 1):
         yield _hit(
             q,
             title=m.title,
@@ -77,9 +75,9 @@ def agenda_items(user, q):
         cond |= Q(discussion__icontains=q, meeting__minutes__finalised_at__isnull=False)
     else:
         cond |= Q(discussion__icontains=q)
-    visible = AgendaItem.objects.filter(meeting__in=Meeting.objects.visible_to(user))
-    qs = narrowed(visible, SEARCHED["meetings_agendaitem"], q).filter(cond).select_related("meeting")
-    for a in qs.order_by("-meeting__starts_at", "order", "pk")[: LIMIT + 1]:
+    qs = AgendaItem.objects.filter(meeting__in=Meeting.objects.visible_to(user)).select_related("meeting")
+    order = ("-meeting__starts_at", "order", "pk")
+    for a in newest_matching(qs, SEARCHED["meetings_agendaitem"], q, order, LIMIT + 1, narrow=cond):
         shown = [getattr(a, f) for f in fields]
         if not _final_minutes_only(user) or _minutes_final(a.meeting):
             shown.append(a.discussion)
@@ -92,12 +90,11 @@ def _minutes_final(meeting):
 
 
 def minutes(user, q):
-    qs = any_field_contains(
-        Minutes.objects.filter(meeting__in=Meeting.objects.visible_to(user)), SEARCHED["meetings_minutes"], q
-    )
+    qs = Minutes.objects.filter(meeting__in=Meeting.objects.visible_to(user)).select_related("meeting")
     if _final_minutes_only(user):
         qs = qs.filter(finalised_at__isnull=False)
-    for m in qs.select_related("meeting").order_by("-meeting__starts_at", "-pk")[: LIMIT + 1]:
+    order = ("-meeting__starts_at", "-pk")
+    for m in newest_matching(qs, SEARCHED["meetings_minutes"], q, order, LIMIT + 1):
         url = (
             reverse("records:minutes_html", args=[m.meeting_id])
             if m.is_final
@@ -113,10 +110,9 @@ def minutes(user, q):
 
 
 def resolutions(user, q):
-    qs = any_field_contains(
-        Resolution.objects.filter(meeting__in=Meeting.objects.visible_to(user)), SEARCHED["meetings_resolution"], q
-    )
-    for r in qs.select_related("meeting").order_by("-meeting__starts_at", "order", "pk")[: LIMIT + 1]:
+    qs = Resolution.objects.filter(meeting__in=Meeting.objects.visible_to(user)).select_related("meeting")
+    order = ("-meeting__starts_at", "order", "pk")
+    for r in newest_matching(qs, SEARCHED["meetings_resolution"], q, order, LIMIT + 1):
         yield _hit(
             q,
             title=r.text[:80],
@@ -127,8 +123,7 @@ def resolutions(user, q):
 
 
 def contact_sheets(user, q):
-    qs = any_field_contains(visible_sheets(user), SEARCHED["records_workcontactsheet"], q)
-    for s in qs.order_by("-pk")[: LIMIT + 1]:
+    for s in newest_matching(visible_sheets(user), SEARCHED["records_workcontactsheet"], q, ("-pk",), LIMIT + 1):
         yield _hit(
             q,
             title=f"{s.number} {s.subject}".strip(),
