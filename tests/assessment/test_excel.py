@@ -6,6 +6,7 @@ import io
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from assessment import table, views
 
@@ -24,10 +25,18 @@ def _sheet(client):
 def test_headers_are_merged_and_figures_formatted(client_for, october, leader):
     ws = _sheet(client_for(leader))
     merged = {str(r) for r in ws.merged_cells.ranges}
-    # the groups over their columns: cadence D–G, meetings H–L, issues M–U, sign-off V–X, satisfaction Y–AA
-    assert {"D2:G2", "H2:L2", "M2:U2", "V2:X2", "Y2:AA2"} <= merged
-    assert {"A2:A3", "B2:B3", "C2:C3", "AB2:AB3", "AC2:AC3"} <= merged  # outside a group: both rows
-    assert [ws.cell(row=2, column=c).value for c in (4, 8, 13, 22, 25)] == [
+    # each group over its own columns (from column D, in table.COLUMNS order), the rest over both rows
+    spans, col = [], 4
+    for group in dict.fromkeys(c.group for c in table.COLUMNS):
+        width = sum(1 for c in table.COLUMNS if c.group == group)
+        spans.append((col, col + width - 1))
+        col += width
+    ranges = {f"{get_column_letter(a)}2:{get_column_letter(b)}2" for a, b in spans}
+    assert len(spans) == 5 and ranges <= merged
+    last = col + 1  # the two columns after the groups (light, score basis)
+    outside = {f"{get_column_letter(c)}2:{get_column_letter(c)}3" for c in (1, 2, 3, col, last)}
+    assert outside <= merged
+    assert [ws.cell(row=2, column=a).value for a, _b in spans] == [
         "会议频次",
         "会议",
         "问题跟进",
@@ -35,7 +44,7 @@ def test_headers_are_merged_and_figures_formatted(client_for, october, leader):
         "满意度（回访）",
     ]
     assert ws.freeze_panes == "C4"
-    assert ws.auto_filter.ref == "A3:AC5"  # two estates ranked; the total under them is not filtered
+    assert ws.auto_filter.ref == f"A3:{get_column_letter(last)}5"  # two estates ranked; the total under them is not filtered
     rows = {r[1].value: r for r in ws.iter_rows(min_row=4)}
     a = rows["翠湖花园"]
     keys = [None, None, None] + [c.key for c in table.COLUMNS]
@@ -43,7 +52,8 @@ def test_headers_are_merged_and_figures_formatted(client_for, october, leader):
     assert reply.value == 0.75 and reply.number_format == "0%"
     assert a[keys.index("raised")].value == 4 and a[keys.index("raised")].number_format == "0"
     assert a[2].value == 57.1 and a[2].number_format == "0.0"
-    assert a[27].value == "红灯" and a[27].fill.fgColor.rgb.endswith("F8D7DA")
-    assert rows["锦绣苑"][27].value == "绿灯"
+    light = len(keys)  # the column after the figures
+    assert a[light].value == "红灯" and a[light].fill.fgColor.rgb.endswith("F8D7DA")
+    assert rows["锦绣苑"][light].value == "绿灯"
     total = rows["所列小区合计"]
     assert total[0].value is None and total[1].font.bold
