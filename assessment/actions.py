@@ -78,7 +78,7 @@ def recompute_month(month, *, actor, now, reason):
         raise ValidationError(_("Only the leader in charge, an assessor or an administrator can recompute a month."))
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError(_("Give the reason for recomputing a closed month."))
+        raise ValidationError(_("Give the reason for recomputing a finalised month."))
     w = scoring.weights()
     data = live.compute(month, now, Estate.objects.values_list("pk", flat=True), every=True)
     with transaction.atomic(durable=True):
