@@ -61,6 +61,22 @@ class WorkContactSheet(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
+    # a sheet received from a committee opens (or is linked to) an issue: its reply and callback deadlines
+    # are the issue's (followups.deadlines, the contact-sheet policy)
+    issue = models.ForeignKey(
+        "followups.Issue",
+        verbose_name=_("issue"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact_sheets",
+    )
+    # a sheet sent to a committee with a reply_by: the end of that day (Asia/Shanghai) while no reply is
+    # recorded; the scan reminds before it and marks it overdue once (records/contact_scan.py)
+    reply_due_at = models.DateTimeField(_("reply due"), null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("work contact sheet")
@@ -71,12 +87,48 @@ class WorkContactSheet(models.Model):
                 fields=["estate", "number"], condition=~Q(number=""), name="contact_sheet_unique_number"
             )
         ]
+        indexes = [
+            # the scan: WHERE reply_due_at IS NOT NULL AND next_check_at <= now ORDER BY next_check_at
+            models.Index(
+                fields=["next_check_at"],
+                condition=Q(reply_due_at__isnull=False, next_check_at__isnull=False),
+                name="contact_awaiting_next_check",
+            )
+        ]
 
     def __str__(self):
         return f"{self.number or '—'} {self.subject}"
 
     def get_absolute_url(self):
         return reverse("records:contact_detail", args=[self.pk])
+
+    def reply_overdue(self, now):
+        return self.reply_due_at is not None and self.reply_due_at <= now
+
+
+class ContactSheetEvent(models.Model):
+    """The reminder or the overdue mark of a sent sheet's reply_by: exactly once by constraint."""
+
+    class Level(models.IntegerChoices):
+        REMINDER = 0, _("Reminder")
+        OVERDUE = 1, _("Overdue")
+
+    sheet = models.ForeignKey(WorkContactSheet, on_delete=models.CASCADE, related_name="events")
+    due_at = models.DateTimeField()
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    event_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+    job = models.CharField(max_length=100, blank=True)
+    recipients = models.JSONField(default=list, blank=True)
+    skipped = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["event_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["sheet", "due_at", "level"], name="contact_event_once")]
+
+    @property
+    def key(self):
+        return f"contact:{self.sheet_id}:{self.due_at:%Y%m%dT%H%M%S}:{self.level}"
 
 
 class SignoffRequest(models.Model):

@@ -36,3 +36,10 @@ def scan_matters():
     from . import matter_scan
 
     return matter_scan.scan(timezone.now())
+
+
+@shared_task
+def scan_contact_sheets():
+    from . import contact_scan
+
+    return contact_scan.scan(timezone.now())
