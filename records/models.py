@@ -605,7 +605,7 @@ class ImportantMatter(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=12, choices=MatterKind.choices)
     title = models.CharField(pgettext_lazy("document", "title"), max_length=200)
-    description = models.TextField(_("description"))
+    description = models.TextField(_("details of the matter"))
     known_at = models.DateTimeField(_("became known at"))
     raise_by = models.DateTimeField(_("to be raised by"))
     raised_at = models.DateTimeField(_("raised with the committee at"), null=True, blank=True)

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -37,7 +38,9 @@ def _matter(request, pk):
 def matter_list(request):
     now = timezone.now()
     filterset = MatterFilter(request.GET, queryset=visible_matters(request.user), request=request, now=now)
-    page = Paginator(filterset.qs.order_by("raised_at", "raise_by", "-id"), 50).get_page(request.GET.get("page"))
+    page = Paginator(filterset.qs.order_by(F("raised_at").asc(nulls_first=True), "raise_by", "-id"), 50).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "records/matter_list.html",

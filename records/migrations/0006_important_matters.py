@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('fund', 'Use of the public maintenance fund after the warranty'), ('government', "New government measures needing the committee's support"), ('service', "Service work touching owners' interests"), ('covenant', "Owners breaching the owners' covenant against the majority"), ('accident', 'Major accident or event'), ('other', "Other matter needing the committee's support")], max_length=12, verbose_name='kind')),
                 ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('description', models.TextField(verbose_name='description')),
+                ('description', models.TextField(verbose_name='details of the matter')),
                 ('known_at', models.DateTimeField(verbose_name='became known at')),
                 ('raise_by', models.DateTimeField(verbose_name='to be raised by')),
                 ('raised_at', models.DateTimeField(blank=True, null=True, verbose_name='raised with the committee at')),
