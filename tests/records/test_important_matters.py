@@ -196,3 +196,14 @@ def test_concurrent_scans_send_each_once_on_postgresql(director_a, oc_a, leader)
     assert MatterEvent.objects.count() == 10
     assert Notification.objects.filter(recipient=director_a, kind="matter.reminder").count() == 5
     assert Notification.objects.filter(recipient=leader, kind="matter.escalated").count() == 5
+
+
+def test_the_assessment_drill_down_lists_the_late_matters(client_for, assessor, director_a, oc_a):
+    late = record(director_a, NOW, **base(oc_a, title="迟报事项"))
+    on_time = record(director_a, NOW, **base(oc_a, title="按时事项"))
+    ImportantMatter.objects.filter(pk=on_time.pk).update(raised_at=sh(2026, 3, 10, 12), raised_via="meeting")
+    assert late.raised_at is None
+    url = reverse("assessment:records", kwargs={"year": 2026, "month": 3, "metric": "matter_late"})
+    r = client_for(assessor).get(url)
+    body = r.content.decode()
+    assert r.status_code == 200 and "迟报事项" in body and "按时事项" not in body
