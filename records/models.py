@@ -597,7 +597,7 @@ class ImportantMatter(models.Model):
     class Via(models.TextChoices):
         MEETING = "meeting", _("At a meeting")
         CONTACT_SHEET = "contact", _("By a work contact sheet (PF-09-R05)")
-        REPORT = "report", _("By a written report signed by the committee (§4.1.7)")
+        REPORT = "report", _("By a written report signed by the committee")
 
     estate = models.ForeignKey("liaison.Estate", verbose_name=_("estate"), on_delete=models.PROTECT, related_name="+")
     committee = models.ForeignKey(

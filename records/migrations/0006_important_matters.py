@@ -62,7 +62,7 @@ class Migration(migrations.Migration):
                 ('known_at', models.DateTimeField(verbose_name='became known at')),
                 ('raise_by', models.DateTimeField(verbose_name='to be raised by')),
                 ('raised_at', models.DateTimeField(blank=True, null=True, verbose_name='raised with the committee at')),
-                ('raised_via', models.CharField(blank=True, choices=[('meeting', 'At a meeting'), ('contact', 'By a work contact sheet (PF-09-R05)'), ('report', 'By a written report signed by the committee (§4.1.7)')], max_length=10, verbose_name='how it was raised')),
+                ('raised_via', models.CharField(blank=True, choices=[('meeting', 'At a meeting'), ('contact', 'By a work contact sheet (PF-09-R05)'), ('report', 'By a written report signed by the committee')], max_length=10, verbose_name='how it was raised')),
                 ('answer', models.TextField(blank=True, verbose_name="the committee's answer")),
                 ('answered_on', models.DateField(blank=True, null=True, verbose_name='answered on')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
