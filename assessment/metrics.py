@@ -201,6 +201,25 @@ def q_resolution_overdue(month, T):
     return Q(created_at__lt=T, due_at__lte=T) & (Q(completed_at__isnull=True) | Q(completed_at__gte=T))
 
 
+def _matter_due(month):
+    # §4.1.6: matters whose raise-by moment fell in the month (judged in that month, as replies)
+    return _in("raise_by", month)
+
+
+def q_matter_due(month, T):
+    return _matter_due(month)
+
+
+def q_matter_late(month, T):
+    # not raised with the committee by the raise-by moment: raised after it, or not at all by T
+    # (records.ImportantMatter.late_q, the definition the list and the matter's page show)
+    return _matter_due(month) & (Q(raised_at__isnull=True) | Q(raised_at__gte=T) | Q(raised_at__gt=F("raise_by")))
+
+
+def w_matters(month, T):
+    return _matter_due(month)
+
+
 def w_resolutions(month, T):
     return q_resolution_overdue(month, T)
 
@@ -249,6 +268,9 @@ FAMILIES = {
     "resolutions": Family(
         "resolutions", "meetings.Resolution", "owner_id", ("estate", "committee", "meeting", "owner"), w_resolutions
     ),
+    "matters": Family(
+        "matters", "records.ImportantMatter", "recorded_by_id", ("estate", "committee", "recorded_by"), w_matters
+    ),
     "signoffs": Family(
         "signoffs",
         "records.SignoffRequest",
@@ -281,6 +303,8 @@ METRICS = [
     Metric("overdue", _("Overdue issues at the month's end"), "issues", q_overdue),
     Metric("closed", _("Issues closed"), "issues", q_closed),
     Metric("resolution_overdue", _("Overdue resolutions at the month's end"), "resolutions", q_resolution_overdue),
+    Metric("matter_due", _("Important matters due to be raised"), "matters", q_matter_due),
+    Metric("matter_late", _("Important matters not raised in time"), "matters", q_matter_late),
     Metric("callbacks", _("Callbacks made"), "callbacks", q_callbacks),
     Metric("sat_satisfied", _("Satisfied"), "callbacks", _sat("satisfied")),
     Metric("sat_basic", _("Basically satisfied"), "callbacks", _sat("basic")),

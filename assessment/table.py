@@ -56,6 +56,8 @@ COLUMNS = [
     Column("minutes_on_time", _("Minutes in 3 days"), G_MEETINGS, "minutes_on_time"),
     Column("minutes_late", _("Minutes late"), G_MEETINGS, "minutes_late"),
     Column("resolution_overdue", _("Resolutions overdue"), G_MEETINGS, "resolution_overdue"),
+    # records.ImportantMatter (§4.1.6): due in the month and not raised by the raise-by moment
+    Column("matter_late", _("Important matters raised late"), G_MEETINGS, "matter_late"),
     Column("raised", pgettext_lazy("count", "Raised"), G_ISSUES, "raised"),
     Column("reply_pct", _("Replied on time"), G_ISSUES, "reply_due", derived=True, unit="%"),
     Column("reply_late", _("Replies late"), G_ISSUES, "reply_late"),

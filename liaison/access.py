@@ -114,6 +114,16 @@ def resolutions(qs, user):
     return qs
 
 
+def important_matters(qs, user):
+    """Important matters (§4.1.6) `user` may see (`qs`: an ImportantMatter queryset): scope() by estate and
+    committee; a committee sees a matter only once it has been raised with it (before that it is the
+    company's own preparation)."""
+    qs = scope(qs, user)
+    if _active(user) and user.is_committee:
+        qs = qs.filter(raised_at__isnull=False)
+    return qs
+
+
 # --- what they may do ------------------------------------------------------------------------------
 
 

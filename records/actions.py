@@ -17,12 +17,14 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from followups import actions as followups_actions
+from followups.models import Source
 from liaison import access, people
 from liaison import photos as liaison_photos
 from liaison.models import CommitteeMember, audit
 from liaison.notify import acted_on, notify
 
-from . import documents, pdf, signoff, tasks
+from . import contact_scan, documents, pdf, signoff, tasks
 from .models import AnnualPlanItem, BatchJob, MinutesResponse, MinutesResponsePhoto, SignoffRequest, WorkContactSheet
 
 NUMBER_ATTEMPTS = 5  # two directors numbering sheets of one estate at the same moment
@@ -55,8 +57,10 @@ def create_contact_sheet(form, *, by, now):
             sheet.number = _next_number(sheet.estate, sheet.issued_on)
         try:
             with transaction.atomic(durable=True):
+                contact_scan.refresh_clock(sheet)
                 sheet.save()
                 audit(sheet, "contact.created", actor=by, now=now, changes={"subject": sheet.subject})
+                _open_issue(sheet, by=by, now=now)
             return sheet
         except IntegrityError:
             sheet.pk = None
@@ -70,7 +74,10 @@ def edit_contact_sheet(form, *, by, now):
     makes a new version of each request's document (voiding the signatures). The document is rendered
     first: when it cannot be made, nothing is saved and the form says why."""
     _require_manager(by, form.instance.estate)
+    linked = WorkContactSheet.objects.filter(pk=form.instance.pk).values_list("issue_id", flat=True).first()
     sheet = form.save(commit=False)
+    if sheet.issue_id is None and linked:
+        sheet.issue_id = linked  # an issue once opened or linked stays linked (a blank field does not undo it)
     sheet.estate = sheet.committee.estate
     _require_manager(by, sheet.estate)
     sheet.updated_at = now
@@ -81,7 +88,9 @@ def edit_contact_sheet(form, *, by, now):
         except pdf.PDFError as exc:
             raise ValidationError(str(exc))
     with transaction.atomic(durable=True):
+        contact_scan.refresh_clock(sheet)
         sheet.save()
+        _open_issue(sheet, by=by, now=now)
         audit(
             sheet,
             "contact.edited",
@@ -92,6 +101,44 @@ def edit_contact_sheet(form, *, by, now):
         note = ", ".join(str(form.fields[f].label) for f in form.changed_data)
         refreeze_contact(sheet, by=by, now=now, note=note, document=document)
     return sheet
+
+
+def _received_at(sheet, now):
+    """When a received sheet came in: its date (the start of that day) when earlier than today, else now."""
+    if sheet.issued_on < timezone.localdate(now):
+        return timezone.make_aware(datetime.datetime.combine(sheet.issued_on, datetime.time()))
+    return now
+
+
+def _open_issue(sheet, *, by, now):
+    """A sheet received from a committee (PF-09-R05) is an issue raised by it: unless the form linked an
+    existing one, open an issue (source: contact sheet, so the contact-sheet deadline policy sets its reply
+    and callback deadlines) and link it. Drafts and sheets sent to a committee open nothing."""
+    if (
+        sheet.direction != WorkContactSheet.Direction.FROM_COMMITTEE
+        or sheet.status == WorkContactSheet.Status.DRAFT
+        or sheet.issue_id
+    ):
+        return None
+    description = sheet.content.strip()
+    if sheet.support_requested.strip():
+        description += "\n\n" + str(_("Support requested")) + ": " + sheet.support_requested.strip()
+    issue = followups_actions.raise_issue(
+        estate=sheet.estate,
+        committee=sheet.committee,
+        raised_by=sheet.committee.name,
+        raised_at=_received_at(sheet, now),
+        description=description,
+        source=Source.CONTACT_SHEET,
+        source_ref=sheet.number,
+        title=sheet.subject,
+        actor=by,
+        now=now,
+    )
+    sheet.issue = issue
+    WorkContactSheet.objects.filter(pk=sheet.pk).update(issue=issue)
+    audit(sheet, "contact.issue_opened", actor=by, now=now, changes={"issue": issue.pk})
+    return issue
 
 
 def _open_requests(sheet):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import SignoffRequest, WorkContactSheet, WorkPlan
+from .models import ImportantMatter, MatterPolicy, SignoffRequest, WorkContactSheet, WorkPlan
 
 
 @admin.register(WorkContactSheet)
@@ -24,3 +24,19 @@ class SignoffRequestAdmin(admin.ModelAdmin):
 class WorkPlanAdmin(admin.ModelAdmin):
     list_display = ["estate", "year", "month", "status"]
     list_filter = ["status", "estate"]
+
+
+@admin.register(MatterPolicy)
+class MatterPolicyAdmin(admin.ModelAdmin):
+    # §4.1.6: by when each kind of matter must be raised with the 业委会 (editable)
+    list_display = ["kind", "raise_within_days", "remind_before_hours", "escalate_after_hours"]
+
+
+@admin.register(ImportantMatter)
+class ImportantMatterAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "estate", "committee", "known_at", "raise_by", "raised_at"]
+    list_filter = ["kind", "estate"]
+    search_fields = ["title"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # through the portal's action (audit row, the scan's clock)

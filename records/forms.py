@@ -1,8 +1,10 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from followups.models import Issue
 from liaison import access
 from liaison.models import Committee
 from liaison.photos import PhotoField
@@ -39,6 +41,7 @@ class ContactSheetForm(forms.ModelForm):
             "replied_on",
             "replied_by_name",
             "status",
+            "issue",
         ]
         widgets = {
             "issued_on": DATE,
@@ -56,6 +59,16 @@ class ContactSheetForm(forms.ModelForm):
             estate__in=access.managed_estates(user)
         ).select_related("estate")
         self.fields["committee"].label_from_instance = lambda c: f"{c.estate.name} · {c.name}"
+        # a received sheet about an issue already recorded links it instead of opening another one
+        self.fields["issue"].queryset = Issue.objects.filter(
+            Q(closed_at__isnull=True) | Q(pk=self.instance.issue_id), estate__in=access.managed_estates(user)
+        ).order_by("-raised_at")
+        self.fields["issue"].label = _("Link to an issue already recorded")
+        self.fields["issue"].help_text = _(
+            "Only for a sheet received from a committee; left blank, saving it opens a new issue with the "
+            "reply and callback deadlines."
+        )
+        self.fields["issue"].label_from_instance = lambda i: f"#{i.pk} {i.headline}"
 
     def clean(self):
         data = super().clean()
@@ -64,6 +77,12 @@ class ContactSheetForm(forms.ModelForm):
         if data.get("replied_on") and data.get("issued_on") and data["replied_on"] < data["issued_on"]:
             self.add_error("replied_on", _("The reply cannot be dated before the sheet."))
         committee = data.get("committee")
+        issue = data.get("issue")
+        if issue is not None:
+            if data.get("direction") != WorkContactSheet.Direction.FROM_COMMITTEE:
+                self.add_error("issue", _("Only a sheet received from a committee opens or links an issue."))
+            elif committee and issue.committee_id != committee.pk:
+                self.add_error("issue", _("This issue was raised by another committee."))
         number = data.get("number")
         if committee and number:
             clash = WorkContactSheet.objects.filter(estate=committee.estate, number=number)

@@ -9,7 +9,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -61,6 +61,22 @@ class WorkContactSheet(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
+    # a sheet received from a committee opens (or is linked to) an issue: its reply and callback deadlines
+    # are the issue's (followups.deadlines, the contact-sheet policy)
+    issue = models.ForeignKey(
+        "followups.Issue",
+        verbose_name=_("issue"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contact_sheets",
+    )
+    # a sheet sent to a committee with a reply_by: the end of that day (Asia/Shanghai) while no reply is
+    # recorded; the scan reminds before it and marks it overdue once (records/contact_scan.py)
+    reply_due_at = models.DateTimeField(_("reply due"), null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    overdue_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("work contact sheet")
@@ -71,12 +87,48 @@ class WorkContactSheet(models.Model):
                 fields=["estate", "number"], condition=~Q(number=""), name="contact_sheet_unique_number"
             )
         ]
+        indexes = [
+            # the scan: WHERE reply_due_at IS NOT NULL AND next_check_at <= now ORDER BY next_check_at
+            models.Index(
+                fields=["next_check_at"],
+                condition=Q(reply_due_at__isnull=False, next_check_at__isnull=False),
+                name="contact_awaiting_next_check",
+            )
+        ]
 
     def __str__(self):
         return f"{self.number or '—'} {self.subject}"
 
     def get_absolute_url(self):
         return reverse("records:contact_detail", args=[self.pk])
+
+    def reply_overdue(self, now):
+        return self.reply_due_at is not None and self.reply_due_at <= now
+
+
+class ContactSheetEvent(models.Model):
+    """The reminder or the overdue mark of a sent sheet's reply_by: exactly once by constraint."""
+
+    class Level(models.IntegerChoices):
+        REMINDER = 0, _("Reminder")
+        OVERDUE = 1, _("Overdue")
+
+    sheet = models.ForeignKey(WorkContactSheet, on_delete=models.CASCADE, related_name="events")
+    due_at = models.DateTimeField()
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    event_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+    job = models.CharField(max_length=100, blank=True)
+    recipients = models.JSONField(default=list, blank=True)
+    skipped = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["event_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["sheet", "due_at", "level"], name="contact_event_once")]
+
+    @property
+    def key(self):
+        return f"contact:{self.sheet_id}:{self.due_at:%Y%m%dT%H%M%S}:{self.level}"
 
 
 class SignoffRequest(models.Model):
@@ -500,3 +552,159 @@ class MinutesResponsePhoto(models.Model):
         verbose_name = _("photo")
         verbose_name_plural = _("photos")
         ordering = ["uploaded_at", "id"]
+
+
+# --- important matters (§4.1.6) ----------------------------------------------------------------------------
+
+
+class MatterKind(models.TextChoices):
+    # seed 000 §4.1.6, in its order
+    MAINTENANCE_FUND = "fund", _("Use of the public maintenance fund after the warranty")
+    GOVERNMENT = "government", _("New government measures needing the committee's support")
+    SERVICE_WORK = "service", _("Service work touching owners' interests")
+    COVENANT = "covenant", _("Owners breaching the owners' covenant against the majority")
+    ACCIDENT = "accident", _("Major accident or event")
+    OTHER = "other", _("Other matter needing the committee's support")
+
+
+class MatterPolicy(models.Model):
+    """By when a matter of one kind must be raised with the 业委会 (editable in the admin). 0 days means
+    the same day: by the end of the day it became known (Asia/Shanghai)."""
+
+    kind = models.CharField(_("kind"), max_length=12, choices=MatterKind.choices, unique=True)
+    raise_within_days = models.PositiveSmallIntegerField(
+        _("raise within (days)"), default=3, help_text=_("0 = the same day it became known.")
+    )
+    remind_before_hours = models.PositiveIntegerField(_("reminder before the raise-by moment (hours)"), default=24)
+    escalate_after_hours = models.PositiveIntegerField(
+        _("escalate to the leader in charge after (hours past the raise-by moment)"), default=0
+    )
+
+    class Meta:
+        verbose_name = _("important-matter policy")
+        verbose_name_plural = _("important-matter policies")
+        ordering = ["kind"]
+
+    def __str__(self):
+        return MatterKind(self.kind).label
+
+
+class ImportantMatter(models.Model):
+    """A matter that must be raised with the 业委会 promptly (§4.1.6): when it became known, by when it must
+    be raised, how it was raised (a meeting, a work contact sheet or a written report signed under §4.1.7)
+    and the committee's answer. `next_check_at` is the scan's next moment (records/matter_scan.py)."""
+
+    class Via(models.TextChoices):
+        MEETING = "meeting", _("At a meeting")
+        CONTACT_SHEET = "contact", _("By a work contact sheet (PF-09-R05)")
+        REPORT = "report", _("By a written report signed by the committee")
+
+    estate = models.ForeignKey("liaison.Estate", verbose_name=_("estate"), on_delete=models.PROTECT, related_name="+")
+    committee = models.ForeignKey(
+        "liaison.Committee", verbose_name=_("committee"), on_delete=models.PROTECT, related_name="important_matters"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=MatterKind.choices)
+    title = models.CharField(pgettext_lazy("document", "title"), max_length=200)
+    description = models.TextField(_("details of the matter"))
+    known_at = models.DateTimeField(_("became known at"))
+    raise_by = models.DateTimeField(_("to be raised by"))
+    raised_at = models.DateTimeField(_("raised with the committee at"), null=True, blank=True)
+    raised_via = models.CharField(_("how it was raised"), max_length=10, choices=Via.choices, blank=True)
+    meeting = models.ForeignKey(
+        "meetings.Meeting",
+        verbose_name=_("meeting"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    contact_sheet = models.ForeignKey(
+        WorkContactSheet,
+        verbose_name=_("work contact sheet"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="matters",
+    )
+    signoff_request = models.ForeignKey(
+        SignoffRequest,
+        verbose_name=_("signed report"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="matters",
+    )
+    answer = models.TextField(_("the committee's answer"), blank=True)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    # the scan's marks (the events themselves are MatterEvent rows)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("important matter")
+        verbose_name_plural = _("important matters")
+        ordering = ["-known_at", "-id"]
+        indexes = [
+            # the scan: WHERE raised_at IS NULL AND next_check_at <= now ORDER BY next_check_at
+            models.Index(
+                fields=["next_check_at"],
+                condition=Q(raised_at__isnull=True, next_check_at__isnull=False),
+                name="matter_unraised_next_check",
+            ),
+            # the list and the assessment: an estate's matters by raise-by moment
+            models.Index(fields=["estate", "raise_by"], name="matter_estate_raise_by"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("records:matter_detail", args=[self.pk])
+
+    @property
+    def link(self):
+        """The meeting, contact sheet or signed report it was raised by."""
+        return {"meeting": self.meeting, "contact": self.contact_sheet, "report": self.signoff_request}.get(
+            self.raised_via
+        )
+
+    def is_late(self, now):
+        """Not raised by its raise-by moment (or raised after it)."""
+        return (self.raised_at or now) > self.raise_by
+
+    @staticmethod
+    def late_q(T):
+        """Raised after the raise-by moment, or not raised by T although due (judged at T)."""
+        return Q(raise_by__lt=T) & (Q(raised_at__isnull=True) | Q(raised_at__gte=T) | Q(raised_at__gt=F("raise_by")))
+
+
+class MatterEvent(models.Model):
+    """A reminder or the escalation of one matter's raise-by moment: exactly once by constraint."""
+
+    class Level(models.IntegerChoices):
+        REMINDER = 0, _("Reminder")
+        LEADER = 3, _("Escalated to the leader in charge")
+
+    matter = models.ForeignKey(ImportantMatter, on_delete=models.CASCADE, related_name="events")
+    due_at = models.DateTimeField()
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    event_at = models.DateTimeField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+    job = models.CharField(max_length=100, blank=True)
+    recipients = models.JSONField(default=list, blank=True)
+    skipped = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["event_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["matter", "due_at", "level"], name="matter_event_once")]
+
+    @property
+    def key(self):
+        return f"matter:{self.matter_id}:{self.due_at:%Y%m%dT%H%M%S}:{self.level}"

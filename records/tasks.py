@@ -29,3 +29,17 @@ def enqueue_batch(job_id):
 @shared_task
 def send_signoff_reminders():
     return signoff.send_reminders(timezone.now())
+
+
+@shared_task
+def scan_matters():
+    from . import matter_scan
+
+    return matter_scan.scan(timezone.now())
+
+
+@shared_task
+def scan_contact_sheets():
+    from . import contact_scan
+
+    return contact_scan.scan(timezone.now())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_annual, views_print
+from . import views, views_annual, views_matters, views_print
 
 app_name = "records"
 urlpatterns = [
@@ -11,6 +11,11 @@ urlpatterns = [
     path("contact/<int:pk>/", views.contact_detail, name="contact_detail"),
     path("contact/<int:pk>/edit/", views.contact_edit, name="contact_edit"),
     path("contact/<int:pk>/pdf/", views.contact_pdf, name="contact_pdf"),
+    # important matters (§4.1.6)
+    path("matters/", views_matters.matter_list, name="matter_list"),
+    path("matters/new/", views_matters.matter_create, name="matter_create"),
+    path("matters/<int:pk>/", views_matters.matter_detail, name="matter_detail"),
+    path("matters/<int:pk>/edit/", views_matters.matter_edit, name="matter_edit"),
     # sign-off
     path("signoff/", views.signoff_list, name="signoff_list"),
     path("signoff/new/", views.signoff_create, name="signoff_create"),

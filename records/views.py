@@ -76,7 +76,9 @@ def _recent_meetings(user):
 
 def visible_sheets(user):
     """Contact sheets `user` may see; a committee sees a sheet once it has been sent (drafts are internal)."""
-    qs = access.scope(WorkContactSheet.objects.select_related("estate__company", "committee", "created_by"), user)
+    qs = access.scope(
+        WorkContactSheet.objects.select_related("estate__company", "committee", "created_by", "issue"), user
+    )
     if user.is_committee:
         qs = qs.exclude(status=WorkContactSheet.Status.DRAFT)
     return qs
@@ -98,7 +100,12 @@ def contact_list(request):
     return render(
         request,
         "records/contact_list.html",
-        {"sheets": qs[:200], "q": q, "can_create": access.managed_estates(request.user).exists()},
+        {
+            "sheets": qs[:200],
+            "q": q,
+            "now": timezone.now(),
+            "can_create": access.managed_estates(request.user).exists(),
+        },
     )
 
 
@@ -129,6 +136,7 @@ def contact_detail(request, pk):
         "records/contact_detail.html",
         {
             "sheet": sheet,
+            "overdue": sheet.reply_overdue(timezone.now()),
             "fragment": documents.contact_fragment(sheet),
             "requests": reqs,
             "can_manage": access.manages_estate(request.user, sheet.estate),

@@ -90,6 +90,8 @@ OBJECT_URLS = {
     "records:contact_detail": (lambda w: {"pk": w.sheet.pk}, "director_a"),
     "records:contact_edit": (lambda w: {"pk": w.sheet.pk}, "director_a"),
     "records:contact_pdf": (lambda w: {"pk": w.sheet.pk}, "director_a"),
+    "records:matter_detail": (lambda w: {"pk": w.matter.pk}, "chair_a"),
+    "records:matter_edit": (lambda w: {"pk": w.matter.pk}, "director_a"),
     "records:signoff_detail": (lambda w: {"pk": w.signoff.pk}, "director_a"),
     "records:signoff_sign": (lambda w: {"pk": w.signoff.pk}, "chair_a"),
     "records:signoff_paper": (lambda w: {"pk": w.signoff.pk}, "director_a"),

@@ -45,6 +45,7 @@ def build(p, *, estate_a, oc_a, rc_a):
         AnnualPlanItem,
         BatchJob,
         DocumentVersion,
+        ImportantMatter,
         MinutesResponse,
         MinutesResponsePhoto,
         Signature,
@@ -163,6 +164,20 @@ def build(p, *, estate_a, oc_a, rc_a):
         subject="外墙维修",
         content="请业委会协助",
         created_by=director,
+    )
+    # an important matter (§4.1.6) already raised with the committee (so chair_a may read it)
+    w.matter = ImportantMatter.objects.create(
+        estate=estate_a,
+        committee=oc_a,
+        kind="accident",
+        title="电梯困人",
+        description="x",
+        known_at=now - datetime.timedelta(hours=3),
+        raise_by=now + datetime.timedelta(hours=3),
+        raised_at=now - datetime.timedelta(hours=1),
+        raised_via="contact",
+        contact_sheet=w.sheet,
+        recorded_by=director,
     )
     w.signoff = SignoffRequest.objects.create(
         estate=estate_a,
