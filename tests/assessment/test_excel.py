@@ -44,7 +44,9 @@ def test_headers_are_merged_and_figures_formatted(client_for, october, leader):
         "满意度（回访）",
     ]
     assert ws.freeze_panes == "C4"
-    assert ws.auto_filter.ref == f"A3:{get_column_letter(last)}5"  # two estates ranked; the total under them is not filtered
+    assert (
+        ws.auto_filter.ref == f"A3:{get_column_letter(last)}5"
+    )  # two estates ranked; the total under them is not filtered
     rows = {r[1].value: r for r in ws.iter_rows(min_row=4)}
     a = rows["翠湖花园"]
     keys = [None, None, None] + [c.key for c in table.COLUMNS]
