@@ -8,6 +8,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -670,6 +671,14 @@ class ResolutionEvent(models.Model):
         return f"resolution:{self.resolution_id}:{self.due_at:%Y%m%dT%H%M%S}:{self.level}"
 
 
+def validate_contact_kinds(value):
+    unknown = sorted({k.strip() for k in value.split(",") if k.strip()} - set(ContactKind.values))
+    if unknown:
+        raise ValidationError(
+            _("Unknown contact kind(s): %(kinds)s."), params={"kinds": ", ".join(unknown)}, code="contact_kind"
+        )
+
+
 class CadenceRule(models.Model):
     """How often meetings of given kinds must happen with a committee type of one estate."""
 
@@ -695,6 +704,18 @@ class CadenceRule(models.Model):
     kinds = models.ManyToManyField(
         MeetingKind, verbose_name=_("meeting kinds that count"), related_name="cadence_rules"
     )
+    # contacts that are not meetings counted like a meeting held (Contact.kind codes, comma-separated:
+    # "visit,call"); blank: meetings only. meetings.cadence.count_periods reads `contact_kind_codes`
+    contact_kinds = models.CharField(
+        _("contact kinds that count"),
+        max_length=200,
+        blank=True,
+        validators=[validate_contact_kinds],
+        help_text=_(
+            "Comma-separated: call, visit, wechat, written, notice, publication, inquiry_window. "
+            "A recorded contact of these kinds counts like a meeting held."
+        ),
+    )
     min_count = models.PositiveSmallIntegerField(_("minimum number"), default=1)
     period = models.CharField(_("period"), max_length=20, choices=Period.choices, default=Period.MONTH)
     # MONTH_BY_DAY: due before day_to (period = 1st .. day_to - 1); MONTH_WINDOW: day_from .. day_to
@@ -717,6 +738,11 @@ class CadenceRule(models.Model):
 
     def __str__(self):
         return f"{self.estate} · {self.name}"
+
+    @property
+    def contact_kind_codes(self):
+        """The Contact kinds this rule counts, as a set of codes."""
+        return {k.strip() for k in self.contact_kinds.split(",") if k.strip()}
 
 
 class CadencePeriod(models.Model):
