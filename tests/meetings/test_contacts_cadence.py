@@ -13,6 +13,7 @@ statement and inquiry window switched on. No meeting is held in December; instea
 import datetime
 
 import pytest
+from django.urls import reverse
 
 from meetings import actions
 from meetings.cadence import due_next
@@ -99,3 +100,13 @@ def test_a_rule_counts_a_kind_once_it_accepts_it(estate, director_a):
     estate.cadence_rules.filter(code="rc_contact").update(contact_kinds="visit,call,notice")
     assert cadence_page(estate, now)["rc_contact"] == ("met", 2, 0)
     assert scan(estate, now)["rc_contact"] == ("met", 2, 0)
+
+
+def test_the_assessment_drill_down_lists_the_contacts_counted(estate, client_for, leader, monkeypatch):
+    from assessment import views as assessment_views
+
+    monkeypatch.setattr(assessment_views, "current_time", lambda: sh(2026, 12, 20, 9))
+    rule = estate.cadence_rules.get(code="rc_contact")
+    html = client_for(leader).get(reverse("assessment:cadence_meetings", args=[2026, 12, rule.pk])).content.decode()
+    assert "走访居委会" in html  # a visit: counted
+    assert "张贴停水通知" not in html  # a notice-board posting: not a kind this rule counts
