@@ -3,7 +3,7 @@
 Judged by the meetings app's one cadence counter (meetings/cadence.py): the same periods
 (`periods_in_effect`, effective_from included) and the same verdicts (`verdicts`: the one the daily
 scan stored once it closed the period, else counted now by `evaluate_many`), so the dashboard, the
-scan and the meetings pages agree. `period_meetings` is the drill-down with the counter's filter.
+scan and the meetings pages agree. `period_meetings` and `period_contacts` are the drill-down with the counter's filters.
 
 A period counts in the month it ends in (a two-monthly rule shows in February, April, …), so a closed
 month never holds a period still in progress. Rules belong to the estate's director, or to its
@@ -35,12 +35,15 @@ class RulePeriod:
     status: str = "open"
     responsible: str = "director"
     at_risk_days: int = 7
+    # the Contact kinds the rule counts (CadenceRule.contact_kinds); () in snapshots taken before them
+    contact_kinds: tuple = ()
 
     def as_dict(self):
         # by hand: dataclasses.asdict deep-copies, which is slow for the ~1,000 periods of 200 estates
         d = {name: getattr(self, name) for name in FIELDS}
         d["start"], d["end"] = self.start.isoformat(), self.end.isoformat()
         d["kind_ids"] = list(self.kind_ids)
+        d["contact_kinds"] = list(self.contact_kinds)
         return d
 
 
@@ -52,6 +55,13 @@ def period_meetings(rp, estate_id=None):
     return mcadence.period_meetings(
         estate_id or rp.estate_id, rp.committee_kind, rp.kind_ids, rp.start, rp.end
     ).select_related("committee", "kind", "organizer")
+
+
+def period_contacts(rp, now):
+    """The contacts behind one rule's period (the drill-down): the filter the counts use."""
+    return mcadence.period_contacts(
+        rp.estate_id, rp.committee_kind, rp.contact_kinds, rp.start, rp.end, now
+    ).select_related("committee", "staff")
 
 
 def due_periods(month, now, estate_ids):
@@ -82,6 +92,7 @@ def due_periods(month, now, estate_ids):
                 status=verdict["status"],
                 responsible=rule.responsible,
                 at_risk_days=rule.at_risk_days,
+                contact_kinds=tuple(sorted(rule.contact_kind_codes)),
             )
         )
     return out

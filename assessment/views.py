@@ -334,6 +334,7 @@ def _rp_args(d):
     args["start"] = datetime.date.fromisoformat(d["start"])
     args["end"] = datetime.date.fromisoformat(d["end"])
     args["kind_ids"] = tuple(d["kind_ids"])
+    args["contact_kinds"] = tuple(d.get("contact_kinds", ()))
     return {k: v for k, v in args.items() if k in cadence.RulePeriod.__dataclass_fields__}
 
 
@@ -347,10 +348,17 @@ def cadence_meetings(request, month, rule_id):
         raise Http404
     rp = periods[0]
     meetings = list(cadence.period_meetings(rp))
+    contacts = list(cadence.period_contacts(rp, now)) if rp.contact_kinds else None
     return render(
         request,
         "assessment/cadence_meetings.html",
-        {"month": month, "rp": rp, "meetings": meetings, "back": _month_url("cadence", month, estate=rp.estate_id)},
+        {
+            "month": month,
+            "rp": rp,
+            "meetings": meetings,
+            "contacts": contacts,
+            "back": _month_url("cadence", month, estate=rp.estate_id),
+        },
     )
 
 

@@ -124,6 +124,12 @@ def important_matters(qs, user):
     return qs
 
 
+def contacts(qs, user):
+    """Contacts with a committee (calls, visits, reports … `qs`: a Contact queryset) `user` may see:
+    scope(): staff of the estate, and the members of that committee."""
+    return scope(qs, user)
+
+
 # --- what they may do ------------------------------------------------------------------------------
 
 

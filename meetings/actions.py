@@ -35,6 +35,9 @@ from .models import (
     AgendaItem,
     Attendance,
     CarryItem,
+    Contact,
+    ContactAttachment,
+    ContactKind,
     Dispatch,
     Invitation,
     Material,
@@ -1882,3 +1885,117 @@ def cancel_series(series, *, actor, now, reason):
             .select_for_update()
         ]
     return series, cancelled
+
+
+# --- contacts that are not meetings (calls, visits, reports, publications, the inquiry window) ----------
+
+
+def visible_contacts(user):
+    """Contacts `user` may see (liaison.access.contacts)."""
+    return Contact.objects.visible_to(user)
+
+
+def contact_errors(*, estate, committee, kind, occurred_at, summary, members, staff, now):
+    """{field: message} for a contact that cannot be recorded (empty: it can)."""
+    errors = {}
+    if committee is None:
+        errors["committee"] = _("Choose the committee this contact was with.")
+    elif committee.estate_id != estate.pk:
+        errors["committee"] = _("This committee belongs to another estate.")
+    if kind not in ContactKind.values:
+        errors["kind"] = _("Choose the kind of contact.")
+    if occurred_at is None:
+        errors["occurred_at"] = _("Enter when the contact took place.")
+    elif occurred_at > now:
+        errors["occurred_at"] = _("A contact is recorded once it has taken place: this date is in the future.")
+    if not (summary or "").strip():
+        errors["summary"] = _("Write what was discussed or sent.")
+    if committee is not None and any(m.committee_id != committee.pk for m in members):
+        errors["members"] = _("Only members of the chosen committee can be named.")
+    if staff is not None and staff.is_committee:
+        errors["staff"] = _("Choose a member of the company's staff.")
+    return errors
+
+
+def record_contact(*, estate, committee, kind, occurred_at, summary, actor, now, members=(), staff=None, files=()):
+    """Record a contact with a committee that has taken place. Counted from then on by every cadence rule
+    that accepts its kind (meetings.cadence)."""
+    _require_manager(actor, estate)
+    members = list(members)
+    staff = staff or actor
+    errors = contact_errors(
+        estate=estate,
+        committee=committee,
+        kind=kind,
+        occurred_at=occurred_at,
+        summary=summary,
+        members=members,
+        staff=staff,
+        now=now,
+    )
+    for f in files:
+        try:
+            validate_upload(f)
+        except ValidationError as exc:
+            errors.setdefault("files", exc.messages[0])
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(durable=True):
+        contact = Contact.objects.create(
+            estate=estate,
+            committee=committee,
+            kind=kind,
+            occurred_at=occurred_at,
+            summary=summary.strip(),
+            staff=staff,
+            recorded_by=actor,
+            recorded_at=now,
+        )
+        contact.members.set(members)
+        for f in files:
+            _attach(contact, f, actor=actor, now=now)
+        audit(
+            contact,
+            "contact_recorded",
+            actor=actor,
+            estate=estate,
+            now=now,
+            changes={
+                "kind": kind,
+                "committee": committee.pk,
+                "occurred_at": occurred_at,
+                "members": [m.pk for m in members],
+                "attachments": len(files),
+            },
+        )
+    return contact
+
+
+def _attach(contact, f, *, actor, now):
+    return ContactAttachment.objects.create(
+        contact=contact,
+        file=f,
+        original_name=f.name[:200],
+        content_type=_content_type(f) or "application/octet-stream",
+        size=f.size,
+        uploaded_by=actor,
+        uploaded_at=now,
+    )
+
+
+def add_contact_attachment(contact, *, actor, now, file, version=None):
+    """Attach a document (the written report, the photo of the posting …) to a recorded contact."""
+    _require_manager(actor, contact.estate)
+    validate_upload(file)
+    with transaction.atomic(durable=True):
+        bump_version(Contact, contact.pk, version)
+        att = _attach(contact, file, actor=actor, now=now)
+        audit(
+            att,
+            "contact_attachment_added",
+            actor=actor,
+            estate=contact.estate,
+            now=now,
+            changes={"contact": contact.pk, "name": att.original_name},
+        )
+    return att

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CadencePeriod, CadenceRule, Meeting, MeetingKind
+from .models import CadencePeriod, CadenceRule, Contact, Meeting, MeetingKind
 
 
 @admin.register(MeetingKind)
@@ -53,4 +53,19 @@ class MeetingAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in Meeting._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Contact)
+class ContactAdmin(admin.ModelAdmin):
+    """Read-only: contacts are recorded through actions.record_contact (audit row)."""
+
+    list_display = ["occurred_at", "kind", "estate", "committee", "staff"]
+    list_filter = ["kind", "estate"]
+    readonly_fields = [f.name for f in Contact._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -1,5 +1,9 @@
 """Cadence: which periods of a rule count, how many meetings each holds, and its status; the daily scan.
 
+"Held" is the meetings held plus the contacts (calls, visits, publications, the inquiry window …) of the
+kinds the rule accepts (`CadenceRule.contact_kinds`, counted by `count_contacts`), so every reader below
+counts them the same way.
+
 One counter for every reader: the daily scan (`scan_cadence`, which stores a CadencePeriod row per
 (rule, period)), the home page and the cadence page (`due_next_by_estate` / `due_next`), the work plan
 (`counts`) and the monthly assessment (`verdicts`, which takes the stored verdict of a period the scan
@@ -27,7 +31,7 @@ from liaison.notify import notify, notify_group
 from liaison.people import estate_staff, leaders
 
 from . import periods
-from .models import CadencePeriod, CadenceRule, Meeting
+from .models import CadencePeriod, CadenceRule, Contact, Meeting
 
 log = logging.getLogger(__name__)
 JOB = "meetings.cadence"
@@ -145,13 +149,67 @@ def count_periods(rule_periods, now):
             for i, window in enumerate(chunk):
                 by_window[window][0] += row[f"held_{i}"]
                 by_window[window][1] += row[f"scheduled_{i}"]
+    contacts = count_contacts(rule_periods, now)
     out = {}
     for rule, start, end in rule_periods:
         held = scheduled = 0
         for kind_id in kinds[rule.pk]:
             h, s = found.get((rule.estate_id, rule.committee_kind, kind_id), {}).get((start, end), (0, 0))
             held, scheduled = held + h, scheduled + s
-        out[(rule.pk, start)] = (held, scheduled)
+        # a contact the rule accepts (a visit, a publication …) counts like a meeting held
+        out[(rule.pk, start)] = (held + contacts[(rule.pk, start)], scheduled)
+    return out
+
+
+def period_contacts(estate_id, committee_kind, contact_kinds, start, end, now):
+    """The contacts a period of a rule counts (the drill-down of a figure): those of the rule's estate
+    and committee type, of a kind the rule accepts, that took place in the period by `now`."""
+    return Contact.objects.filter(
+        _contact_window(start, end),
+        estate_id=estate_id,
+        committee__kind=committee_kind,
+        kind__in=contact_kinds,
+        occurred_at__lte=now,
+    )
+
+
+def _contact_window(start, end):
+    return Q(
+        occurred_at__gte=periods.start_of_day(start),
+        occurred_at__lt=periods.start_of_day(end + datetime.timedelta(days=1)),
+    )
+
+
+def count_contacts(rule_periods, now):
+    """{(rule id, period start): contacts counted} as `period_contacts` says: one grouped query per
+    WINDOWS_PER_QUERY distinct periods, only for rules that accept some contact kind."""
+    out = {(rule.pk, start): 0 for rule, start, _e in rule_periods}
+    wanted = [(rule, start, end) for rule, start, end in rule_periods if rule.contact_kind_codes]
+    windows = sorted({(start, end) for _r, start, end in wanted})
+    found = defaultdict(lambda: defaultdict(int))  # {(estate, committee type, contact kind): {window: n}}
+    for chunk_at in range(0, len(windows), WINDOWS_PER_QUERY):
+        chunk = windows[chunk_at : chunk_at + WINDOWS_PER_QUERY]
+        counted = {f"n_{i}": Count("pk", filter=_contact_window(s, e)) for i, (s, e) in enumerate(chunk)}
+        rows = (
+            Contact.objects.filter(
+                _contact_window(min(s for s, _e in chunk), max(e for _s, e in chunk)),
+                estate_id__in={rule.estate_id for rule, _s, _e in wanted},
+                committee__kind__in={rule.committee_kind for rule, _s, _e in wanted},
+                kind__in=set().union(*(rule.contact_kind_codes for rule, _s, _e in wanted)),
+                occurred_at__lte=now,
+            )
+            .order_by()
+            .values("estate_id", "committee__kind", "kind")
+            .annotate(**counted)
+        )
+        for row in rows:
+            for i, window in enumerate(chunk):
+                found[(row["estate_id"], row["committee__kind"], row["kind"])][window] += row[f"n_{i}"]
+    for rule, start, end in wanted:
+        out[(rule.pk, start)] = sum(
+            found.get((rule.estate_id, rule.committee_kind, kind), {}).get((start, end), 0)
+            for kind in rule.contact_kind_codes
+        )
     return out
 
 

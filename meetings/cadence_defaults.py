@@ -2,6 +2,9 @@
 
 Installed for every new estate (the core calls install_default_rules) and by the demo seeder.
 Idempotent: existing rules (possibly edited by an administrator) are left as they are.
+Contacts that are not meetings count where DEFAULT_CONTACT_KINDS says (DOMAIN.md: calls, visits and
+written reports for the monthly communication and the 居委会 contact; the P&L statement is a
+publication before the 5th; the 10th–15th inquiry window is a period recorded as held, not a meeting).
 The alternative SOP of seed 000 篇2 is installed too, switched off: an administrator switches an
 estate over by activating those rules and deactivating the §4.1 ones.
 """
@@ -195,6 +198,19 @@ DEFAULT_RULES = [
 ]
 
 
+# rule code -> the Contact kinds it counts (CadenceRule.contact_kinds); rules not named count meetings only
+DEFAULT_CONTACT_KINDS = {
+    "oc_monthly": "call,visit,written",  # §4.1.1 monthly communication per the annual work plan
+    "director_chair": "call,visit,wechat",  # §4.1.5 the director and the OC chair exchange news
+    "rc_contact": "visit,call",  # §4.2.1.1 定期沟通 with the 居委会
+    "pnl_statement": "publication",  # 篇2 四.1(4)① published before the 5th
+    "inquiry_window": "inquiry_window",  # 篇2 四.1(4)② the window held on the 10th–15th
+}
+# meeting kinds that were modelled as meetings and are now contacts: no longer offered for a new meeting
+# (meetings of these kinds already held still count for the rules that name them)
+RETIRED_KINDS = {"pnl_statement", "inquiry_window"}
+
+
 def ensure_default_kinds():
     from .models import MeetingKind
 
@@ -211,6 +227,7 @@ def ensure_default_kinds():
                 "is_emergency": emergency,
                 "clause": clause,
                 "order": order * 10,
+                "active": code not in RETIRED_KINDS,
             },
         )
         kinds[code] = kind
@@ -253,8 +270,9 @@ def install_default_rules(estate, *, effective_from=None):
                 responsible=responsible,
                 clause=clause,
                 active=active,
+                contact_kinds=DEFAULT_CONTACT_KINDS.get(code, ""),
                 **extra,
             )
-            rule.kinds.set([kinds[k] for k in kind_codes])
+            rule.kinds.set([kinds[k] for k in kind_codes if k not in RETIRED_KINDS])
             created.append(rule)
         return created

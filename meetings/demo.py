@@ -128,6 +128,7 @@ def seed(core):
         )
         actions.submit_for_approval(m, actor=director, now=now)
     _seed_last_month(kinds, estate, oc, rc, director)
+    _contacts(estate, oc, rc, director)
 
 
 def _seed_last_month(kinds, estate, oc, rc, director):
@@ -172,3 +173,32 @@ def _seed_last_month(kinds, estate, oc, rc, director):
             now=start + datetime.timedelta(days=1),
             no_resolution_reason="本次为情况通报，未形成决议。",
         )
+
+
+def _contacts(estate, oc, rc, director):
+    """Contacts that are not meetings (idempotent by summary): a visit and a call to the 居委会, the P&L
+    statement published to the 业委会, a written report (rows written directly: the seeder runs in one
+    transaction, actions.record_contact is durable)."""
+    from .models import Contact, ContactKind
+
+    rows = [
+        (rc, ContactKind.VISIT, -6, 10, "走访居委会，通报小区消防通道整治进度，居委会同意协助张贴告示。"),
+        (rc, ContactKind.CALL, -2, 16, "电话告知居委会本周六停水检修安排。"),
+        (oc, ContactKind.PUBLICATION, -12, 9, "在公告栏及业主群公示上月损益表。"),
+        (oc, ContactKind.WRITTEN, -15, 14, "向业委会报送电梯维修资金使用情况书面报告。"),
+    ]
+    for committee, kind, days, hour, summary in rows:
+        if committee is None or Contact.objects.filter(estate=estate, summary=summary).exists():
+            continue
+        at = _at(days, hour)
+        contact = Contact.objects.create(
+            estate=estate,
+            committee=committee,
+            kind=kind,
+            occurred_at=at,
+            summary=summary,
+            staff=director,
+            recorded_by=director,
+            recorded_at=at + datetime.timedelta(hours=1),
+        )
+        contact.members.set(committee.members.filter(ended_on__isnull=True)[:2])

@@ -12,7 +12,7 @@ from liaison.bounds import DATE_MAX, DATE_MIN
 from liaison.filters import PlacesFilterSet
 
 from . import periods
-from .models import Meeting, Resolution
+from .models import Contact, ContactKind, Meeting, Resolution
 
 MONTH = re.compile(r"(\d{4})-(\d{1,2})")
 
@@ -98,3 +98,27 @@ class ResolutionFilter(PlacesFilterSet):
 
     def only_overdue(self, qs, name, value):
         return qs.overdue(self.now) if value else qs
+
+
+class ContactFilter(PlacesFilterSet):
+    """The contacts list's filters over the contacts the user may see: pass
+    `queryset=Contact.objects.visible_to(user)` and `request`."""
+
+    kind = django_filters.ChoiceFilter(label=_("Kind of contact"), choices=ContactKind.choices, empty_label="—")
+    month = MonthFilter(label=_("Month"), method="in_month", widget=forms.TextInput(attrs={"placeholder": "2026-11"}))
+
+    class Meta:
+        model = Contact
+        fields = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data or None, *args, **kwargs)
+        self.bound_places()
+
+    def in_month(self, qs, name, value):
+        year, month = value.year, value.month
+        end = periods.last_day(year, month)
+        return qs.filter(
+            occurred_at__gte=periods.start_of_day(value),
+            occurred_at__lt=periods.start_of_day(end + datetime.timedelta(days=1)),
+        )

@@ -9,7 +9,7 @@ from liaison.formsave import version_field
 from liaison.uploads import validate_image, validate_upload
 
 from .actions import resolution_errors
-from .models import AgendaItem, CarryItem, MeetingKind, MeetingSeries, Resolution
+from .models import AgendaItem, CarryItem, ContactKind, MeetingKind, MeetingSeries, Resolution
 
 DT = {"type": "datetime-local", "class": "form-control"}
 
@@ -460,3 +460,64 @@ class CarryOutcomeForm(forms.Form):
 
 
 CarryOutcomeFormSet = forms.formset_factory(CarryOutcomeForm, extra=0)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input, each checked by liaison.uploads (size, type by content)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class ContactForm(forms.Form):
+    """A contact with a committee that has taken place (actions.record_contact checks it again)."""
+
+    committee = forms.ModelChoiceField(
+        label=_("Committee"),
+        queryset=None,
+        required=False,  # the action says what is missing, in the same words as every other refusal
+        widget=CommitteeSelect,
+    )
+    kind = forms.ChoiceField(label=_("Kind of contact"), choices=[("", "—"), *ContactKind.choices], required=False)
+    occurred_at = SaneDateTimeField(label=_("Date and time"), widget=DateTimeLocalInput(), required=False)
+    staff = forms.ModelChoiceField(label=_("Company staff"), queryset=None, required=False)
+    members = forms.ModelMultipleChoiceField(
+        label=_("Committee members present or contacted"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    files = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        validators=[validate_upload],
+        help_text=_("The written report, the letter, a photo of the posting … (PDF, Word, Excel, images)."),
+    )
+
+    def __init__(self, *args, committees, staff, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["committee"].queryset = committees
+        self.fields["committee"].label_from_instance = lambda c: f"{c.name}（{c.get_kind_display()}）"
+        self.fields["staff"].queryset = staff
+        self.fields["staff"].label_from_instance = lambda u: f"{u.display_name}（{u.get_role_display()}）"
+        self.fields["members"].queryset = members
+        self.fields["members"].label_from_instance = lambda m: (
+            f"{m.committee.name} · {m.name}（{m.get_role_display()}）"
+        )
+
+
+class ContactAttachmentForm(forms.Form):
+    version = version_field()
+    file = forms.FileField(label=_("Attachment"), validators=[validate_upload])

@@ -8,6 +8,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -670,6 +671,14 @@ class ResolutionEvent(models.Model):
         return f"resolution:{self.resolution_id}:{self.due_at:%Y%m%dT%H%M%S}:{self.level}"
 
 
+def validate_contact_kinds(value):
+    unknown = sorted({k.strip() for k in value.split(",") if k.strip()} - set(ContactKind.values))
+    if unknown:
+        raise ValidationError(
+            _("Unknown contact kind(s): %(kinds)s."), params={"kinds": ", ".join(unknown)}, code="contact_kind"
+        )
+
+
 class CadenceRule(models.Model):
     """How often meetings of given kinds must happen with a committee type of one estate."""
 
@@ -695,6 +704,18 @@ class CadenceRule(models.Model):
     kinds = models.ManyToManyField(
         MeetingKind, verbose_name=_("meeting kinds that count"), related_name="cadence_rules"
     )
+    # contacts that are not meetings counted like a meeting held (Contact.kind codes, comma-separated:
+    # "visit,call"); blank: meetings only. meetings.cadence.count_periods reads `contact_kind_codes`
+    contact_kinds = models.CharField(
+        _("contact kinds that count"),
+        max_length=200,
+        blank=True,
+        validators=[validate_contact_kinds],
+        help_text=_(
+            "Comma-separated: call, visit, wechat, written, notice, publication, inquiry_window. "
+            "A recorded contact of these kinds counts like a meeting held."
+        ),
+    )
     min_count = models.PositiveSmallIntegerField(_("minimum number"), default=1)
     period = models.CharField(_("period"), max_length=20, choices=Period.choices, default=Period.MONTH)
     # MONTH_BY_DAY: due before day_to (period = 1st .. day_to - 1); MONTH_WINDOW: day_from .. day_to
@@ -717,6 +738,11 @@ class CadenceRule(models.Model):
 
     def __str__(self):
         return f"{self.estate} · {self.name}"
+
+    @property
+    def contact_kind_codes(self):
+        """The Contact kinds this rule counts, as a set of codes."""
+        return {k.strip() for k in self.contact_kinds.split(",") if k.strip()}
 
 
 class CadencePeriod(models.Model):
@@ -804,3 +830,91 @@ class CarryItem(models.Model):
     def status_display(self):
         """The status it had when the meeting was sent, in the reader's language."""
         return gettext(self.status_label) if self.status_label else ""
+
+
+class ContactKind(models.TextChoices):
+    """Communication with a committee that is not a meeting (§4.1.1, §4.2.1.1, 篇2 四.1(4)). A cadence
+    rule names the kinds it counts (CadenceRule.contact_kinds)."""
+
+    CALL = "call", pgettext_lazy("contact kind", "Phone call")
+    VISIT = "visit", pgettext_lazy("contact kind", "Visit")
+    WECHAT = "wechat", _("WeChat exchange")
+    WRITTEN = "written", _("Written report or letter")
+    NOTICE = "notice", _("Notice-board posting")
+    PUBLICATION = "publication", _("Publication")
+    INQUIRY_WINDOW = "inquiry_window", _("Inquiry window held")
+
+
+def contact_attachment_path(instance, filename):
+    return f"meetings/contacts/{instance.contact_id}/{uuid.uuid4().hex}"
+
+
+class ContactQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The contacts `user` may see: liaison.access.contacts (a committee sees its own committee's)."""
+        return access.contacts(self, user)
+
+
+class Contact(models.Model):
+    """A call, visit, WeChat exchange, written report, notice-board posting or publication with a
+    committee, or an inquiry window held: recorded by the staff who run the estate
+    (actions.record_contact), counted by the cadence rules that accept its kind."""
+
+    estate = models.ForeignKey(
+        "liaison.Estate", verbose_name=_("estate"), on_delete=models.PROTECT, related_name="contacts"
+    )
+    committee = models.ForeignKey(
+        "liaison.Committee", verbose_name=_("committee"), on_delete=models.PROTECT, related_name="contacts"
+    )
+    kind = models.CharField(_("kind of contact"), max_length=20, choices=ContactKind.choices)
+    occurred_at = models.DateTimeField(_("date and time"))
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("company staff"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts_made",
+    )
+    members = models.ManyToManyField(
+        "liaison.CommitteeMember", verbose_name=_("committee members present or contacted"), blank=True
+    )
+    summary = models.TextField(_("summary"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = pgettext_lazy("record", "contact")
+        verbose_name_plural = pgettext_lazy("record", "contacts")
+        ordering = ["-occurred_at", "-pk"]
+        indexes = [
+            # serves the cadence counter: contacts of an estate in a period window
+            models.Index(fields=["estate", "occurred_at"]),
+            models.Index(fields=["committee", "occurred_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.committee}"
+
+    def get_absolute_url(self):
+        return reverse("meetings:contact", args=[self.pk])
+
+
+class ContactAttachment(models.Model):
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=contact_attachment_path)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.original_name

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import contact_views, views
 
 app_name = "meetings"
 urlpatterns = [
@@ -45,5 +45,10 @@ urlpatterns = [
     path("resolutions/<int:pk>/progress/", views.resolution_note, name="resolution_note"),
     path("resolutions/<int:pk>/edit/", views.resolution_edit, name="resolution_edit"),
     path("resolutions/<int:pk>/done/", views.resolution_done, name="resolution_done"),
+    path("contacts/", contact_views.contact_list, name="contacts"),
+    path("contacts/new/", contact_views.contact_create, name="contact_create"),
+    path("contacts/<int:pk>/", contact_views.contact_detail, name="contact"),
+    path("contacts/<int:pk>/attach/", contact_views.contact_attach, name="contact_attach"),
+    path("contacts/attachments/<int:pk>/", contact_views.contact_attachment, name="contact_attachment"),
     path("<int:pk>/minutes/finalise/", views.minutes_finalise, name="minutes_finalise"),
 ]

@@ -74,8 +74,9 @@ def world(oc_a, rc_a, oc_b, dept_a):
 
 # the home page's queries (session, user, unread count, then each panel's), whatever the data; one more
 # for the viewer (a committee member's seats: the role word and their estates; for staff whether they
-# see one estate: the lists then leave out the estate column)
-HOME_QUERIES_DIRECTOR = 18
+# see one estate: the lists then leave out the estate column); one for the contacts (calls, visits …) the
+# cadence rules count
+HOME_QUERIES_DIRECTOR = 19
 HOME_QUERIES_COMMITTEE = 10
 HOME_QUERIES_LEADER = 15
 

@@ -139,9 +139,10 @@ def test_two_concurrent_runs_send_one_notice(rc_rule, supervisor_a, leader):
     assert CadencePeriod.objects.filter(rule=rc_rule, period_start=datetime.date(2026, 3, 1)).count() == 1
 
 
-def test_due_next_counts_every_estate_in_three_queries(django_assert_num_queries, kinds, director_a):
+def test_due_next_counts_every_estate_in_four_queries(django_assert_num_queries, kinds, director_a):
     """The rules (those of committee types the estate has), their meeting kinds, the meetings counted per
-    period: the home page and the cadence page do not make a query per rule or per estate."""
+    period, the contacts counted per period (calls, visits … of the kinds the rules accept): the home page
+    and the cadence page do not make a query per rule or per estate."""
     estates = []
     for _ in range(4):
         estate = EstateFactory()
@@ -149,7 +150,7 @@ def test_due_next_counts_every_estate_in_three_queries(django_assert_num_queries
         install_default_rules(estate, effective_from=datetime.date(2026, 1, 1))
         estates.append(estate)
     now = sh(2026, 3, 20, 9)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         rows = due_next_by_estate(estates, now)
     assert all({r["rule"].committee_kind for r in rows[e.pk]} == {"oc"} for e in estates)
     with django_assert_num_queries(0):

@@ -130,6 +130,16 @@ def build(p, *, estate_a, oc_a, rc_a):
         action="联系厂家",
         due_date=(now + datetime.timedelta(days=10)).date(),
     )
+    # a contact that is not a meeting, with an attachment (meetings:contact*)
+    from meetings.models import Contact, ContactAttachment
+
+    w.contact = Contact.objects.create(
+        estate=estate_a, committee=oc_a, kind="written", occurred_at=now, summary="书面报告", staff=director
+    )
+    w.contact_attachment = ContactAttachment(
+        contact=w.contact, original_name="报告.pdf", content_type="application/pdf"
+    )
+    w.contact_attachment.file.save("r.pdf", ContentFile(b"%PDF-1.4 report"), save=True)
 
     w.issue = Issue.objects.create(
         estate=estate_a,
