@@ -163,6 +163,8 @@ PUBLIC = {
     "meetings:material_link": "signed, expiring link to one material in the secretariat's e-mail; the token "
     "names the file and is checked by signing.loads (test_a_material_link_expires)",
     "meetings:checkin": "QR self sign-in at the meeting; the token is printed on the QR code (test_checkin_*)",
+    "sms_login_open": "one-time sign-in link sent by SMS; the token is a single-use secret bound to one member, "
+    "stored as a keyed hash, expiring in 15 minutes (tests/liaison/test_sms_login.py)",
     "records:verify_code": "public verification of a signed PDF printed under its QR code (test_verify_*)",
 }
 # objects that are not bound to an estate: every signed-in user may read them, by design
