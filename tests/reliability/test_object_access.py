@@ -92,6 +92,7 @@ OBJECT_URLS = {
     "records:contact_pdf": (lambda w: {"pk": w.sheet.pk}, "director_a"),
     "records:signoff_detail": (lambda w: {"pk": w.signoff.pk}, "director_a"),
     "records:signoff_sign": (lambda w: {"pk": w.signoff.pk}, "chair_a"),
+    "records:signoff_code": (lambda w: {"pk": w.signoff.pk}, "chair_a"),
     "records:signoff_paper": (lambda w: {"pk": w.signoff.pk}, "director_a"),
     "records:signoff_scan": (lambda w: {"pk": w.signoff.pk, "sig_pk": w.paper_signature.pk}, "director_a"),
     "records:signoff_version_pdf": (lambda w: {"pk": w.signoff.pk, "number": 1}, "director_a"),
