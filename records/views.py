@@ -304,7 +304,8 @@ def signoff_sign(request, pk):
                 now=timezone.now(),
             )
         except signoff.SignError as exc:
-            form.add_error(None, str(exc))
+            # a refused code next to its field (where the signer types the next one)
+            form.add_error("code" if exc.code == "code" and "code" in form.fields else None, str(exc))
             if exc.code == "stale":
                 form = SignForm(
                     initial={
