@@ -121,7 +121,7 @@ def request_link(phone, *, ip, now):
     user = user_for_phone(number)
     if user is None:
         return True  # the same answer: nobody learns whether the number has an account
-    token = secrets.token_urlsafe(16)
+    token = secrets.token_urlsafe(12)  # 96 bits: single use, 15 minutes, rate-limited; short for the SMS
     nonce = secrets.token_hex(8)
     with transaction.atomic(durable=True):
         challenge = SmsChallenge.objects.create(

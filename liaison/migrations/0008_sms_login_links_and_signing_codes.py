@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
 
 # the approved templates of the two new SMS (the administrator replaces each code with the provider's)
 OTP_TEMPLATES = [
-    ("login", "SMS_LIAISON_LOGIN", "登录链接${link}，15分钟内有效，仅可使用一次。", "link"),
+    ("login", "SMS_LIAISON_LOGIN", "登录链接${link}，15分钟内仅可使用一次", "link"),
     ("code", "SMS_LIAISON_CODE", "签署验证码${code}，10分钟内有效。请勿告诉他人。", "code"),
 ]
 

@@ -68,7 +68,7 @@ def test_a_member_signs_in_by_link_and_lands_on_their_pending_sign_off(
     assert "如果该号码属于" in r.content.decode()
     assert len(console.outbox) == 1 and console.outbox[0]["phone"] == PHONE
     assert console.outbox[0]["template"] == "SMS_LIAISON_LOGIN"
-    assert "15分钟内有效" in console.outbox[0]["text"]
+    assert "15分钟内仅可使用一次" in console.outbox[0]["text"]
     link = sent_link()
     # only a hash of the token is stored
     token = link.split("/")[2]
@@ -211,3 +211,13 @@ def test_english_interface(client, member, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(reverse("sms_login"), {"phone": PHONE}, HTTP_ACCEPT_LANGUAGE="en")
     assert "If this number belongs to a committee member" in r.content.decode()
+
+
+def test_the_seeded_templates_are_valid_and_fit_one_segment(settings):
+    from liaison.models import SmsTemplate
+    from liaison.models.notifications import SMS_SEGMENT, sms_fixed_length
+
+    for category, value in (("login", "x" * 45), ("code", "123456")):
+        template = SmsTemplate.objects.get(category=category)
+        template.full_clean()  # the admin's own check: known variables, room for the values
+        assert sms_fixed_length(template.text, "物业联络平台") + len(value) <= SMS_SEGMENT
