@@ -1,6 +1,7 @@
 """Signing in and signing without a password (issue 16 item 6): one-time secrets sent by SMS.
 
-Actions (each writes its audit row in its transaction; the SMS leaves after the row is committed):
+Actions (each writes its audit row in its transaction; the SMS leaves after commit, from the worker:
+the task send_one_time_sms, retried with backoff while the link or code is still valid):
 - request_link(): a member with a mainland mobile on record asks for a sign-in link. The answer is the
   same whether or not the number belongs to anyone (no account enumeration); the link is single use,
   valid LINK_TTL, bound to that member; only a keyed hash of its token is stored.
@@ -23,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
@@ -86,7 +88,8 @@ def user_for_phone(number):
 
 
 def _send(challenge, values):
-    """Send the challenge's SMS (after commit). A provider error is logged, never shown as a 500."""
+    """Send the challenge's SMS. False when nothing can be sent (no template, a permanent refusal);
+    sms.SmsError (worth retrying: a timeout, throttling) is raised for the task to retry."""
     category = TEMPLATE_CATEGORY[challenge.purpose]
     template = SmsTemplate.objects.filter(category=category, active=True).first()
     if template is None:
@@ -99,10 +102,34 @@ def _send(challenge, values):
         sms.provider().send(
             challenge.phone, template.template_code, params, out_id=f"liaison-otp{challenge.pk}", text=text
         )
-    except sms.SmsError as exc:
-        log.warning("SMS %s to %s****%s failed: %s", category, challenge.phone[:3], challenge.phone[-4:], exc)
+    except sms.SmsPermanentError as exc:
+        log.warning("SMS %s to %s****%s refused: %s", category, challenge.phone[:3], challenge.phone[-4:], exc)
         return False
     return True
+
+
+def send_challenge(challenge_id, values, *, now=None):
+    """Send one challenge's SMS (the task send_one_time_sms): nothing once it is used or expired."""
+    challenge = SmsChallenge.objects.filter(pk=challenge_id).first()
+    now = now or timezone.now()
+    if challenge is None or challenge.used_at is not None or challenge.expires_at <= now:
+        return False
+    return _send(challenge, values)
+
+
+def _enqueue(challenge_id, values):
+    """After commit: the SMS leaves from the worker, so the page never waits for the provider (and an
+    answer for a known number takes as long as one for an unknown one). The broker down: sent here."""
+    from .tasks import send_one_time_sms  # at call time: tasks imports delivery, which imports notify
+
+    try:
+        send_one_time_sms.apply_async(args=[challenge_id, values], retry=False)
+    except Exception:  # noqa: BLE001 - the broker (Redis) is unreachable
+        log.warning("broker unreachable: sending one-time SMS %s from the web process", challenge_id)
+        try:
+            send_challenge(challenge_id, values)
+        except sms.SmsError as exc:
+            log.warning("one-time SMS %s not sent: %s", challenge_id, exc)
 
 
 def link_url(token):
@@ -136,7 +163,7 @@ def request_link(phone, *, ip, now):
             ip_address=ip,
         )
         audit(challenge, "otp.link_requested", actor=user, now=now, changes={"phone": f"****{number[-4:]}", "ip": ip})
-        transaction.on_commit(lambda: _send(challenge, {"link": link_url(token)}))
+        transaction.on_commit(lambda: _enqueue(challenge.pk, {"link": link_url(token)}))
     return True
 
 
@@ -228,7 +255,7 @@ def request_code(user, target, *, ip, now):
             ip_address=ip,
         )
         audit(challenge, "otp.code_requested", actor=user, now=now, changes={"target": target, "ip": ip})
-        transaction.on_commit(lambda: _send(challenge, {"code": code}))
+        transaction.on_commit(lambda: _enqueue(challenge.pk, {"code": code}))
     return number[-4:]
 
 

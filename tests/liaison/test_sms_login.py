@@ -22,7 +22,7 @@ OTHER = "13987654321"
 
 
 @pytest.fixture(autouse=True)
-def _locmem_sms(settings):
+def _locmem_sms(eager_celery, settings):
     settings.LIAISON_SMS_BACKEND = "locmem"
     settings.SITE_URL = "http://testserver"
     console.reset()
@@ -221,3 +221,31 @@ def test_the_seeded_templates_are_valid_and_fit_one_segment(settings):
         template = SmsTemplate.objects.get(category=category)
         template.full_clean()  # the admin's own check: known variables, room for the values
         assert sms_fixed_length(template.text, "物业联络平台") + len(value) <= SMS_SEGMENT
+
+
+def test_a_provider_timeout_is_retried_and_the_page_answers(client, member, django_capture_on_commit_callbacks):
+    from liaison.sms import SmsError
+    from liaison.sms.console import LocmemProvider
+
+    real = LocmemProvider.send
+    calls = []
+
+    def flaky(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise SmsError("timeout")
+        return real(self, *args, **kwargs)
+
+    with mock.patch.object(LocmemProvider, "send", flaky), django_capture_on_commit_callbacks(execute=True):
+        r = ask(client, PHONE)
+    assert r.status_code == 200 and "如果该号码属于" in r.content.decode()
+    assert len(calls) == 2 and len(console.outbox) == 1
+
+
+def test_a_used_or_expired_link_is_not_sent_late(member, django_capture_on_commit_callbacks):
+    now = timezone.now()
+    with mock.patch.object(otp, "_enqueue"), django_capture_on_commit_callbacks(execute=True):
+        otp.request_link(PHONE, ip="198.51.100.7", now=now)
+    challenge = SmsChallenge.objects.get()
+    assert otp.send_challenge(challenge.pk, {"link": "x"}, now=now + otp.LINK_TTL) is False
+    assert not console.outbox

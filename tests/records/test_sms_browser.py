@@ -25,7 +25,7 @@ PHONE = "13812345678"
 
 
 @pytest.fixture(autouse=True)
-def _locmem_sms(settings, live_server):
+def _locmem_sms(eager_celery, settings, live_server):
     settings.LIAISON_SMS_BACKEND = "locmem"
     settings.SITE_URL = live_server.url
     # a transactional test empties the tables afterwards, the seeded SMS templates included
