@@ -20,6 +20,7 @@ import hmac
 import logging
 import secrets
 
+from celery import shared_task
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
@@ -117,11 +118,20 @@ def send_challenge(challenge_id, values, *, now=None):
     return _send(challenge, values)
 
 
+@shared_task(bind=True, max_retries=4)
+def send_one_time_sms(self, challenge_id, values):
+    """The task: retried after 10, 20, 40, 80 s on a provider's timeout or throttling; send_challenge
+    sends nothing once the secret is used or expired. (Here, not in tasks.py, which imports it: the
+    action enqueues it without an import cycle.)"""
+    try:
+        return send_challenge(challenge_id, values)
+    except sms.SmsError as exc:
+        raise self.retry(exc=exc, countdown=10 * 2**self.request.retries)
+
+
 def _enqueue(challenge_id, values):
     """After commit: the SMS leaves from the worker, so the page never waits for the provider (and an
     answer for a known number takes as long as one for an unknown one). The broker down: sent here."""
-    from .tasks import send_one_time_sms  # at call time: tasks imports delivery, which imports notify
-
     try:
         send_one_time_sms.apply_async(args=[challenge_id, values], retry=False)
     except Exception:  # noqa: BLE001 - the broker (Redis) is unreachable

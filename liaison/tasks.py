@@ -3,7 +3,8 @@
 from celery import shared_task
 from django.utils import timezone
 
-from . import delivery, digest, sms
+from . import delivery, digest
+from .otp import send_one_time_sms  # noqa: F401 - registered with the worker (liaison.otp)
 
 # Retries further away than this are left to the periodic deliver-notifications job (every minute).
 MAX_SELF_RESCHEDULE_SECONDS = 120
@@ -31,15 +32,3 @@ def scan_terms():
     from . import terms
 
     return terms.scan_terms(timezone.now())
-
-
-@shared_task(bind=True, max_retries=4)
-def send_one_time_sms(self, challenge_id, values):
-    """A sign-in link or signing code (liaison.otp): retried after 10, 20, 40, 80 s on a provider's
-    timeout or throttling; send_challenge sends nothing once the secret is used or expired."""
-    from . import otp
-
-    try:
-        return otp.send_challenge(challenge_id, values)
-    except sms.SmsError as exc:
-        raise self.retry(exc=exc, countdown=10 * 2**self.request.retries)
