@@ -4,6 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from . import delivery, digest
+from .otp import send_one_time_sms  # noqa: F401 - registered with the worker (liaison.otp)
 
 # Retries further away than this are left to the periodic deliver-notifications job (every minute).
 MAX_SELF_RESCHEDULE_SECONDS = 120

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
-from . import errors, views, wechat_views
+from . import errors, otp_views, views, wechat_views
 
 # the portal's own pages in its layout and the user's language (also for DEBUG off under `make run`)
 handler403 = errors.permission_denied
@@ -13,6 +13,8 @@ handler500 = errors.server_error
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/sms/", otp_views.sms_login, name="sms_login"),
+    path("l/<str:token>/", otp_views.sms_login_open, name="sms_login_open"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(success_url="/"), name="password_change"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -176,11 +176,28 @@ class SignForm(forms.Form):
     )
     password = forms.CharField(
         label=_("Your password"),
+        required=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        help_text=_("Re-enter your portal password to sign."),
+        help_text=_("Re-enter your portal password to sign, or sign with a code sent by SMS below."),
+    )
+    code = forms.CharField(
+        label=_("Or the code sent by SMS"),
+        required=False,
+        max_length=6,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*", "maxlength": 6}
+        ),
+        help_text=_("6 digits, valid for 10 minutes."),
     )
     version_id = forms.CharField(widget=forms.HiddenInput)
     version_sha256 = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, can_sms=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_sms:  # no mainland mobile on record: the password is the only way online
+            del self.fields["code"]
+            self.fields["password"].required = True
+            self.fields["password"].help_text = _("Re-enter your portal password to sign.")
 
     def clean(self):
         data = super().clean()
@@ -188,6 +205,11 @@ class SignForm(forms.Form):
         problem = signoff.decision_problem(decision, comment) if decision else None
         if problem:
             self.add_error("comment", problem)
+        code = (data.get("code") or "").strip()
+        if code and not (code.isdigit() and len(code) == 6):
+            self.add_error("code", _("The code has 6 digits."))
+        elif "code" in self.fields and not code and not data.get("password"):
+            self.add_error("password", _("Enter your password, or the code sent to you by SMS."))
         return data
 
 

@@ -246,6 +246,7 @@ class Signature(models.Model):
     class Method(models.TextChoices):
         ONLINE = "online", _("Signed online")
         PAPER = "paper", _("Signed on paper")
+        SMS = "sms", _("Signed with an SMS code")
 
     class Decision(models.TextChoices):
         """A signer's decision (signoff.sign): a reason is required to disagree (and comments to agree
@@ -271,6 +272,8 @@ class Signature(models.Model):
     # a wet signature (§4.1.7 签字认可 on paper): the director uploads a scan or photo of the signed page and
     # records the member's decision; signed_at is when it was recorded, recorded_by who recorded it
     method = models.CharField(_("method"), max_length=10, choices=Method.choices, default=Method.ONLINE)
+    # signed with a code sent by SMS (liaison.otp): the last 4 digits of the number it went to
+    phone_last4 = models.CharField(_("mobile (last 4 digits)"), max_length=4, blank=True)
     scan = models.FileField(_("scan of the signed page"), upload_to=scan_path, blank=True)
     scan_name = models.CharField(max_length=200, blank=True)
     scan_type = models.CharField(max_length=100, blank=True)
@@ -293,6 +296,10 @@ class Signature(models.Model):
     @property
     def on_paper(self):
         return self.method == self.Method.PAPER
+
+    @property
+    def by_sms(self):
+        return self.method == self.Method.SMS
 
     @property
     def agrees(self):

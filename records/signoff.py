@@ -29,7 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from liaison import access, clientip, uploads
+from liaison import access, clientip, otp, uploads
 from liaison.models import CommitteeMember, audit
 from liaison.notify import Text, acted_on, notify
 
@@ -358,13 +358,33 @@ def client_ip(request):
     return clientip.client_ip(request)
 
 
-def sign(req, *, request, user, password, decision, comment, version_id, version_sha256, now):
+def ask_code(req, *, request, user, now):
+    """Send the signer a 6-digit code by SMS to sign `req` without a password (liaison.otp: 10 minutes,
+    5 wrong tries, asks limited per number and address). Returns the number's last 4 digits."""
+    if req.status != SignoffRequest.Status.OPEN:
+        raise SignError(_("This document is no longer waiting for signatures."))
+    if not outstanding(req).filter(user=user).exists():
+        raise SignError(_("You are not a signer of this document."))
+    try:
+        return otp.request_code(user, otp.signing_target(req.pk), ip=client_ip(request), now=now)
+    except otp.OtpError as exc:
+        raise SignError(str(exc), code="code")
+
+
+def sign(req, *, request, user, password, decision, comment, version_id, version_sha256, now, code=""):
+    """Sign with the password or, instead, with the SMS code sent by ask_code (method "sms")."""
     comment = (comment or "").strip()
     decision = LEGACY_DECISIONS.get(decision, decision)
     problem = decision_problem(decision, comment)  # before the password: a refusal costs no attempt
     if problem:
         raise SignError(problem)
-    if not check_password(request, user, password):
+    challenge = None
+    if code:
+        try:  # a wrong code counts a try whatever happens next (committed before the signing transaction)
+            challenge = otp.check_code(user, otp.signing_target(req.pk), code, now=now)
+        except otp.OtpError as exc:
+            raise SignError(str(exc), code="code")
+    elif not check_password(request, user, password):
         raise SignError(_("The password is not correct. Your signature was not recorded."))
     with transaction.atomic():
         req = SignoffRequest.objects.select_for_update().get(pk=req.pk)
@@ -380,6 +400,9 @@ def sign(req, *, request, user, password, decision, comment, version_id, version
             )
         if Signature.objects.filter(signer=signer, version=version).exists():
             raise SignError(_("You have already signed this version."))
+        # the code is spent with the signature: rolled back together when anything below fails
+        if challenge is not None and not otp.use_code(challenge, now=now):
+            raise SignError(_("Ask for a code first: tap “Send me a code by SMS”."), code="code")
         sig = Signature.objects.create(
             signer=signer,
             version=version,
@@ -389,6 +412,8 @@ def sign(req, *, request, user, password, decision, comment, version_id, version
             ip_address=client_ip(request),
             user_agent=request.META.get("HTTP_USER_AGENT", "")[:300],
             sha256=version.sha256,
+            method=Signature.Method.SMS if challenge else Signature.Method.ONLINE,
+            phone_last4=challenge.phone_last4 if challenge else "",
         )
         Signer.objects.filter(pk=signer.pk).update(next_reminder_at=None)
         audit(
@@ -402,6 +427,8 @@ def sign(req, *, request, user, password, decision, comment, version_id, version
                 "version": version.number,
                 "sha256": version.sha256,
                 "ip": sig.ip_address,
+                "method": sig.method,
+                **({"phone": f"****{sig.phone_last4}"} if challenge else {}),
             },
         )
         acted_on(user, req, now=now)  # "please sign" and its reminders are read once signed

@@ -21,6 +21,7 @@ urlpatterns = [
     path("signoff/new/", views.signoff_create, name="signoff_create"),
     path("signoff/<int:pk>/", views.signoff_detail, name="signoff_detail"),
     path("signoff/<int:pk>/sign/", views.signoff_sign, name="signoff_sign"),
+    path("signoff/<int:pk>/code/", views.signoff_code, name="signoff_code"),
     path("signoff/<int:pk>/paper/", views.signoff_paper, name="signoff_paper"),
     path("signoff/<int:pk>/paper/<int:sig_pk>/scan", views.signoff_scan, name="signoff_scan"),
     path("signoff/<int:pk>/v<int:number>.pdf", views.signoff_version_pdf, name="signoff_version_pdf"),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from liaison import access, ratelimit, uploads
+from liaison import access, people, ratelimit, uploads
 from liaison.formsave import save_with_form
 from liaison.models import Committee
 
@@ -254,8 +254,14 @@ def signoff_detail(request, pk):
     mine = signoff.valid_signatures(req, version).filter(signer=signer).first() if signer else None
     form = None
     if signer and not mine and req.status == SignoffRequest.Status.OPEN:
-        form = SignForm(initial={"version_id": version.pk, "version_sha256": version.sha256})
+        form = SignForm(
+            initial={"version_id": version.pk, "version_sha256": version.sha256}, can_sms=_can_sms(request.user)
+        )
     return render(request, "records/signoff_detail.html", _detail_ctx(request, req, version, signer, mine, form))
+
+
+def _can_sms(user):
+    return bool(people.mobile_number(user))
 
 
 def _detail_ctx(request, req, version, signer, mine, form):
@@ -277,6 +283,7 @@ def _detail_ctx(request, req, version, signer, mine, form):
         and access.directs_estate(request.user, req.estate),
         "verify_url": signoff.verify_url(req),
         "report_form": ReportVersionForm() if req.source == SignoffRequest.Source.REPORT else None,
+        "sms_last4": (people.mobile_number(request.user) or "")[-4:] if form is not None else "",
     }
 
 
@@ -288,7 +295,7 @@ def signoff_sign(request, pk):
     if signer is None:
         raise PermissionDenied
     version = req.current_version()
-    form = SignForm(request.POST)
+    form = SignForm(request.POST, can_sms=_can_sms(request.user))
     if form.is_valid():
         d = form.cleaned_data
         try:
@@ -297,6 +304,7 @@ def signoff_sign(request, pk):
                 request=request,
                 user=request.user,
                 password=d["password"],
+                code=d.get("code", ""),
                 decision=d["decision"],
                 comment=d["comment"],
                 version_id=d["version_id"],
@@ -304,7 +312,8 @@ def signoff_sign(request, pk):
                 now=timezone.now(),
             )
         except signoff.SignError as exc:
-            form.add_error(None, str(exc))
+            # a refused code next to its field (where the signer types the next one)
+            form.add_error("code" if exc.code == "code" and "code" in form.fields else None, str(exc))
             if exc.code == "stale":
                 form = SignForm(
                     initial={
@@ -323,6 +332,38 @@ def signoff_sign(request, pk):
     return render(
         request, "records/signoff_detail.html", _detail_ctx(request, req, version, signer, None, form), status=400
     )
+
+
+@login_required
+@require_POST
+def signoff_code(request, pk):
+    """Send the signer a code by SMS (the sign form's "Send me a code" button posts the whole form here,
+    so the decision and comments typed are kept on the page that comes back)."""
+    req = _request(request, pk)
+    signer = req.signers.filter(user=request.user).first()
+    if signer is None:
+        raise PermissionDenied
+    version = req.current_version()
+    initial = {
+        "version_id": version.pk,
+        "version_sha256": version.sha256,
+        "decision": request.POST.get("decision", ""),
+        "comment": request.POST.get("comment", ""),
+    }
+    form = SignForm(initial=initial, can_sms=_can_sms(request.user))
+    try:
+        last4 = signoff.ask_code(req, request=request, user=request.user, now=timezone.now())
+    except signoff.SignError as exc:
+        messages.error(request, str(exc))
+        return render(
+            request, "records/signoff_detail.html", _detail_ctx(request, req, version, signer, None, form), status=400
+        )
+    messages.success(
+        request,
+        _("A 6-digit code was sent by SMS to your number ending in %(last4)s. It is valid for 10 minutes.")
+        % {"last4": last4},
+    )
+    return render(request, "records/signoff_detail.html", _detail_ctx(request, req, version, signer, None, form))
 
 
 @login_required

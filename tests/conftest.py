@@ -181,3 +181,14 @@ def client_for(client):
         return client
 
     return login
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks run in the calling process when enqueued (the one-time SMS of liaison.otp leave from a task)."""
+    from liaison.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before

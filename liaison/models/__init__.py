@@ -14,6 +14,7 @@ from .notifications import (  # noqa: F401
     WeChatTemplate,
     kind_category,
 )
+from .otp import SmsChallenge  # noqa: F401
 from .registry import (  # noqa: F401
     ALL_ESTATES_ROLES,
     STAFF_ROLES,

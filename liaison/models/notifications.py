@@ -24,6 +24,13 @@ KIND_CATEGORIES = [
     ("other", _("Other messages")),
 ]
 KNOWN_CATEGORIES = {c for c, _label in KIND_CATEGORIES}
+# SMS that are no notification (liaison.otp): a one-time sign-in link and a signing code; they have an
+# approved template each but no preference (they are sent only when the member asks for them)
+OTP_CATEGORIES = [
+    ("login", _("Sign-in link by SMS")),
+    ("code", _("Signing code by SMS")),
+]
+SMS_TEMPLATE_CATEGORIES = KIND_CATEGORIES + OTP_CATEGORIES
 
 
 def kind_category(kind):
@@ -296,8 +303,15 @@ SMS_VARIABLES = {
     "subject": _("the message's subject"),
     "estate": _("the estate's name"),
     "time": _("when the message was stored (12月1日 22:07)"),
+    "link": _("the one-time sign-in link (sign-in link template only)"),
+    "code": _("the 6-digit signing code (signing code template only)"),
 }
 _PLACEHOLDER = re.compile(r"\$\{(\w+)\}")
+
+
+def fill(text, values):
+    """`text` with each ${name} replaced by its value, nothing shortened (a link or a code must stay whole)."""
+    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), "")), text)
 
 
 def _cut(value, limit):
@@ -313,7 +327,7 @@ class SmsTemplate(models.Model):
     """The pre-approved SMS template (模板) for one category of messages: its code at the provider, its
     approved text with ${name} placeholders, and the variables in the order the provider wants them."""
 
-    category = models.CharField(_("kind"), max_length=20, choices=KIND_CATEGORIES, unique=True)
+    category = models.CharField(_("kind"), max_length=20, choices=SMS_TEMPLATE_CATEGORIES, unique=True)
     template_code = models.CharField(
         _("template code"),
         max_length=50,

@@ -140,6 +140,8 @@ def test_each_category_has_a_seeded_template():
         "signoff",
         "digest",
         "other",
+        "login",  # the one-time sign-in link (liaison.otp)
+        "code",  # the signing code
     }
 
 

@@ -97,6 +97,7 @@ OBJECT_URLS = {
     "records:matter_edit": (lambda w: {"pk": w.matter.pk}, "director_a"),
     "records:signoff_detail": (lambda w: {"pk": w.signoff.pk}, "director_a"),
     "records:signoff_sign": (lambda w: {"pk": w.signoff.pk}, "chair_a"),
+    "records:signoff_code": (lambda w: {"pk": w.signoff.pk}, "chair_a"),
     "records:signoff_paper": (lambda w: {"pk": w.signoff.pk}, "director_a"),
     "records:signoff_scan": (lambda w: {"pk": w.signoff.pk, "sig_pk": w.paper_signature.pk}, "director_a"),
     "records:signoff_version_pdf": (lambda w: {"pk": w.signoff.pk, "number": 1}, "director_a"),
@@ -173,6 +174,8 @@ PUBLIC = {
     "meetings:material_link": "signed, expiring link to one material in the secretariat's e-mail; the token "
     "names the file and is checked by signing.loads (test_a_material_link_expires)",
     "meetings:checkin": "QR self sign-in at the meeting; the token is printed on the QR code (test_checkin_*)",
+    "sms_login_open": "one-time sign-in link sent by SMS; the token is a single-use secret bound to one member, "
+    "stored as a keyed hash, expiring in 15 minutes (tests/liaison/test_sms_login.py)",
     "records:verify_code": "public verification of a signed PDF printed under its QR code (test_verify_*)",
 }
 # objects that are not bound to an estate: every signed-in user may read them, by design
