@@ -225,6 +225,11 @@ class ResolutionForm(forms.Form):
     owner_name = forms.CharField(label=_("Or name of the person responsible"), required=False, max_length=50)
     action = forms.CharField(label=_("Action"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     due_date = SaneDateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # the vote (seed 002 第六条): checked by votes.vote_errors (negative, more than those present)
+    votes_for = forms.IntegerField(label=_("For"), required=False)
+    votes_against = forms.IntegerField(label=_("Against"), required=False)
+    votes_abstain = forms.IntegerField(label=_("Abstaining"), required=False)
+    by_consensus = forms.BooleanField(label=_("By consensus"), required=False)
 
     def __init__(self, *args, meeting, staff, **kwargs):
         super().__init__(*args, **kwargs)

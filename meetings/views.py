@@ -22,7 +22,7 @@ from liaison.formsave import save_with_form
 from liaison.models import Estate, Role, User
 from liaison.uploads import attachment_response
 
-from . import actions, approval_log, carry, ical, material_links, periods, rules
+from . import actions, approval_log, carry, ical, material_links, periods, rules, votes
 from . import minutes_page as minutes_page_parts
 from . import series as series_rule
 from .cadence import due_next_by_estate
@@ -444,6 +444,7 @@ def meeting_detail(request, pk):
         "dispatches": meeting.dispatches.all() if not user.is_committee else [],
         "changes": meeting.changes.select_related("changed_by"),
         "attendances": meeting.attendances.all(),
+        "quorum": votes.quorum(meeting, timezone.now()) if meeting.is_held else None,
         "minutes": getattr(meeting, "minutes", None),
         "resolutions": meeting.resolutions.all(),
         "my_invitation": my_invitation,
@@ -949,6 +950,7 @@ def minutes_page(request, meeting, *, form=None, resolution_formset=None, parts=
             and (bool(form.errors) or not all(_rows_valid(fs) for fs in [resolution_formset, *(f for _p, f in parts)])),
             "resolutions": meeting.resolutions.select_related("owner", "agenda_item"),
             "attendances": meeting.attendances.all(),
+            "quorum": votes.quorum(meeting, timezone.now()),
             "issues": list(meeting.issues.all()) if hasattr(meeting, "issues") else [],
             "now": timezone.now(),
         },
