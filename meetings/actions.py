@@ -1506,6 +1506,9 @@ def add_resolution(
     if errors:
         raise ValidationError(errors)
     present, rule, vote = _vote(meeting, now, vote_fields)
+    passed = votes.outcome(**vote, present=present, rule=rule)
+    if passed and not votes.quorum(meeting, now).met:
+        passed = False  # seed 002 第六条: a meeting below its quorum passes no resolution
     with transaction.atomic():
         order = meeting.resolutions.count() + 1
         r = Resolution(
@@ -1525,7 +1528,7 @@ def add_resolution(
             votes_against=None if vote["by_consensus"] else vote["against"],
             votes_abstain=None if vote["by_consensus"] else vote["abstain"],
             by_consensus=vote["by_consensus"],
-            passed=votes.outcome(**vote, present=present, rule=rule),
+            passed=passed,
         )
         r.next_check_at = resolution_scan.next_check_at(r, set())
         r.save()

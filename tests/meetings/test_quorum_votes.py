@@ -239,3 +239,13 @@ def test_the_api_refuses_more_votes_than_present(director_a, assembly):
     r = client.post(url, body, format="json")
     assert r.status_code == 201 and r.json()["passed"] is True and r.json()["votes_for"] == 4
     assert client.get(f"/api/meetings/{assembly.pk}/").json()["below_quorum"] is False
+
+
+def test_a_meeting_below_quorum_passes_no_resolution(client_for, director_a, assembly):
+    sign_in(assembly, director_a, 5)
+    client = client_for(director_a)
+    typed = {"resolution-0-votes_for": "5", "resolution-0-votes_against": "0", "resolution-0-votes_abstain": "0"}
+    assert client.post(reverse("meetings:minutes", args=[assembly.pk]), _page(assembly, **typed)).status_code == 302
+    assert Resolution.objects.get(meeting=assembly).passed is False
+    html = client.get(assembly.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "未达到法定人数：本次会议不计入会议频次" in html and "未达法定人数</span>" in html
