@@ -44,6 +44,7 @@ from .models import (
     Minutes,
     Photo,
     Resolution,
+    VoteRule,
 )
 
 S = Meeting.Status
@@ -1162,6 +1163,35 @@ def _record_quorum(meeting, *, actor, now):
             changes={"below_quorum": [meeting.below_quorum, below], "present": q.present, "members": q.members},
         )
         meeting.below_quorum = below
+
+
+def set_vote_rule(committee, *, actor, now, kind, quorum, majority, allows_consensus, clause=""):
+    """A committee's own quorum and majority for a kind (a 业委会's rules of procedure), set by the estate's
+    office director; it applies to meetings whose sign-in changes from now on."""
+    if not access.directs_estate(actor, committee.estate):
+        raise PermissionDenied
+    if not kind.allowed_for(committee.kind):
+        raise ValidationError({"kind": _("This kind of meeting is not held with this committee.")})
+    with transaction.atomic():
+        rule, created = VoteRule.objects.update_or_create(
+            committee=committee,
+            kind=kind,
+            defaults={
+                "quorum": quorum,
+                "majority": majority,
+                "allows_consensus": allows_consensus,
+                "clause": (clause or "").strip(),
+            },
+        )
+        audit(
+            rule,
+            "vote_rule_set",
+            actor=actor,
+            estate=committee.estate,
+            now=now,
+            changes={"kind": kind.code, "quorum": quorum, "majority": majority, "consensus": allows_consensus},
+        )
+    return rule
 
 
 def _check_attendance_open(meeting, now):

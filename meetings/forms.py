@@ -9,7 +9,7 @@ from liaison.formsave import version_field
 from liaison.uploads import validate_image, validate_upload
 
 from .actions import resolution_errors
-from .models import AgendaItem, CarryItem, MeetingKind, MeetingSeries, Resolution
+from .models import MAJORITY_CHOICES, QUORUM_CHOICES, AgendaItem, CarryItem, MeetingKind, MeetingSeries, Resolution
 
 DT = {"type": "datetime-local", "class": "form-control"}
 
@@ -465,3 +465,17 @@ class CarryOutcomeForm(forms.Form):
 
 
 CarryOutcomeFormSet = forms.formset_factory(CarryOutcomeForm, extra=0)
+
+
+class VoteRuleForm(forms.Form):
+    """A committee's own quorum and majority for one kind of meeting (its rules of procedure)."""
+
+    kind = forms.ModelChoiceField(label=_("Meeting kind"), queryset=None)
+    quorum = forms.ChoiceField(label=_("Quorum"), choices=QUORUM_CHOICES)
+    majority = forms.ChoiceField(label=_("A resolution passes with"), choices=MAJORITY_CHOICES)
+    allows_consensus = forms.BooleanField(label=_("Resolutions may be recorded as by consensus"), required=False)
+    clause = forms.CharField(label=_("Source (rules of procedure, article)"), required=False, max_length=100)
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = kinds

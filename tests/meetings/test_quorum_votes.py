@@ -249,3 +249,34 @@ def test_a_meeting_below_quorum_passes_no_resolution(client_for, director_a, ass
     assert Resolution.objects.get(meeting=assembly).passed is False
     html = client.get(assembly.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "未达到法定人数：本次会议不计入会议频次" in html and "未达法定人数</span>" in html
+
+
+def test_the_director_sets_a_committees_own_rules_of_procedure(client_for, director_a, oc_a, kinds, supervisor_a):
+    url = reverse("meetings:vote_rules", args=[oc_a.pk])
+    client = client_for(director_a)
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "业委会工作协调沟通会议" in html and "无法定人数要求" in html
+    # a kind not held with a homeowners' committee is not offered
+    r = client.post(url, {"kind": kinds["mc_assembly"].pk, "quorum": "two_thirds", "majority": "half_present"})
+    assert r.status_code == 400 and not VoteRule.objects.exists()
+    r = client.post(
+        url,
+        {
+            "kind": kinds["oc_routine"].pk,
+            "quorum": "more_than_half",
+            "majority": "half_members",
+            "allows_consensus": "on",
+            "clause": "议事规则第十二条",
+        },
+    )
+    assert r.status_code == 302
+    rule = VoteRule.objects.get(committee=oc_a, kind=kinds["oc_routine"])
+    assert (rule.quorum, rule.majority, rule.allows_consensus) == ("more_than_half", "half_members", True)
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "议事规则第十二条" in html and "全体成员半数以上赞成" in html
+    # a supervisor reads it but does not change it
+    assert client_for(supervisor_a).post(url, {"kind": kinds["oc_routine"].pk, "quorum": "none"}).status_code == 403
+
+
+def test_another_estates_committee_is_not_found(client_for, director_b, oc_a):
+    assert client_for(director_b).get(reverse("meetings:vote_rules", args=[oc_a.pk])).status_code == 404
