@@ -8,6 +8,7 @@ committee's VoteRule overrides them (a 业委会's rules of procedure). Who coun
 in office on the meeting's day; present: those of them signed in (walk-ins and staff do not count)."""
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -21,8 +22,9 @@ class Rule:
     members: int = 0  # for "half_members"
 
 
-@dataclass(frozen=True)
-class Quorum:
+class Quorum(NamedTuple):
+    """(present, members, required, met)."""
+
     present: int
     members: int
     required: int  # the fewest members present that make the quorum (0: no quorum asked)
