@@ -107,6 +107,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "approved_at",
             "cancelled_at",
             "attendance_recorded_at",
+            "below_quorum",
             "minutes_due_at",
             "version",
         ]
@@ -170,6 +171,11 @@ class ResolutionSerializer(serializers.ModelSerializer):
             "owner_name",
             "action",
             "due_date",
+            "votes_for",
+            "votes_against",
+            "votes_abstain",
+            "by_consensus",
+            "passed",
             "status",
             "completed_at",
             "completion_note",
@@ -361,6 +367,11 @@ class ResolutionWriteSerializer(serializers.Serializer):
     action = serializers.CharField()
     due_date = SaneDateSerializerField()
     agenda_item = serializers.IntegerField(required=False, allow_null=True)
+    # the vote (seed 002 第六条): a count larger than those present or negative is refused
+    votes_for = serializers.IntegerField(required=False, allow_null=True)
+    votes_against = serializers.IntegerField(required=False, allow_null=True)
+    votes_abstain = serializers.IntegerField(required=False, allow_null=True)
+    by_consensus = serializers.BooleanField(required=False, default=False)
 
 
 class MeetingIssueSerializer(serializers.Serializer):

@@ -459,6 +459,7 @@ class MeetingViewSet(ApiViewMixin, viewsets.GenericViewSet):
             action=d["action"],
             due_date=d["due_date"],
             agenda_item=agenda_item,
+            **{f: d.get(f) for f in meeting_actions.VOTE_FIELDS},
         )
         return Response(s.ResolutionSerializer(r).data, status=status.HTTP_201_CREATED)
 

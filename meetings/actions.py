@@ -29,7 +29,7 @@ from liaison.people import leaders
 from liaison.uploads import sniff, validate_image, validate_upload
 from liaison.versions import StaleEdit, bump_version
 
-from . import carry, resolution_scan, rules
+from . import carry, resolution_scan, rules, votes
 from . import series as series_rule
 from .models import (
     AgendaItem,
@@ -47,6 +47,7 @@ from .models import (
     Minutes,
     Photo,
     Resolution,
+    VoteRule,
 )
 
 S = Meeting.Status
@@ -1146,6 +1147,54 @@ def _mark_held(meeting, *, actor, now):
             changes={"status": [meeting.status, S.HELD], "minutes_due_at": due},
         )
     meeting.refresh_from_db()
+    _record_quorum(meeting, actor=actor, now=now)
+
+
+def _record_quorum(meeting, *, actor, now):
+    """Store whether the meeting is below its quorum as the sign-in sheet now stands (the cadence does
+    not count a meeting below quorum); an audit row when it changes."""
+    q = votes.quorum(meeting, now)
+    below = None if q.required == 0 else not q.met
+    if below != meeting.below_quorum:
+        Meeting.objects.filter(pk=meeting.pk).update(below_quorum=below)
+        audit(
+            meeting,
+            "quorum",
+            actor=actor,
+            job="" if actor else "sign-in",
+            now=now,
+            changes={"below_quorum": [meeting.below_quorum, below], "present": q.present, "members": q.members},
+        )
+        meeting.below_quorum = below
+
+
+def set_vote_rule(committee, *, actor, now, kind, quorum, majority, allows_consensus, clause=""):
+    """A committee's own quorum and majority for a kind (a 业委会's rules of procedure), set by the estate's
+    office director; it applies to meetings whose sign-in changes from now on."""
+    if not access.directs_estate(actor, committee.estate):
+        raise PermissionDenied
+    if not kind.allowed_for(committee.kind):
+        raise ValidationError({"kind": _("This kind of meeting is not held with this committee.")})
+    with transaction.atomic():
+        rule, created = VoteRule.objects.update_or_create(
+            committee=committee,
+            kind=kind,
+            defaults={
+                "quorum": quorum,
+                "majority": majority,
+                "allows_consensus": allows_consensus,
+                "clause": (clause or "").strip(),
+            },
+        )
+        audit(
+            rule,
+            "vote_rule_set",
+            actor=actor,
+            estate=committee.estate,
+            now=now,
+            changes={"kind": kind.code, "quorum": quorum, "majority": majority, "consensus": allows_consensus},
+        )
+    return rule
 
 
 def _check_attendance_open(meeting, now):
@@ -1269,6 +1318,7 @@ def remove_attendance(attendance, *, actor, now):
             changes={"name": attendance.name},
         )
         attendance.delete()
+        _record_quorum(meeting, actor=actor, now=now)
     # a meeting stays "held" once attendance was recorded: the record of it having taken place remains
 
 
@@ -1429,9 +1479,29 @@ def save_minutes_page(meeting, *, actor, now, minutes, resolutions=(), then=()):
     return saved
 
 
-def resolution_errors(meeting, *, text, owner_name, action, due_date, owner=None, agenda_item=None):
-    """{field: message} of what a resolution lacks (seed 004 篇3 七.6: an owner and an action plan)."""
-    errors = {}
+VOTE_FIELDS = ("votes_for", "votes_against", "votes_abstain", "by_consensus")
+
+
+def _vote(meeting, now, fields):
+    """(present, rule, vote) for a resolution's vote fields."""
+    q = votes.quorum(meeting, now)
+    rule = votes.rule_for(meeting, members=q.members)
+    vote = {
+        "votes_for": fields.get("votes_for"),
+        "against": fields.get("votes_against"),
+        "abstain": fields.get("votes_abstain"),
+        "by_consensus": bool(fields.get("by_consensus")),
+    }
+    return q.present, rule, vote
+
+
+def resolution_errors(
+    meeting, *, text, owner_name, action, due_date, owner=None, agenda_item=None, now=None, **vote_fields
+):
+    """{field: message} of what a resolution lacks (seed 004 篇3 七.6: an owner and an action plan) and
+    what is wrong with its vote (seed 002 第六条, votes.vote_errors)."""
+    present, rule, vote = _vote(meeting, now or timezone.now(), vote_fields)
+    errors = votes.vote_errors(**vote, present=present, rule=rule)
     if not (text or "").strip():
         errors["text"] = _("Write the resolution.")
     if not (owner_name or "").strip() and owner is None:
@@ -1447,7 +1517,9 @@ def resolution_errors(meeting, *, text, owner_name, action, due_date, owner=None
     return errors
 
 
-def add_resolution(meeting, *, actor, now, text, owner_name, action, due_date, owner=None, agenda_item=None):
+def add_resolution(
+    meeting, *, actor, now, text, owner_name, action, due_date, owner=None, agenda_item=None, **vote_fields
+):
     if not can_write_minutes(actor, meeting):
         raise PermissionDenied
     m = getattr(meeting, "minutes", None)
@@ -1461,9 +1533,15 @@ def add_resolution(meeting, *, actor, now, text, owner_name, action, due_date, o
         due_date=due_date,
         owner=owner,
         agenda_item=agenda_item,
+        now=now,
+        **vote_fields,
     )
     if errors:
         raise ValidationError(errors)
+    present, rule, vote = _vote(meeting, now, vote_fields)
+    passed = votes.outcome(**vote, present=present, rule=rule)
+    if passed and not votes.quorum(meeting, now).met:
+        passed = False  # seed 002 第六条: a meeting below its quorum passes no resolution
     with transaction.atomic():
         order = meeting.resolutions.count() + 1
         r = Resolution(
@@ -1479,6 +1557,11 @@ def add_resolution(meeting, *, actor, now, text, owner_name, action, due_date, o
             due_date=due_date,
             due_at=rules.resolution_due_at(due_date),
             created_at=now,
+            votes_for=None if vote["by_consensus"] else vote["votes_for"],
+            votes_against=None if vote["by_consensus"] else vote["against"],
+            votes_abstain=None if vote["by_consensus"] else vote["abstain"],
+            by_consensus=vote["by_consensus"],
+            passed=passed,
         )
         r.next_check_at = resolution_scan.next_check_at(r, set())
         r.save()
@@ -1488,7 +1571,7 @@ def add_resolution(meeting, *, actor, now, text, owner_name, action, due_date, o
             actor=actor,
             estate=meeting.estate,
             now=now,
-            changes={"due_date": due_date, "owner": r.owner_name},
+            changes={"due_date": due_date, "owner": r.owner_name, "passed": r.passed},
         )
     return r
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import CadencePeriod, CadenceRule, Contact, Meeting, MeetingKind
+from .models import CadencePeriod, CadenceRule, Contact, Meeting, MeetingKind, VoteRule
 
 
 @admin.register(MeetingKind)
@@ -13,9 +13,20 @@ class MeetingKindAdmin(admin.ModelAdmin):
         "requires_approval",
         "min_notice_days",
         "is_emergency",
+        "quorum",
+        "majority",
+        "allows_consensus",
         "active",
     ]
     list_editable = ["active"]
+
+
+@admin.register(VoteRule)
+class VoteRuleAdmin(admin.ModelAdmin):
+    """A committee's own quorum and majority for a kind (a 业委会's rules of procedure)."""
+
+    list_display = ["committee", "kind", "quorum", "majority", "allows_consensus", "clause"]
+    list_filter = ["quorum", "majority"]
 
 
 @admin.register(CadenceRule)

@@ -100,14 +100,15 @@ def _window(start, end):
 def period_meetings(estate_id, committee_kind, kind_ids, start, end):
     """The meetings a period of a rule is counted from (the drill-down of a figure): those of the
     rule's estate, committee type and meeting kinds starting in the period, not cancelled. Held: its
-    attendance is recorded; scheduled: confirmed or awaiting approval, not yet held, starting from now on."""
+    attendance is recorded and it is not below quorum; scheduled: confirmed or awaiting approval, not yet held, starting from now on."""
     return Meeting.objects.filter(
         _window(start, end), estate_id=estate_id, committee__kind=committee_kind, kind_id__in=kind_ids
     ).exclude(status=Meeting.Status.CANCELLED)
 
 
 def _held():
-    return Q(attendance_recorded_at__isnull=False)
+    """Attendance recorded, and not below its quorum (seed 002 第六条: such a meeting cannot be held)."""
+    return Q(attendance_recorded_at__isnull=False) & ~Q(below_quorum=True)
 
 
 def _scheduled(now):

@@ -48,6 +48,16 @@ DEFAULT_KINDS = [
     ),
     ("pnl_statement", "损益表报送", "P&L statement to the OC", "oc", False, 0, False, "篇2 四.1(4)①"),
     ("inquiry_window", "业主/业委会查询审计", "Owners' / OC inquiry and audit", "oc", False, 0, False, "篇2 四.1(4)②"),
+    (
+        "mc_assembly",
+        "小区管理委员会成员大会",
+        "Management committee members' meeting",
+        "mc",
+        False,
+        0,
+        False,
+        "seed 002 第六条",
+    ),
     ("mc_meeting", "小区管理委员会例会", "Management committee meeting", "mc", False, 0, False, "seed 002 第八条"),
     (
         "mc_expanded",
@@ -210,6 +220,12 @@ DEFAULT_CONTACT_KINDS = {
 # (meetings of these kinds already held still count for the rules that name them)
 RETIRED_KINDS = {"pnl_statement", "inquiry_window"}
 
+# quorum and majority per kind (seed 002 第六条: the 成员大会 is valid with two thirds of the members
+# present, a resolution passes with more than half of those present, votes counted; the monthly and
+# expanded meetings of 第八条 the same unless changed). Other kinds: no quorum, as configured.
+MC_VOTES = {"quorum": "two_thirds", "majority": "half_present", "allows_consensus": False}
+VOTE_DEFAULTS = {"mc_assembly": MC_VOTES, "mc_meeting": MC_VOTES, "mc_expanded": MC_VOTES}
+
 
 def ensure_default_kinds():
     from .models import MeetingKind
@@ -228,6 +244,7 @@ def ensure_default_kinds():
                 "clause": clause,
                 "order": order * 10,
                 "active": code not in RETIRED_KINDS,
+                **VOTE_DEFAULTS.get(code, {}),
             },
         )
         kinds[code] = kind

@@ -9,7 +9,16 @@ from liaison.formsave import version_field
 from liaison.uploads import validate_image, validate_upload
 
 from .actions import resolution_errors
-from .models import AgendaItem, CarryItem, ContactKind, MeetingKind, MeetingSeries, Resolution
+from .models import (
+    MAJORITY_CHOICES,
+    QUORUM_CHOICES,
+    AgendaItem,
+    CarryItem,
+    ContactKind,
+    MeetingKind,
+    MeetingSeries,
+    Resolution,
+)
 
 DT = {"type": "datetime-local", "class": "form-control"}
 
@@ -225,6 +234,11 @@ class ResolutionForm(forms.Form):
     owner_name = forms.CharField(label=_("Or name of the person responsible"), required=False, max_length=50)
     action = forms.CharField(label=_("Action"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     due_date = SaneDateField(label=_("Due date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    # the vote (seed 002 第六条): checked by votes.vote_errors (negative, more than those present)
+    votes_for = forms.IntegerField(label=_("For"), required=False)
+    votes_against = forms.IntegerField(label=_("Against"), required=False)
+    votes_abstain = forms.IntegerField(label=_("Abstaining"), required=False)
+    by_consensus = forms.BooleanField(label=_("By consensus"), required=False)
 
     def __init__(self, *args, meeting, staff, **kwargs):
         super().__init__(*args, **kwargs)
@@ -521,3 +535,17 @@ class ContactForm(forms.Form):
 class ContactAttachmentForm(forms.Form):
     version = version_field()
     file = forms.FileField(label=_("Attachment"), validators=[validate_upload])
+
+
+class VoteRuleForm(forms.Form):
+    """A committee's own quorum and majority for one kind of meeting (its rules of procedure)."""
+
+    kind = forms.ModelChoiceField(label=_("Meeting kind"), queryset=None)
+    quorum = forms.ChoiceField(label=_("Quorum"), choices=QUORUM_CHOICES)
+    majority = forms.ChoiceField(label=_("A resolution passes with"), choices=MAJORITY_CHOICES)
+    allows_consensus = forms.BooleanField(label=_("Resolutions may be recorded as by consensus"), required=False)
+    clause = forms.CharField(label=_("Source (rules of procedure, article)"), required=False, max_length=100)
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].queryset = kinds

@@ -25,6 +25,18 @@ COMMITTEE_KINDS = [
 ]
 
 
+QUORUM_CHOICES = [
+    ("none", _("No quorum")),
+    ("two_thirds", _("Two thirds of the members present")),
+    ("more_than_half", _("More than half of the members present")),
+]
+MAJORITY_CHOICES = [
+    ("half_present", _("More than half of those present voting for")),
+    ("half_members", _("More than half of all members voting for")),
+    ("two_thirds_present", _("Two thirds of those present voting for")),
+]
+
+
 def _token():
     return secrets.token_urlsafe(24)
 
@@ -47,6 +59,13 @@ class MeetingKind(models.Model):
     clause = models.CharField(_("source clause"), max_length=50, blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     active = models.BooleanField(_("active"), default=True)
+    # quorum and votes (seed 002 第六条 for the management committee); a committee may override them
+    # (VoteRule); the arithmetic is meetings.rules.quorum / meetings.rules.passed
+    quorum = models.CharField(_("quorum"), max_length=20, choices=QUORUM_CHOICES, default="none")
+    majority = models.CharField(
+        _("a resolution passes with"), max_length=20, choices=MAJORITY_CHOICES, default="half_present"
+    )
+    allows_consensus = models.BooleanField(_("resolutions may be recorded as by consensus"), default=True)
 
     class Meta:
         verbose_name = _("meeting kind")
@@ -65,6 +84,27 @@ class MeetingKind(models.Model):
     def allowed_for(self, committee_kind):
         kinds = [k.strip() for k in self.committee_kinds.split(",") if k.strip()]
         return not kinds or committee_kind in kinds
+
+
+class VoteRule(models.Model):
+    """One committee's own quorum and majority for a meeting kind (a 业委会's rules of procedure),
+    overriding the kind's defaults; editable by an administrator."""
+
+    committee = models.ForeignKey(
+        "liaison.Committee", verbose_name=_("committee"), on_delete=models.CASCADE, related_name="vote_rules"
+    )
+    kind = models.ForeignKey(
+        MeetingKind, verbose_name=_("meeting kind"), on_delete=models.CASCADE, related_name="vote_rules"
+    )
+    quorum = models.CharField(_("quorum"), max_length=20, choices=QUORUM_CHOICES)
+    majority = models.CharField(_("a resolution passes with"), max_length=20, choices=MAJORITY_CHOICES)
+    allows_consensus = models.BooleanField(_("resolutions may be recorded as by consensus"), default=True)
+    clause = models.CharField(_("source clause"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("committee's quorum and majority")
+        verbose_name_plural = _("committees' quorum and majority")
+        constraints = [models.UniqueConstraint(fields=["committee", "kind"], name="vote_rule_once_per_kind")]
 
 
 class MeetingSeries(models.Model):
@@ -229,6 +269,9 @@ class Meeting(models.Model):
 
     # attendance recorded => the meeting is "held" for the cadence
     attendance_recorded_at = models.DateTimeField(_("attendance recorded at"), null=True, blank=True)
+    # the quorum as the sign-in sheet stands (rules.quorum, stored by actions on every sign-in change):
+    # True = below quorum, the meeting does not count for the cadence; None = the kind has no quorum
+    below_quorum = models.BooleanField(_("below quorum"), null=True, blank=True)
     checkin_token = models.CharField(max_length=64, default=_token, unique=True, editable=False)
 
     # minutes within 3 days (seed 004 篇3 七.7); the deadline is an indexed column
@@ -569,6 +612,13 @@ class Resolution(models.Model):
     owner_name = models.CharField(_("person responsible"), max_length=50)
     action = models.TextField(_("action"))
     due_date = models.DateField(_("due date"), db_index=True)
+    # the vote (seed 002 第六条): counts, or by consensus where the kind allows it; passed is computed
+    # by rules.passed when recorded and stored
+    votes_for = models.PositiveSmallIntegerField(_("for"), null=True, blank=True)
+    votes_against = models.PositiveSmallIntegerField(_("against"), null=True, blank=True)
+    votes_abstain = models.PositiveSmallIntegerField(_("abstaining"), null=True, blank=True)
+    by_consensus = models.BooleanField(_("by consensus"), default=False)
+    passed = models.BooleanField(_("passed"), null=True, blank=True)
     # the end of the due date in Asia/Shanghai (rules.resolution_due_at): the moment it becomes overdue
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)

@@ -40,6 +40,7 @@ urlpatterns = [
     path("<int:pk>/signin/all/", views.signin_all, name="signin_all"),
     path("attendance/<int:pk>/remove/", views.attendance_remove, name="attendance_remove"),
     path("<int:pk>/minutes/", views.minutes_edit, name="minutes"),
+    path("committees/<int:pk>/votes/", views.vote_rules, name="vote_rules"),
     path("resolutions/", views.resolution_register, name="resolutions"),
     path("resolutions/<int:pk>/", views.resolution_detail, name="resolution"),
     path("resolutions/<int:pk>/progress/", views.resolution_note, name="resolution_note"),

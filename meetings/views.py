@@ -19,10 +19,10 @@ from django.views.decorators.http import require_POST
 from liaison import access, clientip
 from liaison.bounds import parse_id
 from liaison.formsave import save_with_form
-from liaison.models import Estate, Role, User
+from liaison.models import Committee, Estate, Role, User
 from liaison.uploads import attachment_response
 
-from . import actions, approval_log, carry, ical, material_links, periods, rules
+from . import actions, approval_log, carry, ical, material_links, periods, rules, votes
 from . import minutes_page as minutes_page_parts
 from . import series as series_rule
 from .cadence import due_next_by_estate
@@ -42,6 +42,7 @@ from .forms import (
     ResolutionFormSet,
     ResolutionNoteForm,
     SeriesForm,
+    VoteRuleForm,
     WalkInForm,
 )
 from .models import (
@@ -52,6 +53,7 @@ from .models import (
     Invitation,
     Material,
     Meeting,
+    MeetingKind,
     MeetingSeries,
     Minutes,
     Photo,
@@ -444,6 +446,7 @@ def meeting_detail(request, pk):
         "dispatches": meeting.dispatches.all() if not user.is_committee else [],
         "changes": meeting.changes.select_related("changed_by"),
         "attendances": meeting.attendances.all(),
+        "quorum": votes.quorum(meeting, timezone.now()) if meeting.is_held else None,
         "minutes": getattr(meeting, "minutes", None),
         "resolutions": meeting.resolutions.all(),
         "my_invitation": my_invitation,
@@ -949,6 +952,7 @@ def minutes_page(request, meeting, *, form=None, resolution_formset=None, parts=
             and (bool(form.errors) or not all(_rows_valid(fs) for fs in [resolution_formset, *(f for _p, f in parts)])),
             "resolutions": meeting.resolutions.select_related("owner", "agenda_item"),
             "attendances": meeting.attendances.all(),
+            "quorum": votes.quorum(meeting, timezone.now()),
             "issues": list(meeting.issues.all()) if hasattr(meeting, "issues") else [],
             "now": timezone.now(),
         },
@@ -1276,3 +1280,35 @@ def series_cancel(request, pk):
             return redirect(series)
     edit = SeriesForm(estate=series.estate, committees=series.estate.committees.all(), editing=series)
     return _series_page(request, series, form=edit, cancel_form=form, status=400)
+
+
+# --- a committee's quorum and majority (seed 002 第六条; a 业委会's rules of procedure) ------------------
+
+
+@login_required
+def vote_rules(request, pk):
+    """Per kind of meeting held with the committee: the quorum and majority in force (the kind's default or
+    the committee's own), and the form the office director sets the committee's own with."""
+    committee = access.get_visible(Committee.objects.select_related("estate"), request.user, pk, committee="pk")
+    can_direct = access.directs_estate(request.user, committee.estate)
+    kinds = MeetingKind.objects.filter(active=True)
+    kinds = kinds.filter(pk__in=[k.pk for k in kinds if k.allowed_for(committee.kind)])
+    form = VoteRuleForm(request.POST or None, kinds=kinds)
+    if request.method == "POST":
+        if not can_direct:
+            raise PermissionDenied
+        if form.is_valid():
+            ok, _rule = save_with_form(
+                form, actions.set_vote_rule, committee, actor=request.user, now=timezone.now(), **form.cleaned_data
+            )
+            if ok:
+                messages.success(request, _("Quorum and majority saved."))
+                return redirect("meetings:vote_rules", committee.pk)
+    own = {r.kind_id: r for r in committee.vote_rules.all()}
+    rows = [{"kind": k, "rule": own.get(k.pk, k), "own": k.pk in own} for k in kinds]
+    return render(
+        request,
+        "meetings/vote_rules.html",
+        {"committee": committee, "rows": rows, "form": form if can_direct else None},
+        status=400 if form.is_bound and form.errors else 200,
+    )

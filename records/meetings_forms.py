@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from followups.models import Callback, Issue
 from liaison import access
-from meetings import rules
+from meetings import rules, votes
 from meetings.models import Attendance, Meeting, Minutes
 
 from . import documents, pdf
@@ -230,6 +230,7 @@ def minutes_context(minutes):
         "agenda": list(meeting.agenda_items.all()),
         "carried": list(meeting.carried_items.all()),
         "resolutions": list(meeting.resolutions.select_related("owner").all()),
+        "quorum": votes.quorum(meeting, timezone.now()),
         "issues": list(meeting.issues.order_by("raised_at", "pk")),
         "photos": _photos(meeting),
         **documents.header(meeting.estate, "minutes", f"M{meeting.pk}"),

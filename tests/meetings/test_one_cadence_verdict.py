@@ -165,3 +165,39 @@ def test_a_rule_not_yet_in_effect_is_nowhere(estate, director_a):
     assert "oc_routine" not in home_page(estate, director_a, now)
     assert "oc_routine" not in assessment(estate, sh(2026, 12, 10, 9))
     assert not CadencePeriod.objects.filter(rule__code="oc_routine").exists()
+
+
+def test_a_meeting_below_quorum_does_not_count_anywhere(estate, director_a, kinds):
+    # seed 002 第六条: the management committee meets in December twice; on the 8th only four of its nine
+    # members signed in (below the two-thirds quorum, recorded on the meeting), on the 29th six did
+    from tests.factories import CommitteeFactory
+
+    mc = CommitteeFactory(estate=estate, kind=Committee.Kind.MC, name="翠湖花园小区管理委员会")
+
+    def mc_meeting(at, below_quorum):
+        return Meeting.objects.create(
+            estate=estate,
+            committee=mc,
+            kind=kinds["mc_meeting"],
+            title=f"管委会例会 {at:%m-%d}",
+            starts_at=at,
+            ends_at=at + datetime.timedelta(hours=2),
+            place="管理处会议室",
+            status=Meeting.Status.HELD,
+            attendance_recorded_at=at,
+            below_quorum=below_quorum,
+        )
+
+    mc_meeting(sh(2026, 12, 8, 14), True)
+    now = sh(2026, 12, 26, 9)
+    expected = ("at_risk", 0, 0)
+    assert scan(estate, now)["mc_monthly"] == expected
+    assert cadence_page(estate, now)["mc_monthly"] == expected
+    assert assessment(estate, now)["mc_monthly"] == expected
+    assert home_page(estate, director_a, now)["mc_monthly"] == expected
+    # the quorate meeting of the 29th counts, the one of the 8th still does not
+    mc_meeting(sh(2026, 12, 29, 14), False)
+    later = sh(2026, 12, 30, 9)
+    assert scan(estate, later)["mc_monthly"] == ("met", 1, 0)
+    assert cadence_page(estate, later)["mc_monthly"] == ("met", 1, 0)
+    assert assessment(estate, later)["mc_monthly"] == ("met", 1, 0)

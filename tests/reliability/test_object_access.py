@@ -50,6 +50,7 @@ OBJECT_URLS = {
     "meetings:reject": (lambda w: {"pk": w.awaiting.pk}, "leader"),
     "meetings:cancel": (lambda w: {"pk": w.draft.pk}, "director_a"),
     "meetings:series": (lambda w: {"pk": w.series.pk}, "director_a"),
+    "meetings:vote_rules": (lambda w: {"pk": w.oc.pk}, "director_a"),
     "meetings:series_cancel": (lambda w: {"pk": w.series.pk}, "director_a"),
     "meetings:agenda_add": (lambda w: {"pk": w.draft.pk}, "director_a"),
     "meetings:agenda_edit": (lambda w: {"pk": w.agenda.pk}, "director_a"),
