@@ -62,6 +62,11 @@ def last_month_at(day, hour):
     return timezone.make_aware(datetime.datetime.combine(first_of_last.replace(day=day), datetime.time(hour)))
 
 
+# the chair of 翠湖花园 has a mobile on record, so 用短信登录 and signing by SMS code can be tried in the demo
+# (with the console SMS backend the link and the code print in the worker's output)
+MEMBER_PHONES = {"oc_chair": "13800138001"}
+
+
 def _user(username, name, role, department=None, phone="", email_domain="demo.liaison.local"):
     user, created = User.objects.get_or_create(
         username=username,
@@ -113,7 +118,7 @@ def seed():
             },
         )
         committees[cname] = committee
-        user = _user(username, mname, Role.COMMITTEE, phone="")
+        user = _user(username, mname, Role.COMMITTEE, phone=MEMBER_PHONES.get(username, ""))
         users[username] = user
         CommitteeMember.objects.get_or_create(
             committee=committee,
